@@ -1,0 +1,46 @@
+//! Opening the database: SQLite (embedded default, WAL) or PostgreSQL.
+
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+
+use crate::config::DatabaseConfig;
+
+/// Opens a pool on the configured database.
+pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(config.url.clone());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5));
+    if config.is_sqlite() {
+        // One writer at a time in SQLite: a few connections serve the readers, and
+        // busy_timeout makes writers queue instead of failing with SQLITE_BUSY.
+        options
+            .max_connections(config.max_connections.unwrap_or(8))
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+    } else {
+        options
+            .max_connections(config.max_connections.unwrap_or(16))
+            .min_connections(1);
+    }
+    Database::connect(options).await
+}
+
+/// Whether the database answers `SELECT 1` within a second.
+pub async fn is_ready(db: &DatabaseConnection) -> bool {
+    let probe = db.execute_unprepared("SELECT 1");
+    matches!(
+        tokio::time::timeout(Duration::from_secs(1), probe).await,
+        Ok(Ok(_))
+    )
+}

@@ -1,0 +1,2 @@
+//! Pure rules of the trade: no database, no HTTP.
+pub mod calendar;

@@ -1,0 +1,5 @@
+//! HTTP plumbing shared by every resource: request context, metrics, limits, platform routes.
+
+pub mod metrics;
+pub mod platform;
+pub mod request_context;

@@ -1,0 +1,223 @@
+//! The outermost middleware: gives every request an id, a language and a tracing span,
+//! enforces the body-size limit, turns every error into problem+json, and records metrics.
+
+use std::{sync::Arc, time::Instant};
+
+use poem::{
+    Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result,
+    error::ReadBodyError,
+    http::{HeaderValue, Method, StatusCode, header},
+};
+use tracing::Instrument;
+
+use super::metrics::Metrics;
+use crate::{
+    error::{ApiError, payload_too_large},
+    i18n::Lang,
+};
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The id of one request: taken from `X-Request-Id` when the caller (or a proxy) sent a sane
+/// one, so logs can be joined across systems; generated otherwise.
+#[derive(Clone, Debug)]
+pub struct RequestId(Arc<str>);
+
+tokio::task_local! {
+    static CURRENT_REQUEST_ID: RequestId;
+}
+
+impl RequestId {
+    fn from_request(req: &Request) -> RequestId {
+        let given = req
+            .headers()
+            .get(REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| {
+                !v.is_empty()
+                    && v.len() <= 128
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+            });
+        RequestId(match given {
+            Some(id) => id.into(),
+            None => uuid::Uuid::now_v7().to_string().into(),
+        })
+    }
+
+    /// The id of the request being served, if any.
+    pub fn current() -> Option<RequestId> {
+        CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Which methods each route template of the app accepts, for the `Allow` header of a 405.
+#[derive(Debug, Default)]
+pub struct AllowedMethods {
+    routes: Vec<(Vec<String>, Vec<String>)>,
+}
+
+impl AllowedMethods {
+    pub fn add(&mut self, template: &str, methods: impl IntoIterator<Item = String>) {
+        let segments = template.split('/').map(str::to_owned).collect();
+        self.routes.push((segments, methods.into_iter().collect()));
+    }
+
+    fn for_path(&self, path: &str) -> Option<String> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.routes.iter().find_map(|(template, methods)| {
+            let matches = template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()));
+            matches.then(|| methods.join(", "))
+        })
+    }
+}
+
+pub struct RequestContext {
+    pub metrics: Arc<Metrics>,
+    pub body_limit: usize,
+    pub allowed: Arc<AllowedMethods>,
+}
+
+impl<E: Endpoint> Middleware<E> for RequestContext {
+    type Output = RequestContextEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        RequestContextEndpoint {
+            inner,
+            metrics: self.metrics.clone(),
+            body_limit: self.body_limit,
+            allowed: self.allowed.clone(),
+        }
+    }
+}
+
+pub struct RequestContextEndpoint<E> {
+    inner: E,
+    metrics: Arc<Metrics>,
+    body_limit: usize,
+    allowed: Arc<AllowedMethods>,
+}
+
+impl<E: Endpoint> RequestContextEndpoint<E> {
+    async fn respond(&self, req: Request) -> Response {
+        let path = req.uri().path().to_owned();
+        let result = match limit_body(req, self.body_limit).await {
+            Ok(req) => self.inner.call(req).await.map(IntoResponse::into_response),
+            Err(error) => Err(error.into()),
+        };
+        let error = match result {
+            Ok(response) => return response,
+            Err(error) => error,
+        };
+        let route = error.data::<PathPattern>().cloned();
+        let mut api_error = ApiError::from_poem(error);
+        // A nested router tags its own prefix on a miss: an unknown route has no template.
+        let route = route.filter(|_| api_error.code() != "route_not_found");
+        if api_error.status() == StatusCode::METHOD_NOT_ALLOWED
+            && let Some(allow) = self.allowed.for_path(&path)
+            && let Ok(value) = HeaderValue::from_str(&allow)
+        {
+            api_error = api_error.with_header(header::ALLOW, value);
+        }
+        let mut response = api_error.into_response();
+        if let Some(route) = route {
+            response.set_data(route);
+        }
+        response
+    }
+}
+
+impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> Result<Response> {
+        let started = Instant::now();
+        let request_id = RequestId::from_request(&req);
+        let lang = Lang::negotiate(req.headers());
+        let method = req.method().clone();
+        let span = tracing::info_span!(
+            "request",
+            request_id = %request_id,
+            method = %method,
+            path = %req.uri().path(),
+        );
+
+        let mut response = CURRENT_REQUEST_ID
+            .scope(request_id.clone(), lang.scope(self.respond(req)))
+            .instrument(span.clone())
+            .await;
+
+        if let Ok(value) = HeaderValue::from_str(&request_id.to_string()) {
+            response.headers_mut().insert(REQUEST_ID_HEADER, value);
+        }
+        let status = response.status().as_u16();
+        let elapsed = started.elapsed();
+        let route = response.data::<PathPattern>().map_or("unmatched", |p| &p.0);
+        self.metrics
+            .observe(method.as_str(), route, status, elapsed.as_secs_f64());
+        span.in_scope(|| {
+            tracing::info!(
+                status,
+                elapsed_ms = elapsed.as_secs_f64() * 1000.0,
+                "request finished"
+            );
+        });
+        Ok(response)
+    }
+}
+
+/// Refuses bodies over the limit: by `Content-Length` when it is given, by reading at most
+/// `limit` bytes when the body is chunked.
+async fn limit_body(mut req: Request, limit: usize) -> Result<Request, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(length) if length > limit as u64 => Err(payload_too_large()),
+        Some(_) => Ok(req),
+        None if matches!(
+            *req.method(),
+            Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS
+        ) =>
+        {
+            Ok(req)
+        }
+        None => match req.take_body().into_bytes_limit(limit).await {
+            Ok(bytes) => {
+                req.set_body(bytes);
+                Ok(req)
+            }
+            Err(ReadBodyError::PayloadTooLarge) => Err(payload_too_large()),
+            Err(error) => Err(ApiError::malformed(None, &error.to_string())),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_methods_match_templates() {
+        let mut allowed = AllowedMethods::default();
+        allowed.add("/api/v1/units/{code}", ["GET".to_owned(), "PATCH".to_owned()]);
+        assert_eq!(
+            allowed.for_path("/api/v1/units/H12").as_deref(),
+            Some("GET, PATCH")
+        );
+        assert_eq!(allowed.for_path("/api/v1/units/"), None);
+        assert_eq!(allowed.for_path("/api/v1/units/H12/x"), None);
+    }
+}

@@ -1,0 +1,68 @@
+//! Hand-written schema migrations, applied in order by `motcua migrate` and at start-up.
+//!
+//! The DDL is written once for both engines with a few type placeholders ([`ddl`]), so the
+//! constraints that hold our invariants (checks, unique and partial indexes, foreign keys)
+//! read as plain SQL.
+
+pub use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DatabaseBackend;
+
+mod m20261126_000001_accounts;
+mod m20261126_000002_catalogue;
+mod m20261126_000003_dossiers;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_accounts::Migration),
+            Box::new(m20261126_000002_catalogue::Migration),
+            Box::new(m20261126_000003_dossiers::Migration),
+        ]
+    }
+}
+
+/// Rewrites the type placeholders of portable DDL for the connected engine:
+/// `UUID`, `TIMESTAMPTZ`, `DATE`, `BOOL`, `SERIAL_PK` are written as `{uuid}`, `{ts}`,
+/// `{date}`, `{bool}`, `{serial_pk}`. The types match how sqlx binds the Rust values
+/// (SQLite: UUIDs as 16-byte blobs, times and dates as ISO-8601 text).
+fn ddl(backend: DatabaseBackend, sql: &str) -> String {
+    let (uuid, ts, date, boolean, serial_pk) = match backend {
+        DatabaseBackend::Postgres => ("UUID", "TIMESTAMPTZ", "DATE", "BOOLEAN", "BIGSERIAL PRIMARY KEY"),
+        _ => (
+            "BLOB",
+            "TEXT",
+            "TEXT",
+            "BOOLEAN",
+            "INTEGER PRIMARY KEY AUTOINCREMENT",
+        ),
+    };
+    sql.replace("{uuid}", uuid)
+        .replace("{ts}", ts)
+        .replace("{date}", date)
+        .replace("{bool}", boolean)
+        .replace("{serial_pk}", serial_pk)
+}
+
+/// Runs each `;`-separated statement of portable DDL.
+async fn run_ddl(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for statement in ddl(manager.get_database_backend(), sql).split(';') {
+        if !statement.trim().is_empty() {
+            db.execute_unprepared(statement).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Drops tables, most dependent first.
+async fn drop_tables(manager: &SchemaManager<'_>, tables: &[&str]) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for table in tables {
+        db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}"))
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! The `motcua` command: serve the API, manage the schema, print the spec, load data.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use api::{
+    AppState, SpecFormat,
+    config::{Config, LogConfig, LogFormat},
+};
+use clap::{Parser, Subcommand, ValueEnum};
+use migration::{Migrator, MigratorTrait};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "motcua", version, about = "Một Cửa: the API of the one-stop desks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (settings from MOTCUA_* environment variables).
+    Serve {
+        /// Do not apply pending migrations at start.
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Manage the database schema.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Print the OpenAPI document to stdout (no database needed).
+    Openapi {
+        #[arg(long, value_enum, default_value_t = Format::Yaml)]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// Roll back the last migration (or `--steps N`).
+    Down {
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+    /// Drop everything and apply all migrations again (destroys data).
+    Fresh,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Yaml,
+    Json,
+}
+
+fn init_tracing(config: &LogConfig) {
+    let filter = EnvFilter::try_new(&config.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.format {
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),
+        LogFormat::Pretty => builder.init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi { format } = cli.command {
+        let format = match format {
+            Format::Yaml => SpecFormat::Yaml,
+            Format::Json => SpecFormat::Json,
+        };
+        print!("{}", api::spec(format));
+        return Ok(());
+    }
+
+    init_tracing(&LogConfig::from_env()?);
+    let config = Config::from_env()?;
+    let db = api::db::connect(&config.database)
+        .await
+        .with_context(|| "cannot open the database (MOTCUA_DATABASE_URL)")?;
+
+    match cli.command {
+        Command::Serve { no_migrate } => {
+            if !no_migrate {
+                Migrator::up(&db, None).await.context("applying migrations")?;
+            }
+            serve(AppState::new(db, config)).await
+        }
+        Command::Migrate { action } => migrate(&db, action).await,
+        Command::Openapi { .. } => unreachable!("handled above"),
+    }
+}
+
+async fn migrate(db: &sea_orm::DatabaseConnection, action: MigrateAction) -> anyhow::Result<()> {
+    match action {
+        MigrateAction::Up => Migrator::up(db, None).await?,
+        MigrateAction::Down { steps } => Migrator::down(db, Some(steps)).await?,
+        MigrateAction::Fresh => Migrator::fresh(db).await?,
+        MigrateAction::Status => {
+            for migration in Migrator::get_migration_with_status(db).await? {
+                println!("{:?}\t{}", migration.status(), migration.name());
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn serve(state: AppState) -> anyhow::Result<()> {
+    use poem::{Server, listener::TcpListener};
+
+    let bind = state.config.server.bind;
+    let grace = state.config.server.shutdown_grace;
+    let app = api::build_app(state);
+    tracing::info!(%bind, "serving; docs at http://{bind}/docs");
+    Server::new(TcpListener::bind(bind))
+        .run_with_graceful_shutdown(app, shutdown_signal(), Some(grace))
+        .await
+        .context("server failed")
+}
+
+/// Resolves on SIGINT or SIGTERM; the server then stops accepting and lets in-flight requests finish.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down: finishing in-flight requests");
+}

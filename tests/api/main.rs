@@ -1,0 +1,6 @@
+//! Black-box tests of the HTTP API, one module per resource.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod platform;

@@ -1,0 +1,236 @@
+//! The test harness: a fresh database per test (a temporary SQLite file, or a fresh
+//! PostgreSQL schema when `TEST_DATABASE_URL` is set), the whole app over it, and helpers
+//! that read like the user stories the tests check.
+#![allow(dead_code)]
+
+use api::{AppState, config::Config};
+use migration::{Migrator, MigratorTrait};
+use poem::{
+    EndpointExt, Response,
+    endpoint::BoxEndpoint,
+    http::{HeaderMap, Method, StatusCode},
+    test::TestClient,
+};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::Value;
+
+/// Where the test's database lives, removed when the test ends.
+enum Scratch {
+    Sqlite(std::path::PathBuf),
+    Postgres { admin_url: String, schema: String },
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        match self {
+            Scratch::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Scratch::Postgres { admin_url, schema } => {
+                let (url, schema) = (admin_url.clone(), schema.clone());
+                // Drop runs inside the test's runtime: clean up from a thread with its own.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    runtime.block_on(async {
+                        if let Ok(db) = sea_orm::Database::connect(url).await {
+                            let _ = db
+                                .execute_unprepared(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                                .await;
+                            let _ = db.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// The database URL for a fresh scratch database, and what removes it.
+async fn scratch_database() -> (String, Scratch) {
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        Some(admin_url) => {
+            let schema = format!("test_{unique}");
+            let admin = sea_orm::Database::connect(admin_url.clone())
+                .await
+                .expect("TEST_DATABASE_URL reachable");
+            admin
+                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .expect("create schema");
+            admin.close().await.ok();
+            let separator = if admin_url.contains('?') { '&' } else { '?' };
+            let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
+            (url, Scratch::Postgres { admin_url, schema })
+        }
+        None => {
+            let path = std::env::temp_dir().join(format!("motcua-test-{unique}.db"));
+            (
+                format!("sqlite://{}?mode=rwc", path.display()),
+                Scratch::Sqlite(path),
+            )
+        }
+    }
+}
+
+/// A running app over its own fresh database.
+pub struct TestApp {
+    pub client: TestClient<BoxEndpoint<'static, Response>>,
+    pub db: DatabaseConnection,
+    pub state: AppState,
+    _scratch: Scratch,
+}
+
+/// One response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts an RFC 9457 problem with this status and code, and returns it.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "status of {}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.text
+        );
+        assert_eq!(self.body["code"], code, "{}", self.text);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["title"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(self.body["detail"].as_str().is_some_and(|t| !t.is_empty()));
+        &self.body
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        &self.body
+    }
+}
+
+/// A request under construction.
+pub struct Call<'a> {
+    app: &'a TestApp,
+    method: Method,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<(String, Vec<u8>)>,
+}
+
+impl<'a> Call<'a> {
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", format!("Bearer {token}"))
+    }
+
+    pub fn english(self) -> Self {
+        self.header("accept-language", "en")
+    }
+
+    pub fn json(mut self, body: &Value) -> Self {
+        self.body = Some(("application/json".into(), serde_json::to_vec(body).unwrap()));
+        self
+    }
+
+    pub fn raw(mut self, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        self.body = Some((content_type.into(), body.into()));
+        self
+    }
+
+    pub async fn send(self) -> Reply {
+        let mut request = self.app.client.request(self.method, self.path);
+        for (name, value) in self.headers {
+            request = request.header(name, value);
+        }
+        if let Some((content_type, body)) = self.body {
+            request = request.content_type(content_type).body(body);
+        }
+        let response = request.send().await.0;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.into_body().into_string().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            text,
+            body,
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// Spawns with settings changed from the defaults (short windows, small limits, ...).
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+        let (url, scratch) = scratch_database().await;
+        let mut config = Config::for_database(url);
+        configure(&mut config);
+        let db = api::db::connect(&config.database)
+            .await
+            .expect("connect to the test database");
+        Migrator::up(&db, None).await.expect("migrations apply");
+        let state = AppState::new(db.clone(), config);
+        let client = TestClient::new(api::build_app(state.clone()).boxed());
+        TestApp {
+            client,
+            db,
+            state,
+            _scratch: scratch,
+        }
+    }
+
+    pub fn call(&self, method: Method, path: &str) -> Call<'_> {
+        Call {
+            app: self,
+            method,
+            path: path.to_owned(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Call<'_> {
+        self.call(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> Call<'_> {
+        self.call(Method::POST, path)
+    }
+
+    pub fn put(&self, path: &str) -> Call<'_> {
+        self.call(Method::PUT, path)
+    }
+
+    pub fn patch(&self, path: &str) -> Call<'_> {
+        self.call(Method::PATCH, path)
+    }
+
+    pub fn delete(&self, path: &str) -> Call<'_> {
+        self.call(Method::DELETE, path)
+    }
+}
