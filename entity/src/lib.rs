@@ -1,1 +1,16 @@
 //! SeaORM entities, one module per table.
+
+pub mod audit_log;
+pub mod dossier;
+pub mod dossier_event;
+pub mod dossier_sequence;
+pub mod holiday;
+pub mod legal_document;
+pub mod notification;
+pub mod procedure;
+pub mod procedure_legal_basis;
+pub mod procedure_unit;
+pub mod refresh_token;
+pub mod throttle_hit;
+pub mod unit;
+pub mod user;

@@ -1,2 +1,4 @@
 //! Pure rules of the trade: no database, no HTTP.
 pub mod calendar;
+pub mod dossier;
+pub mod text;

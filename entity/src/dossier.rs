@@ -1,0 +1,43 @@
+//! The `dossiers` table.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "dossiers")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub code: String,
+    pub unit_id: Uuid,
+    pub receipt_date: Date,
+    pub sequence: i32,
+    pub procedure_id: Uuid,
+    pub processing_half_days: i32,
+    pub lookup_secret_hash: String,
+    pub status: String,
+    pub applicant_name: String,
+    pub applicant_name_folded: String,
+    pub applicant_id_number: String,
+    pub applicant_phone: String,
+    pub applicant_email: Option<String>,
+    pub applicant_kind: String,
+    pub documents: String,
+    pub channel: String,
+    pub notes: Option<String>,
+    pub fee_vnd: i64,
+    pub received_at: DateTimeUtc,
+    pub due_at: DateTimeUtc,
+    pub paused_at: Option<DateTimeUtc>,
+    pub completed_at: Option<DateTimeUtc>,
+    pub returned_at: Option<DateTimeUtc>,
+    pub timeliness: Option<String>,
+    pub received_by: Uuid,
+    pub assigned_to: Option<Uuid>,
+    pub citizen_id: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

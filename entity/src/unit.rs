@@ -1,0 +1,26 @@
+//! The `units` table.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "units")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<Uuid>,
+    pub address: Option<String>,
+    pub active: bool,
+    pub time_zone: String,
+    pub opening_hours: String,
+    pub intake_cutoff: String,
+    pub counters: i32,
+    pub slot_minutes: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
