@@ -61,9 +61,7 @@ enum Format {
 
 fn init_tracing(config: &LogConfig) {
     let filter = EnvFilter::try_new(&config.filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match config.format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),
         LogFormat::Pretty => builder.init(),
@@ -93,7 +91,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 
     init_tracing(&LogConfig::from_env()?);
-    let config = Config::from_env()?;
+    let mut config = Config::from_env()?;
+    api::secrets::resolve(&mut config)?;
     let db = api::db::connect(&config.database)
         .await
         .with_context(|| "cannot open the database (MOTCUA_DATABASE_URL)")?;

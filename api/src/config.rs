@@ -1,6 +1,11 @@
 //! Settings from the environment (`MOTCUA_*`), one struct per concern.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    time::Duration,
+};
+
+use secrecy::SecretString;
 
 /// Why the settings could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -22,10 +27,7 @@ where
 {
     match var(name) {
         None => Ok(default),
-        Some(raw) => raw.trim().parse().map_err(|e: T::Err| ConfigError {
-            name,
-            reason: e.to_string(),
-        }),
+        Some(raw) => raw.trim().parse().map_err(|e: T::Err| ConfigError { name, reason: e.to_string() }),
     }
 }
 
@@ -37,6 +39,8 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// `MOTCUA_SHUTDOWN_GRACE_SECS`: how long in-flight requests may take to finish.
     pub shutdown_grace: Duration,
+    /// `MOTCUA_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Debug, Clone)]
@@ -79,10 +83,61 @@ impl LogConfig {
                 });
             }
         };
-        Ok(LogConfig {
-            filter: var("MOTCUA_LOG").unwrap_or_else(|| "info".into()),
-            format,
-        })
+        Ok(LogConfig { filter: var("MOTCUA_LOG").unwrap_or_else(|| "info".into()), format })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    /// `MOTCUA_JWT_SECRET`: signs access tokens. Required with PostgreSQL; on the embedded
+    /// default it is generated once and kept beside the database (see `secrets`).
+    pub jwt_secret: Option<SecretString>,
+    /// `MOTCUA_ACCESS_TOKEN_TTL_SECS` (default 900)
+    pub access_ttl: Duration,
+    /// `MOTCUA_REFRESH_TOKEN_TTL_DAYS` (default 30)
+    pub refresh_ttl: Duration,
+    /// `MOTCUA_LOGIN_WINDOW_SECS` (default 900): the window failed logins are counted in.
+    pub login_window: Duration,
+    /// `MOTCUA_LOGIN_MAX_FAILURES_PER_PHONE` (default 5)
+    pub login_max_per_phone: u32,
+    /// `MOTCUA_LOGIN_MAX_FAILURES_PER_CLIENT` (default 20)
+    pub login_max_per_client: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct LookupConfig {
+    /// `MOTCUA_LOOKUP_PEPPER`: the HMAC key of dossier lookup secrets (like the JWT secret).
+    pub pepper: Option<SecretString>,
+    /// `MOTCUA_LOOKUP_LIMIT`: public lookups per minute per client address and per code;
+    /// 0 turns the limit off (benchmarks do).
+    pub limit_per_minute: u32,
+}
+
+/// Which peers are proxies whose `X-Forwarded-For` we believe.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+}
+
+impl std::str::FromStr for TrustedProxies {
+    type Err = String;
+
+    /// A comma-separated list of addresses or CIDR networks.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                part.parse::<ipnet::IpNet>()
+                    .or_else(|_| part.parse::<IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("not an address or network: {part}"))
+            })
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
     }
 }
 
@@ -93,6 +148,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://motcua.db?mode=rwc";
 pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
+    pub auth: AuthConfig,
+    pub lookup: LookupConfig,
 }
 
 impl Config {
@@ -102,6 +159,7 @@ impl Config {
                 bind: parse_var("MOTCUA_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
                 body_limit: parse_var("MOTCUA_BODY_LIMIT", 1024 * 1024)?,
                 shutdown_grace: Duration::from_secs(parse_var("MOTCUA_SHUTDOWN_GRACE_SECS", 30)?),
+                trusted_proxies: parse_var("MOTCUA_TRUSTED_PROXIES", TrustedProxies::default())?,
             },
             database: DatabaseConfig {
                 url: var("MOTCUA_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
@@ -113,6 +171,18 @@ impl Config {
                         reason: e.to_string(),
                     })?,
             },
+            auth: AuthConfig {
+                jwt_secret: var("MOTCUA_JWT_SECRET").map(SecretString::from),
+                access_ttl: Duration::from_secs(parse_var("MOTCUA_ACCESS_TOKEN_TTL_SECS", 900)?),
+                refresh_ttl: Duration::from_secs(86_400 * parse_var("MOTCUA_REFRESH_TOKEN_TTL_DAYS", 30)?),
+                login_window: Duration::from_secs(parse_var("MOTCUA_LOGIN_WINDOW_SECS", 900)?),
+                login_max_per_phone: parse_var("MOTCUA_LOGIN_MAX_FAILURES_PER_PHONE", 5)?,
+                login_max_per_client: parse_var("MOTCUA_LOGIN_MAX_FAILURES_PER_CLIENT", 20)?,
+            },
+            lookup: LookupConfig {
+                pepper: var("MOTCUA_LOOKUP_PEPPER").map(SecretString::from),
+                limit_per_minute: parse_var("MOTCUA_LOOKUP_LIMIT", 30)?,
+            },
         })
     }
 
@@ -123,11 +193,18 @@ impl Config {
                 bind: SocketAddr::from(([127, 0, 0, 1], 0)),
                 body_limit: 1024 * 1024,
                 shutdown_grace: Duration::from_secs(30),
+                trusted_proxies: TrustedProxies::default(),
             },
-            database: DatabaseConfig {
-                url: url.into(),
-                max_connections: None,
+            database: DatabaseConfig { url: url.into(), max_connections: None },
+            auth: AuthConfig {
+                jwt_secret: Some(crate::secrets::random_secret()),
+                access_ttl: Duration::from_secs(900),
+                refresh_ttl: Duration::from_secs(30 * 86_400),
+                login_window: Duration::from_secs(900),
+                login_max_per_phone: 5,
+                login_max_per_client: 20,
             },
+            lookup: LookupConfig { pepper: Some(crate::secrets::random_secret()), limit_per_minute: 30 },
         }
     }
 }

@@ -19,19 +19,16 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
     if config.is_sqlite() {
         // One writer at a time in SQLite: a few connections serve the readers, and
         // busy_timeout makes writers queue instead of failing with SQLITE_BUSY.
-        options
-            .max_connections(config.max_connections.unwrap_or(8))
-            .min_connections(1)
-            .map_sqlx_sqlite_opts(|opts| {
+        options.max_connections(config.max_connections.unwrap_or(8)).min_connections(1).map_sqlx_sqlite_opts(
+            |opts| {
                 opts.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
-            });
+            },
+        );
     } else {
-        options
-            .max_connections(config.max_connections.unwrap_or(16))
-            .min_connections(1);
+        options.max_connections(config.max_connections.unwrap_or(16)).min_connections(1);
     }
     Database::connect(options).await
 }
@@ -39,8 +36,5 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
 /// Whether the database answers `SELECT 1` within a second.
 pub async fn is_ready(db: &DatabaseConnection) -> bool {
     let probe = db.execute_unprepared("SELECT 1");
-    matches!(
-        tokio::time::timeout(Duration::from_secs(1), probe).await,
-        Ok(Ok(_))
-    )
+    matches!(tokio::time::timeout(Duration::from_secs(1), probe).await, Ok(Ok(_)))
 }

@@ -79,10 +79,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, vi: &'static str, en: &'static str) -> FieldError {
-        FieldError {
-            field: field.into(),
-            message: Text::new(vi, en),
-        }
+        FieldError { field: field.into(), message: Text::new(vi, en) }
     }
 }
 
@@ -106,13 +103,7 @@ impl std::error::Error for ApiError {}
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: Text) -> ApiError {
-        ApiError {
-            status,
-            code,
-            detail,
-            errors: Vec::new(),
-            headers: Vec::new(),
-        }
+        ApiError { status, code, detail, errors: Vec::new(), headers: Vec::new() }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -198,11 +189,7 @@ impl ApiError {
 
     /// 404, also for what the caller may not see.
     pub fn not_found() -> ApiError {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            Text::new("Không tìm thấy.", "Not found."),
-        )
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", Text::new("Không tìm thấy.", "Not found."))
     }
 
     /// 409 with a specific code.
@@ -282,10 +269,7 @@ impl ApiError {
             errors: self
                 .errors
                 .iter()
-                .map(|e| FieldProblem {
-                    field: e.field.clone(),
-                    message: e.message.get(lang).to_owned(),
-                })
+                .map(|e| FieldProblem { field: e.field.clone(), message: e.message.get(lang).to_owned() })
                 .collect(),
             request_id,
         }
@@ -301,9 +285,7 @@ impl ApiError {
         };
 
         if err.is::<ApiError>() {
-            return err
-                .downcast::<ApiError>()
-                .unwrap_or_else(|_| ApiError::internal("downcast"));
+            return err.downcast::<ApiError>().unwrap_or_else(|_| ApiError::internal("downcast"));
         }
         if let Some(e) = err.downcast_ref::<ParseParamError>() {
             return ApiError::malformed(Some(e.name), &e.reason);
@@ -340,10 +322,7 @@ impl ApiError {
             return ApiError::new(
                 StatusCode::NOT_FOUND,
                 "route_not_found",
-                Text::new(
-                    "Không có đường dẫn này trong API.",
-                    "There is no such route in the API.",
-                ),
+                Text::new("Không có đường dẫn này trong API.", "There is no such route in the API."),
             );
         }
         if err.is::<MethodNotAllowedError>() {
@@ -428,33 +407,15 @@ impl IntoResponse for ApiError {
 
 /// The errors every operation may answer with, as they appear in the spec.
 const DOCUMENTED: &[(u16, &str)] = &[
-    (
-        400,
-        "Malformed request: a parameter or the body could not be read (`malformed_request`).",
-    ),
-    (
-        401,
-        "Missing, expired or invalid credentials (`unauthenticated`).",
-    ),
-    (
-        403,
-        "The caller's role does not allow this operation (`forbidden`).",
-    ),
+    (400, "Malformed request: a parameter or the body could not be read (`malformed_request`)."),
+    (401, "Missing, expired or invalid credentials (`unauthenticated`)."),
+    (403, "The caller's role does not allow this operation (`forbidden`)."),
     (404, "Not found, or not visible to the caller (`not_found`)."),
-    (
-        409,
-        "Conflicts with the current state (`already_exists`, `illegal_transition`, ...).",
-    ),
+    (409, "Conflicts with the current state (`already_exists`, `illegal_transition`, ...)."),
     (412, "The `If-Match` version is stale (`version_mismatch`)."),
-    (
-        422,
-        "Valid JSON that breaks a rule (`validation_failed`, with `errors`).",
-    ),
+    (422, "Valid JSON that breaks a rule (`validation_failed`, with `errors`)."),
     (429, "Too many requests (`too_many_requests`); see `Retry-After`."),
-    (
-        500,
-        "Unexpected server error (`internal_error`); nothing internal is shown.",
-    ),
+    (500, "Unexpected server error (`internal_error`); nothing internal is shown."),
     (503, "The database is unreachable (`service_unavailable`)."),
 ];
 

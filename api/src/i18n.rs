@@ -73,10 +73,7 @@ pub struct Text {
 
 impl Text {
     pub fn new(vi: impl Into<Cow<'static, str>>, en: impl Into<Cow<'static, str>>) -> Text {
-        Text {
-            vi: vi.into(),
-            en: en.into(),
-        }
+        Text { vi: vi.into(), en: en.into() }
     }
 
     pub fn get(&self, lang: Lang) -> &str {

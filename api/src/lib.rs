@@ -3,12 +3,18 @@
 //! [`build_app`] assembles the whole server over an [`AppState`]; [`api_service`] is the
 //! OpenAPI service that both serves `/api/v1` and writes the committed spec.
 
+pub mod accounts;
+pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
 pub mod i18n;
+pub mod keys;
+pub mod secrets;
+pub mod throttle;
 
 use std::sync::Arc;
 
@@ -24,6 +30,7 @@ use crate::{
         platform,
         request_context::{AllowedMethods, RequestContext},
     },
+    keys::Keys,
 };
 
 /// What every request handler can reach.
@@ -32,20 +39,31 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
+    pub keys: Arc<Keys>,
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, config: Config) -> AppState {
-        AppState {
-            db,
-            config: Arc::new(config),
-            metrics: Metrics::shared(),
-        }
+        let keys = Arc::new(Keys::from_config(&config));
+        AppState { db, config: Arc::new(config), metrics: Metrics::shared(), keys }
     }
 }
 
+/// The groups of operations in the spec.
+#[derive(poem_openapi::Tags)]
+pub enum ApiTags {
+    /// Registration, login and sessions.
+    Auth,
+    /// The caller's own account.
+    Me,
+}
+
 /// The operations of `/api/v1`, one `#[OpenApi]` struct per resource.
-type Apis = ();
+type Apis = (accounts::routes::AccountsApi, accounts::routes::MeApi);
+
+fn apis() -> Apis {
+    (accounts::routes::AccountsApi, accounts::routes::MeApi)
+}
 
 pub const API_PREFIX: &str = "/api/v1";
 
@@ -62,14 +80,10 @@ carries an `X-Request-Id`.";
 
 /// The OpenAPI service of `/api/v1`.
 pub fn api_service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new((), "Một Cửa API", env!("CARGO_PKG_VERSION"))
+    OpenApiService::new(apis(), "Một Cửa API", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)
         .server(API_PREFIX)
-        .contact(
-            ContactObject::new()
-                .name("Một Cửa maintainers")
-                .email("motcua@localhost"),
-        )
+        .contact(ContactObject::new().name("Một Cửa maintainers").email("motcua@localhost"))
         .license(LicenseObject::new("Apache-2.0").url("https://www.apache.org/licenses/LICENSE-2.0"))
 }
 
@@ -90,24 +104,14 @@ pub enum SpecFormat {
 /// The methods of every route, for `Allow` on a 405.
 fn allowed_methods() -> AllowedMethods {
     let mut allowed = AllowedMethods::default();
-    for path in [
-        "/health/live",
-        "/health/ready",
-        "/metrics",
-        "/openapi.yaml",
-        "/openapi.json",
-        "/docs",
-    ] {
+    for path in ["/health/live", "/health/ready", "/metrics", "/openapi.yaml", "/openapi.json", "/docs"] {
         allowed.add(path, ["GET".to_owned(), "HEAD".to_owned()]);
     }
     let spec: serde_json::Value = serde_json::from_str(&spec(SpecFormat::Json)).unwrap_or_default();
     if let Some(paths) = spec["paths"].as_object() {
         for (path, operations) in paths {
-            let methods = operations
-                .as_object()
-                .into_iter()
-                .flat_map(|ops| ops.keys())
-                .map(|m| m.to_ascii_uppercase());
+            let methods =
+                operations.as_object().into_iter().flat_map(|ops| ops.keys()).map(|m| m.to_ascii_uppercase());
             allowed.add(&format!("{API_PREFIX}{path}"), methods);
         }
     }
@@ -132,27 +136,21 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
         .at(
             "/openapi.yaml",
             get(poem::endpoint::make_sync(move |_| {
-                spec_yaml
-                    .clone()
-                    .with_content_type("application/yaml; charset=utf-8")
+                spec_yaml.clone().with_content_type("application/yaml; charset=utf-8")
             })),
         )
         .at(
             "/openapi.json",
             get(poem::endpoint::make_sync(move |_| {
-                spec_json
-                    .clone()
-                    .with_content_type("application/json; charset=utf-8")
+                spec_json.clone().with_content_type("application/json; charset=utf-8")
             })),
         )
         .at("/health/live", get(platform::live))
         .at("/health/ready", get(platform::ready))
         .at("/metrics", get(platform::metrics))
         .data(state)
-        .with(
-            CatchPanic::new().with_handler(|_panic: Box<dyn std::any::Any + Send>| {
-                ApiError::internal("handler panicked").into_response()
-            }),
-        )
+        .with(CatchPanic::new().with_handler(|_panic: Box<dyn std::any::Any + Send>| {
+            ApiError::internal("handler panicked").into_response()
+        }))
         .with(context)
 }

@@ -31,13 +31,7 @@ impl MigratorTrait for Migrator {
 fn ddl(backend: DatabaseBackend, sql: &str) -> String {
     let (uuid, ts, date, boolean, serial_pk) = match backend {
         DatabaseBackend::Postgres => ("UUID", "TIMESTAMPTZ", "DATE", "BOOLEAN", "BIGSERIAL PRIMARY KEY"),
-        _ => (
-            "BLOB",
-            "TEXT",
-            "TEXT",
-            "BOOLEAN",
-            "INTEGER PRIMARY KEY AUTOINCREMENT",
-        ),
+        _ => ("BLOB", "TEXT", "TEXT", "BOOLEAN", "INTEGER PRIMARY KEY AUTOINCREMENT"),
     };
     sql.replace("{uuid}", uuid)
         .replace("{ts}", ts)
@@ -61,8 +55,7 @@ async fn run_ddl(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
 async fn drop_tables(manager: &SchemaManager<'_>, tables: &[&str]) -> Result<(), DbErr> {
     let db = manager.get_connection();
     for table in tables {
-        db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}"))
-            .await?;
+        db.execute_unprepared(&format!("DROP TABLE IF EXISTS {table}")).await?;
     }
     Ok(())
 }

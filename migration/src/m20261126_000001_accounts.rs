@@ -82,10 +82,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(
-            manager,
-            &["audit_log", "throttle_hits", "refresh_tokens", "users", "units"],
-        )
-        .await
+        drop_tables(manager, &["audit_log", "throttle_hits", "refresh_tokens", "users", "units"]).await
     }
 }

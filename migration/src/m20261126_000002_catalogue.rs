@@ -79,13 +79,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         drop_tables(
             manager,
-            &[
-                "procedure_legal_bases",
-                "procedure_units",
-                "procedures",
-                "legal_documents",
-                "holidays",
-            ],
+            &["procedure_legal_bases", "procedure_units", "procedures", "legal_documents", "holidays"],
         )
         .await
     }

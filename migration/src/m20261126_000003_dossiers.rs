@@ -88,10 +88,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(
-            manager,
-            &["notifications", "dossier_events", "dossiers", "dossier_sequences"],
-        )
-        .await
+        drop_tables(manager, &["notifications", "dossier_events", "dossiers", "dossier_sequences"]).await
     }
 }

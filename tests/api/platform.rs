@@ -8,11 +8,7 @@ use crate::common::TestApp;
 async fn live_answers_ok_and_echoes_the_request_id() {
     let app = TestApp::spawn().await;
 
-    let reply = app
-        .get("/health/live")
-        .header("x-request-id", "kiosk-42.abc")
-        .send()
-        .await;
+    let reply = app.get("/health/live").header("x-request-id", "kiosk-42.abc").send().await;
 
     assert_eq!(reply.assert_status(200), &json!({ "status": "ok" }));
     assert_eq!(reply.header("x-request-id"), Some("kiosk-42.abc"));
@@ -23,11 +19,7 @@ async fn a_request_id_is_generated_when_none_or_a_bad_one_is_sent() {
     let app = TestApp::spawn().await;
 
     let generated = app.get("/health/live").send().await;
-    let replaced = app
-        .get("/health/live")
-        .header("x-request-id", "bad id\twith spaces")
-        .send()
-        .await;
+    let replaced = app.get("/health/live").header("x-request-id", "bad id\twith spaces").send().await;
 
     let id = generated.header("x-request-id").expect("a request id");
     assert_eq!(id.len(), 36);
@@ -51,11 +43,7 @@ async fn ready_checks_the_database_and_turns_503_when_it_goes_away() {
 async fn unknown_routes_are_problems_in_vietnamese_by_default_and_english_on_request() {
     let app = TestApp::spawn().await;
 
-    let vi = app
-        .get("/api/v1/no-such-thing")
-        .header("x-request-id", "r-1")
-        .send()
-        .await;
+    let vi = app.get("/api/v1/no-such-thing").header("x-request-id", "r-1").send().await;
     let en = app.get("/api/v1/no-such-thing").english().send().await;
 
     vi.assert_problem(404, "route_not_found");
@@ -82,11 +70,7 @@ async fn a_wrong_method_is_405_with_allow() {
 async fn bodies_over_the_limit_are_413() {
     let app = TestApp::spawn_with(|config| config.server.body_limit = 1024).await;
 
-    let reply = app
-        .post("/api/v1/anything")
-        .raw("application/json", vec![b' '; 2048])
-        .send()
-        .await;
+    let reply = app.post("/api/v1/anything").raw("application/json", vec![b' '; 2048]).send().await;
 
     reply.assert_problem(413, "payload_too_large");
 }
@@ -108,11 +92,7 @@ async fn metrics_count_requests_by_route_template() {
         "{}",
         reply.text
     );
-    assert!(
-        reply.text.contains(r#"route="unmatched",status="404""#),
-        "{}",
-        reply.text
-    );
+    assert!(reply.text.contains(r#"route="unmatched",status="404""#), "{}", reply.text);
     assert!(reply.text.contains("motcua_http_request_duration_seconds_bucket"));
     assert!(reply.text.contains(r#"motcua_db_pool_connections{state="idle"}"#));
 }
@@ -135,10 +115,7 @@ async fn the_spec_and_docs_are_served() {
 #[test]
 fn the_committed_spec_matches_the_code() {
     let root = env!("CARGO_MANIFEST_DIR");
-    for (format, file) in [
-        (api::SpecFormat::Yaml, "openapi.yaml"),
-        (api::SpecFormat::Json, "openapi.json"),
-    ] {
+    for (format, file) in [(api::SpecFormat::Yaml, "openapi.yaml"), (api::SpecFormat::Json, "openapi.json")] {
         let committed = std::fs::read_to_string(format!("{root}/openapi/{file}")).unwrap_or_default();
         let generated = api::spec(format);
         assert!(

@@ -32,10 +32,7 @@ impl Drop for Scratch {
                 let (url, schema) = (admin_url.clone(), schema.clone());
                 // Drop runs inside the test's runtime: clean up from a thread with its own.
                 let _ = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .unwrap();
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                     runtime.block_on(async {
                         if let Ok(db) = sea_orm::Database::connect(url).await {
                             let _ = db
@@ -57,13 +54,9 @@ async fn scratch_database() -> (String, Scratch) {
     match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
         Some(admin_url) => {
             let schema = format!("test_{unique}");
-            let admin = sea_orm::Database::connect(admin_url.clone())
-                .await
-                .expect("TEST_DATABASE_URL reachable");
-            admin
-                .execute_unprepared(&format!("CREATE SCHEMA {schema}"))
-                .await
-                .expect("create schema");
+            let admin =
+                sea_orm::Database::connect(admin_url.clone()).await.expect("TEST_DATABASE_URL reachable");
+            admin.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
             admin.close().await.ok();
             let separator = if admin_url.contains('?') { '&' } else { '?' };
             let url = format!("{admin_url}{separator}options=-c%20search_path%3D{schema}");
@@ -71,13 +64,13 @@ async fn scratch_database() -> (String, Scratch) {
         }
         None => {
             let path = std::env::temp_dir().join(format!("motcua-test-{unique}.db"));
-            (
-                format!("sqlite://{}?mode=rwc", path.display()),
-                Scratch::Sqlite(path),
-            )
+            (format!("sqlite://{}?mode=rwc", path.display()), Scratch::Sqlite(path))
         }
     }
 }
+
+/// The password of accounts made with `TestApp::create_user`.
+pub const PASSWORD: &str = "lúa chín vàng đồng";
 
 /// A running app over its own fresh database.
 pub struct TestApp {
@@ -105,12 +98,7 @@ impl Reply {
     #[track_caller]
     pub fn assert_problem(&self, status: u16, code: &str) -> &Value {
         assert_eq!(self.status.as_u16(), status, "status of {}", self.text);
-        assert_eq!(
-            self.header("content-type"),
-            Some("application/problem+json"),
-            "{}",
-            self.text
-        );
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "{}", self.text);
         assert_eq!(self.body["code"], code, "{}", self.text);
         assert_eq!(self.body["status"], status);
         assert!(self.body["title"].as_str().is_some_and(|t| !t.is_empty()));
@@ -171,12 +159,7 @@ impl<'a> Call<'a> {
         let headers = response.headers().clone();
         let text = response.into_body().into_string().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            text,
-            body,
-        }
+        Reply { status, headers, text, body }
     }
 }
 
@@ -190,28 +173,92 @@ impl TestApp {
         let (url, scratch) = scratch_database().await;
         let mut config = Config::for_database(url);
         configure(&mut config);
-        let db = api::db::connect(&config.database)
-            .await
-            .expect("connect to the test database");
+        let db = api::db::connect(&config.database).await.expect("connect to the test database");
         Migrator::up(&db, None).await.expect("migrations apply");
         let state = AppState::new(db.clone(), config);
         let client = TestClient::new(api::build_app(state.clone()).boxed());
-        TestApp {
-            client,
-            db,
-            state,
-            _scratch: scratch,
+        TestApp { client, db, state, _scratch: scratch }
+    }
+
+    /// Creates a unit directly in the database (the admin API is tested on its own).
+    pub async fn create_unit(&self, code: &str, parent: Option<&str>) -> uuid::Uuid {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        let parent_id = match parent {
+            Some(code) => Some(self.unit_id(code).await),
+            None => None,
+        };
+        let now = api::clock::now();
+        let id = uuid::Uuid::now_v7();
+        entity::unit::ActiveModel {
+            id: Set(id),
+            code: Set(code.to_owned()),
+            name: Set(format!("Đơn vị {code}")),
+            kind: Set(if parent.is_some() { "ward" } else { "town" }.to_owned()),
+            parent_id: Set(parent_id),
+            address: Set(None),
+            active: Set(true),
+            time_zone: Set("Asia/Ho_Chi_Minh".into()),
+            opening_hours: Set(String::new()),
+            intake_cutoff: Set("15:00".into()),
+            counters: Set(3),
+            slot_minutes: Set(15),
+            created_at: Set(now),
+            updated_at: Set(now),
         }
+        .insert(&self.db)
+        .await
+        .expect("insert unit");
+        id
+    }
+
+    pub async fn unit_id(&self, code: &str) -> uuid::Uuid {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::unit::Entity::find()
+            .filter(entity::unit::Column::Code.eq(code))
+            .one(&self.db)
+            .await
+            .unwrap()
+            .expect("unit exists")
+            .id
+    }
+
+    /// Creates an account directly in the database with the password `PASSWORD`.
+    pub async fn create_user(&self, phone: &str, role: &str, unit: Option<&str>) -> uuid::Uuid {
+        let unit_id = match unit {
+            Some(code) => Some(self.unit_id(code).await),
+            None => None,
+        };
+        let hash = self.state.keys.passwords.hash(PASSWORD).await.unwrap();
+        let phone = api::domain::account::PhoneNumber::parse(phone).expect("a valid test phone");
+        let new = api::accounts::store::NewUser {
+            phone: phone.as_str(),
+            full_name: "Trần Thị Bình",
+            password_hash: hash,
+            role,
+            unit_id,
+        };
+        api::accounts::store::insert_user(&self.db, new, api::clock::now()).await.expect("insert user").id
+    }
+
+    /// Logs in and returns the token pair.
+    pub async fn login(&self, phone: &str, password: &str) -> Value {
+        let reply = self
+            .post("/api/v1/auth/login")
+            .json(&serde_json::json!({"phone": phone, "password": password}))
+            .send()
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "login failed: {}", reply.text);
+        reply.body
+    }
+
+    /// Creates an account of this role (in this unit) and returns its access token.
+    pub async fn token_for(&self, phone: &str, role: &str, unit: Option<&str>) -> String {
+        self.create_user(phone, role, unit).await;
+        self.login(phone, PASSWORD).await["access_token"].as_str().unwrap().to_owned()
     }
 
     pub fn call(&self, method: Method, path: &str) -> Call<'_> {
-        Call {
-            app: self,
-            method,
-            path: path.to_owned(),
-            headers: Vec::new(),
-            body: None,
-        }
+        Call { app: self, method, path: path.to_owned(), headers: Vec::new(), body: None }
     }
 
     pub fn get(&self, path: &str) -> Call<'_> {

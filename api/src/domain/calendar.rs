@@ -37,14 +37,8 @@ const fn clock(hour: u32, minute: u32) -> NaiveTime {
     }
 }
 
-const DEFAULT_MORNING: Interval = Interval {
-    start: clock(7, 30),
-    end: clock(11, 30),
-};
-const DEFAULT_AFTERNOON: Interval = Interval {
-    start: clock(13, 30),
-    end: clock(17, 0),
-};
+const DEFAULT_MORNING: Interval = Interval { start: clock(7, 30), end: clock(11, 30) };
+const DEFAULT_AFTERNOON: Interval = Interval { start: clock(13, 30), end: clock(17, 0) };
 const DEFAULT_INTAKE_CUTOFF: NaiveTime = clock(15, 0);
 
 /// An opening interval within one day, start < end.
@@ -101,9 +95,7 @@ impl ProcessingTime {
             return None;
         }
         // In range and integral, so the conversion is exact.
-        Some(Self {
-            half_days: half_days as u32,
-        })
+        Some(Self { half_days: half_days as u32 })
     }
 
     pub fn days(self) -> f64 {
@@ -139,11 +131,7 @@ impl Default for DeskSchedule {
         Self {
             time_zone: chrono_tz::Asia::Ho_Chi_Minh,
             weekly_hours: std::array::from_fn(|weekday_index| {
-                if weekday_index < 5 {
-                    office_day.clone()
-                } else {
-                    Vec::new()
-                }
+                if weekday_index < 5 { office_day.clone() } else { Vec::new() }
             }),
             intake_cutoff: DEFAULT_INTAKE_CUTOFF,
         }
@@ -213,16 +201,11 @@ impl DeskSchedule {
         if !own.is_empty() {
             return own;
         }
-        self.weekly_hours
-            .iter()
-            .find(|hours| !hours.is_empty())
-            .map_or(&[], Vec::as_slice)
+        self.weekly_hours.iter().find(|hours| !hours.is_empty()).map_or(&[], Vec::as_slice)
     }
 
     fn working_weekday_count(&self) -> u32 {
-        weekdays()
-            .filter(|weekday| !self.hours_for(*weekday).is_empty())
-            .count() as u32
+        weekdays().filter(|weekday| !self.hours_for(*weekday).is_empty()).count() as u32
     }
 }
 
@@ -263,10 +246,7 @@ impl WorkingCalendar {
         schedule: DeskSchedule,
         exceptions: impl IntoIterator<Item = (NaiveDate, DayOverride)>,
     ) -> Self {
-        Self {
-            schedule,
-            exceptions: exceptions.into_iter().collect(),
-        }
+        Self { schedule, exceptions: exceptions.into_iter().collect() }
     }
 
     pub fn schedule(&self) -> &DeskSchedule {
@@ -334,9 +314,7 @@ impl WorkingCalendar {
         if !self.schedule.has_opening_hours() {
             return received;
         }
-        self.due_local(received, time)
-            .and_then(|due| self.to_utc(due))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        self.due_local(received, time).and_then(|due| self.to_utc(due)).unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// Working days in the local dates (from's date, to's date], used for the paused clock: a
@@ -381,8 +359,7 @@ impl WorkingCalendar {
                         Some(after)
                     } else {
                         // In a DST fold a later local start can map to an earlier instant.
-                        self.to_utc(day.and_time(interval.start))
-                            .filter(|start| *start >= after)
+                        self.to_utc(day.and_time(interval.start)).filter(|start| *start >= after)
                     }
                 })
                 .min();
@@ -397,8 +374,7 @@ impl WorkingCalendar {
     /// The local calendar date of an instant in the desk's time zone (the UTC date for the
     /// few instants at the edge of chrono's range whose local time is not representable).
     pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
-        self.local_naive(at)
-            .map_or_else(|| at.date_naive(), |local| local.date())
+        self.local_naive(at).map_or_else(|| at.date_naive(), |local| local.date())
     }
 
     /// The due instant in local time; `None` only past the edges of chrono's range.
@@ -423,18 +399,11 @@ impl WorkingCalendar {
             && time < self.schedule.intake_cutoff
             && time < last.end
         {
-            let half = if time < first.end {
-                HalfDay::Morning
-            } else {
-                HalfDay::Afternoon
-            };
+            let half = if time < first.end { HalfDay::Morning } else { HalfDay::Afternoon };
             return Some(IntakeStart { day: date, half });
         }
         let day = self.working_day_after(date)?;
-        Some(IntakeStart {
-            day,
-            half: HalfDay::Morning,
-        })
+        Some(IntakeStart { day, half: HalfDay::Morning })
     }
 
     /// The end of the last opening interval of `date`, if it has any.
@@ -563,11 +532,7 @@ pub fn timeliness(
     time: ProcessingTime,
 ) -> Timeliness {
     let Some(completed) = completed_at else {
-        return if now <= due {
-            Timeliness::InTime
-        } else {
-            Timeliness::Overdue
-        };
+        return if now <= due { Timeliness::InTime } else { Timeliness::Overdue };
     };
     let (completed_date, due_date) = (cal.local_date(completed), cal.local_date(due));
     if completed_date < due_date {
@@ -592,16 +557,11 @@ mod tests {
     }
 
     fn local(tz: Tz, year: i32, month: u32, day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
-        tz.with_ymd_and_hms(year, month, day, hour, minute, 0)
-            .single()
-            .unwrap()
-            .to_utc()
+        tz.with_ymd_and_hms(year, month, day, hour, minute, 0).single().unwrap().to_utc()
     }
 
     fn utc(year: i32, month: u32, day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(year, month, day, hour, minute, 0)
-            .single()
-            .unwrap()
+        Utc.with_ymd_and_hms(year, month, day, hour, minute, 0).single().unwrap()
     }
 
     fn date(year: i32, month: u32, day: u32) -> NaiveDate {
@@ -621,10 +581,7 @@ mod tests {
     }
 
     fn closed_schedule() -> DeskSchedule {
-        DeskSchedule {
-            weekly_hours: Default::default(),
-            ..DeskSchedule::default()
-        }
+        DeskSchedule { weekly_hours: Default::default(), ..DeskSchedule::default() }
     }
 
     // 2026-03-02 is a Monday; the week runs to Sunday 2026-03-08.
@@ -644,50 +601,24 @@ mod tests {
     #[test]
     fn cutoff_instant_itself_counts_from_next_working_day() {
         let calendar = standard_calendar();
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 2, 14, 59), days(0.0)),
-            vn(2026, 3, 2, 17, 0)
-        );
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 2, 15, 0), days(0.0)),
-            vn(2026, 3, 3, 17, 0)
-        );
+        assert_eq!(calendar.due_at(vn(2026, 3, 2, 14, 59), days(0.0)), vn(2026, 3, 2, 17, 0));
+        assert_eq!(calendar.due_at(vn(2026, 3, 2, 15, 0), days(0.0)), vn(2026, 3, 3, 17, 0));
     }
 
     #[test]
     fn saturday_receipt_counts_from_monday() {
         let calendar = standard_calendar();
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 7, 10, 0), days(1.0)),
-            vn(2026, 3, 10, 17, 0)
-        );
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 7, 10, 0), days(0.0)),
-            vn(2026, 3, 9, 17, 0)
-        );
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 7, 10, 0), days(0.5)),
-            vn(2026, 3, 9, 17, 0)
-        );
+        assert_eq!(calendar.due_at(vn(2026, 3, 7, 10, 0), days(1.0)), vn(2026, 3, 10, 17, 0));
+        assert_eq!(calendar.due_at(vn(2026, 3, 7, 10, 0), days(0.0)), vn(2026, 3, 9, 17, 0));
+        assert_eq!(calendar.due_at(vn(2026, 3, 7, 10, 0), days(0.5)), vn(2026, 3, 9, 17, 0));
     }
 
     #[test]
     fn after_closing_on_a_weekday_counts_from_next_morning() {
-        let calendar = WorkingCalendar::new(
-            DeskSchedule {
-                intake_cutoff: clock(23, 0),
-                ..DeskSchedule::default()
-            },
-            [],
-        );
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 2, 16, 59), days(0.0)),
-            vn(2026, 3, 2, 17, 0)
-        );
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 2, 17, 0), days(0.5)),
-            vn(2026, 3, 3, 17, 0)
-        );
+        let calendar =
+            WorkingCalendar::new(DeskSchedule { intake_cutoff: clock(23, 0), ..DeskSchedule::default() }, []);
+        assert_eq!(calendar.due_at(vn(2026, 3, 2, 16, 59), days(0.0)), vn(2026, 3, 2, 17, 0));
+        assert_eq!(calendar.due_at(vn(2026, 3, 2, 17, 0), days(0.5)), vn(2026, 3, 3, 17, 0));
     }
 
     #[test]
@@ -699,56 +630,32 @@ mod tests {
     #[test]
     fn half_day_received_in_the_morning_is_due_that_afternoon() {
         let calendar = standard_calendar();
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 4, 10, 0), days(0.5)),
-            vn(2026, 3, 4, 17, 0)
-        );
+        assert_eq!(calendar.due_at(vn(2026, 3, 4, 10, 0), days(0.5)), vn(2026, 3, 4, 17, 0));
         // Before opening is still that day's morning.
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 4, 6, 0), days(0.5)),
-            vn(2026, 3, 4, 17, 0)
-        );
+        assert_eq!(calendar.due_at(vn(2026, 3, 4, 6, 0), days(0.5)), vn(2026, 3, 4, 17, 0));
     }
 
     #[test]
     fn half_day_received_in_the_afternoon_is_due_next_working_morning() {
         let calendar = standard_calendar();
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 4, 14, 0), days(0.5)),
-            vn(2026, 3, 5, 11, 30)
-        );
+        assert_eq!(calendar.due_at(vn(2026, 3, 4, 14, 0), days(0.5)), vn(2026, 3, 5, 11, 30));
         // The lunch break already belongs to the afternoon.
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 4, 11, 30), days(0.5)),
-            vn(2026, 3, 5, 11, 30)
-        );
+        assert_eq!(calendar.due_at(vn(2026, 3, 4, 11, 30), days(0.5)), vn(2026, 3, 5, 11, 30));
         // Friday afternoon runs over the weekend.
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 6, 14, 0), days(0.5)),
-            vn(2026, 3, 9, 11, 30)
-        );
+        assert_eq!(calendar.due_at(vn(2026, 3, 6, 14, 0), days(0.5)), vn(2026, 3, 9, 11, 30));
     }
 
     #[test]
     fn one_and_a_half_days_depends_on_the_half_of_receipt() {
         let calendar = standard_calendar();
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 2, 9, 0), days(1.5)),
-            vn(2026, 3, 3, 17, 0)
-        );
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 2, 14, 0), days(1.5)),
-            vn(2026, 3, 4, 11, 30)
-        );
+        assert_eq!(calendar.due_at(vn(2026, 3, 2, 9, 0), days(1.5)), vn(2026, 3, 3, 17, 0));
+        assert_eq!(calendar.due_at(vn(2026, 3, 2, 14, 0), days(1.5)), vn(2026, 3, 4, 11, 30));
     }
 
     #[test]
     fn holiday_inside_the_interval_pushes_the_due_date() {
         let calendar = calendar_with(&[(date(2026, 3, 4), DayOverride::Off)]);
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 2, 9, 0), days(3.0)),
-            vn(2026, 3, 6, 17, 0)
-        );
+        assert_eq!(calendar.due_at(vn(2026, 3, 2, 9, 0), days(3.0)), vn(2026, 3, 6, 17, 0));
     }
 
     #[test]
@@ -757,32 +664,17 @@ mod tests {
         let calendar = calendar_with(&[(saturday, DayOverride::Working)]);
         assert!(calendar.is_working_day(saturday));
         assert_eq!(calendar.hours_on(saturday), &[DEFAULT_MORNING, DEFAULT_AFTERNOON]);
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 6, 9, 0), days(1.0)),
-            vn(2026, 3, 7, 17, 0)
-        );
-        assert_eq!(
-            calendar.due_at(vn(2026, 3, 6, 14, 0), days(0.5)),
-            vn(2026, 3, 7, 11, 30)
-        );
+        assert_eq!(calendar.due_at(vn(2026, 3, 6, 9, 0), days(1.0)), vn(2026, 3, 7, 17, 0));
+        assert_eq!(calendar.due_at(vn(2026, 3, 6, 14, 0), days(0.5)), vn(2026, 3, 7, 11, 30));
     }
 
     #[test]
     fn make_up_day_keeps_its_own_weekday_hours_when_it_has_some() {
         let mut schedule = DeskSchedule::default();
-        schedule.weekly_hours[5] = vec![Interval {
-            start: clock(8, 0),
-            end: clock(11, 0),
-        }];
+        schedule.weekly_hours[5] = vec![Interval { start: clock(8, 0), end: clock(11, 0) }];
         let saturday = date(2026, 3, 7);
         let calendar = WorkingCalendar::new(schedule, [(saturday, DayOverride::Working)]);
-        assert_eq!(
-            calendar.hours_on(saturday),
-            &[Interval {
-                start: clock(8, 0),
-                end: clock(11, 0)
-            }]
-        );
+        assert_eq!(calendar.hours_on(saturday), &[Interval { start: clock(8, 0), end: clock(11, 0) }]);
     }
 
     #[test]
@@ -790,39 +682,21 @@ mod tests {
         // Tết 2026: Saturday 14 February to Sunday 22 February.
         let tet = (16..=20).map(|day| (date(2026, 2, day), DayOverride::Off));
         let calendar = WorkingCalendar::new(DeskSchedule::default(), tet);
-        assert_eq!(
-            calendar.due_at(vn(2026, 2, 13, 9, 0), days(2.0)),
-            vn(2026, 2, 24, 17, 0)
-        );
-        assert_eq!(
-            calendar.due_at(vn(2026, 2, 18, 9, 0), days(0.0)),
-            vn(2026, 2, 23, 17, 0)
-        );
+        assert_eq!(calendar.due_at(vn(2026, 2, 13, 9, 0), days(2.0)), vn(2026, 2, 24, 17, 0));
+        assert_eq!(calendar.due_at(vn(2026, 2, 18, 9, 0), days(0.0)), vn(2026, 2, 23, 17, 0));
         assert_eq!(calendar.next_working_day(date(2026, 2, 13)), date(2026, 2, 23));
     }
 
     #[test]
     fn new_year_holiday_is_skipped_across_the_year_boundary() {
         let calendar = calendar_with(&[(date(2026, 1, 1), DayOverride::Off)]);
-        assert_eq!(
-            calendar.due_at(vn(2025, 12, 31, 9, 0), days(1.0)),
-            vn(2026, 1, 2, 17, 0)
-        );
-        assert_eq!(
-            calendar.due_at(vn(2025, 12, 31, 16, 0), days(0.0)),
-            vn(2026, 1, 2, 17, 0)
-        );
+        assert_eq!(calendar.due_at(vn(2025, 12, 31, 9, 0), days(1.0)), vn(2026, 1, 2, 17, 0));
+        assert_eq!(calendar.due_at(vn(2025, 12, 31, 16, 0), days(0.0)), vn(2026, 1, 2, 17, 0));
     }
 
     #[test]
     fn paris_desk_gets_the_right_utc_instant_across_dst_changes() {
-        let calendar = WorkingCalendar::new(
-            DeskSchedule {
-                time_zone: Paris,
-                ..DeskSchedule::default()
-            },
-            [],
-        );
+        let calendar = WorkingCalendar::new(DeskSchedule { time_zone: Paris, ..DeskSchedule::default() }, []);
         // Spring forward on Sunday 2026-03-29: Friday is UTC+1, Monday UTC+2.
         let received = local(Paris, 2026, 3, 27, 9, 0);
         assert_eq!(received, utc(2026, 3, 27, 8, 0));
@@ -835,16 +709,10 @@ mod tests {
 
     #[test]
     fn closing_time_inside_a_dst_gap_is_shifted_forward_by_the_gap() {
-        let mut schedule = DeskSchedule {
-            time_zone: Paris,
-            intake_cutoff: clock(2, 0),
-            ..DeskSchedule::default()
-        };
+        let mut schedule =
+            DeskSchedule { time_zone: Paris, intake_cutoff: clock(2, 0), ..DeskSchedule::default() };
         schedule.weekly_hours = Default::default();
-        schedule.weekly_hours[6] = vec![Interval {
-            start: clock(1, 0),
-            end: clock(2, 30),
-        }];
+        schedule.weekly_hours[6] = vec![Interval { start: clock(1, 0), end: clock(2, 30) }];
         let calendar = WorkingCalendar::new(schedule, []);
         // 02:30 does not exist on 2026-03-29; it is read as 03:30 CEST = 01:30 UTC.
         let due = calendar.due_at(local(Paris, 2026, 3, 29, 0, 30), days(0.0));
@@ -869,43 +737,22 @@ mod tests {
     #[test]
     fn extend_due_moves_to_the_close_of_a_later_working_day() {
         let calendar = standard_calendar();
-        assert_eq!(
-            calendar.extend_due(vn(2026, 3, 5, 17, 0), 2),
-            vn(2026, 3, 9, 17, 0)
-        );
-        assert_eq!(
-            calendar.extend_due(vn(2026, 3, 5, 11, 30), 1),
-            vn(2026, 3, 6, 17, 0)
-        );
-        assert_eq!(
-            calendar.extend_due(vn(2026, 3, 5, 11, 30), 0),
-            vn(2026, 3, 5, 11, 30)
-        );
+        assert_eq!(calendar.extend_due(vn(2026, 3, 5, 17, 0), 2), vn(2026, 3, 9, 17, 0));
+        assert_eq!(calendar.extend_due(vn(2026, 3, 5, 11, 30), 1), vn(2026, 3, 6, 17, 0));
+        assert_eq!(calendar.extend_due(vn(2026, 3, 5, 11, 30), 0), vn(2026, 3, 5, 11, 30));
     }
 
     #[test]
     fn next_opening_finds_the_next_interval_start() {
         let calendar = standard_calendar();
         // Lunch break.
-        assert_eq!(
-            calendar.next_opening(vn(2026, 3, 2, 12, 0)),
-            Some(vn(2026, 3, 2, 13, 30))
-        );
+        assert_eq!(calendar.next_opening(vn(2026, 3, 2, 12, 0)), Some(vn(2026, 3, 2, 13, 30)));
         // Closing time itself is closed.
-        assert_eq!(
-            calendar.next_opening(vn(2026, 3, 2, 11, 30)),
-            Some(vn(2026, 3, 2, 13, 30))
-        );
+        assert_eq!(calendar.next_opening(vn(2026, 3, 2, 11, 30)), Some(vn(2026, 3, 2, 13, 30)));
         // After closing on Friday.
-        assert_eq!(
-            calendar.next_opening(vn(2026, 3, 6, 18, 0)),
-            Some(vn(2026, 3, 9, 7, 30))
-        );
+        assert_eq!(calendar.next_opening(vn(2026, 3, 6, 18, 0)), Some(vn(2026, 3, 9, 7, 30)));
         // Before opening.
-        assert_eq!(
-            calendar.next_opening(vn(2026, 3, 3, 6, 0)),
-            Some(vn(2026, 3, 3, 7, 30))
-        );
+        assert_eq!(calendar.next_opening(vn(2026, 3, 3, 6, 0)), Some(vn(2026, 3, 3, 7, 30)));
         // Already open.
         let open = vn(2026, 3, 3, 9, 17);
         assert_eq!(calendar.next_opening(open), Some(open));
@@ -953,22 +800,10 @@ mod tests {
 
     #[test]
     fn processing_time_parses_whole_and_half_days_only() {
-        assert_eq!(
-            ProcessingTime::from_days(0.0),
-            Some(ProcessingTime::from_half_days(0))
-        );
-        assert_eq!(
-            ProcessingTime::from_days(0.5),
-            Some(ProcessingTime::from_half_days(1))
-        );
-        assert_eq!(
-            ProcessingTime::from_days(2.5),
-            Some(ProcessingTime::from_half_days(5))
-        );
-        assert_eq!(
-            ProcessingTime::from_days(365.0),
-            Some(ProcessingTime::from_half_days(730))
-        );
+        assert_eq!(ProcessingTime::from_days(0.0), Some(ProcessingTime::from_half_days(0)));
+        assert_eq!(ProcessingTime::from_days(0.5), Some(ProcessingTime::from_half_days(1)));
+        assert_eq!(ProcessingTime::from_days(2.5), Some(ProcessingTime::from_half_days(5)));
+        assert_eq!(ProcessingTime::from_days(365.0), Some(ProcessingTime::from_half_days(730)));
         for invalid in [-0.5, 0.3, 365.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
             assert_eq!(ProcessingTime::from_days(invalid), None, "{invalid}");
         }
@@ -988,49 +823,21 @@ mod tests {
             schedule.weekly_hours[0] = hours;
             schedule
         };
-        let backwards = with_monday(vec![Interval {
-            start: clock(11, 0),
-            end: clock(8, 0),
-        }]);
-        assert!(
-            backwards
-                .validate()
-                .unwrap_err()
-                .contains("must start before it ends")
-        );
+        let backwards = with_monday(vec![Interval { start: clock(11, 0), end: clock(8, 0) }]);
+        assert!(backwards.validate().unwrap_err().contains("must start before it ends"));
         let unsorted = with_monday(vec![DEFAULT_AFTERNOON, DEFAULT_MORNING]);
         assert!(unsorted.validate().unwrap_err().contains("overlap"));
         let overlapping = with_monday(vec![
-            Interval {
-                start: clock(8, 0),
-                end: clock(12, 0),
-            },
-            Interval {
-                start: clock(11, 0),
-                end: clock(17, 0),
-            },
+            Interval { start: clock(8, 0), end: clock(12, 0) },
+            Interval { start: clock(11, 0), end: clock(17, 0) },
         ]);
         assert!(overlapping.validate().unwrap_err().contains("overlap"));
-        assert!(
-            closed_schedule()
-                .validate()
-                .unwrap_err()
-                .contains("no opening hours")
-        );
-        let early_cutoff = DeskSchedule {
-            intake_cutoff: clock(7, 0),
-            ..DeskSchedule::default()
-        };
+        assert!(closed_schedule().validate().unwrap_err().contains("no opening hours"));
+        let early_cutoff = DeskSchedule { intake_cutoff: clock(7, 0), ..DeskSchedule::default() };
         assert!(early_cutoff.validate().unwrap_err().contains("cut-off"));
         let touching = with_monday(vec![
-            Interval {
-                start: clock(8, 0),
-                end: clock(12, 0),
-            },
-            Interval {
-                start: clock(12, 0),
-                end: clock(17, 0),
-            },
+            Interval { start: clock(8, 0), end: clock(12, 0) },
+            Interval { start: clock(12, 0), end: clock(17, 0) },
         ]);
         assert_eq!(touching.validate(), Ok(()));
     }
@@ -1059,17 +866,10 @@ mod tests {
 
     #[test]
     fn extreme_inputs_do_not_panic() {
-        let far_west = DeskSchedule {
-            time_zone: chrono_tz::America::Los_Angeles,
-            ..DeskSchedule::default()
-        };
+        let far_west = DeskSchedule { time_zone: chrono_tz::America::Los_Angeles, ..DeskSchedule::default() };
         for schedule in [DeskSchedule::default(), far_west, closed_schedule()] {
             let calendar = WorkingCalendar::new(schedule, [(date(2026, 1, 1), DayOverride::Off)]);
-            for instant in [
-                DateTime::<Utc>::MIN_UTC,
-                DateTime::<Utc>::MAX_UTC,
-                vn(2026, 3, 2, 9, 0),
-            ] {
+            for instant in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC, vn(2026, 3, 2, 9, 0)] {
                 for time in [0, 1, 730, u32::MAX - 1, u32::MAX] {
                     let due = calendar.due_at(instant, ProcessingTime::from_half_days(time));
                     assert!(due >= instant || !calendar.schedule().has_opening_hours());
@@ -1111,11 +911,7 @@ mod tests {
             WorkingCalendar::new(
                 DeskSchedule::default(),
                 exceptions.into_iter().map(|(offset, off)| {
-                    let kind = if off {
-                        DayOverride::Off
-                    } else {
-                        DayOverride::Working
-                    };
+                    let kind = if off { DayOverride::Off } else { DayOverride::Working };
                     (first_day + Days::new(offset), kind)
                 }),
             )

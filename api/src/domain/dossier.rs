@@ -140,21 +140,8 @@ pub fn allowed_next(from: Status) -> &'static [Status] {
     use Status::*;
     match from {
         NewlySubmitted => &[Accepted, Refused, Withdrawn],
-        Accepted => &[
-            InProgress,
-            SupplementRequested,
-            PaymentRequired,
-            Withdrawn,
-            Stopped,
-            Processed,
-        ],
-        InProgress => &[
-            SupplementRequested,
-            PaymentRequired,
-            Processed,
-            Stopped,
-            Withdrawn,
-        ],
+        Accepted => &[InProgress, SupplementRequested, PaymentRequired, Withdrawn, Stopped, Processed],
+        InProgress => &[SupplementRequested, PaymentRequired, Processed, Stopped, Withdrawn],
         SupplementRequested | PaymentRequired => &[InProgress, Withdrawn, Stopped],
         Processed => &[Returned],
         Refused | Withdrawn | Stopped | Returned => &[],
@@ -225,11 +212,7 @@ pub fn parse_code(code: &str) -> Option<ParsedCode<'_>> {
     }
     let receipt_date = parse_yymmdd(date_digits)?;
     let sequence = parse_sequence(sequence_digits)?;
-    Some(ParsedCode {
-        unit_code,
-        receipt_date,
-        sequence,
-    })
+    Some(ParsedCode { unit_code, receipt_date, sequence })
 }
 
 fn parse_yymmdd(digits: &str) -> Option<NaiveDate> {
@@ -262,9 +245,7 @@ pub const SECRET_LEN: usize = 8;
 pub fn generate_secret() -> String {
     let alphabet = SECRET_ALPHABET.as_bytes();
     let mut rng = rand::rng();
-    (0..SECRET_LEN)
-        .map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())]))
-        .collect()
+    (0..SECRET_LEN).map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())])).collect()
 }
 
 /// Reads a secret as a citizen typed it: lower case is accepted, and spaces and '-' (which
@@ -316,9 +297,7 @@ impl SecretHasher {
     /// A hasher keyed with `pepper`, the server-side secret from configuration. It must never be
     /// stored beside the hashes, and changing it invalidates every stored hash.
     pub fn new(pepper: &[u8]) -> Self {
-        Self {
-            keyed_mac: Hmac::new_from_slice(pepper).expect("HMAC accepts keys of any length"),
-        }
+        Self { keyed_mac: Hmac::new_from_slice(pepper).expect("HMAC accepts keys of any length") }
     }
 
     fn mac(&self, code: &str, secret: &str) -> [u8; 32] {
@@ -373,15 +352,9 @@ pub fn mask_name(full_name: &str) -> String {
 fn mask_word(word: &str) -> String {
     let mut chars = word.char_indices();
     chars.next();
-    let first_letter_end = chars
-        .find(|&(_, c)| !is_combining_mark(c))
-        .map_or(word.len(), |(index, _)| index);
+    let first_letter_end = chars.find(|&(_, c)| !is_combining_mark(c)).map_or(word.len(), |(index, _)| index);
     let (first_letter, rest) = word.split_at(first_letter_end);
-    if rest.is_empty() {
-        word.to_owned()
-    } else {
-        format!("{first_letter}{MASK}")
-    }
+    if rest.is_empty() { word.to_owned() } else { format!("{first_letter}{MASK}") }
 }
 
 #[cfg(test)]
@@ -430,10 +403,7 @@ mod tests {
         assert_eq!(Status::NewlySubmitted.label_vi(), "Mới tiếp nhận");
         assert_eq!(Status::NewlySubmitted.label_en(), "Newly submitted");
         assert_eq!(Status::SupplementRequested.label_vi(), "Yêu cầu bổ sung hồ sơ");
-        assert_eq!(
-            Status::PaymentRequired.label_vi(),
-            "Yêu cầu thực hiện nghĩa vụ tài chính"
-        );
+        assert_eq!(Status::PaymentRequired.label_vi(), "Yêu cầu thực hiện nghĩa vụ tài chính");
         assert_eq!(Status::Returned.label_vi(), "Đã trả kết quả");
         for status in Status::ALL {
             assert!(!status.label_vi().is_empty());
@@ -475,13 +445,7 @@ mod tests {
         ];
         for (from, row) in Status::ALL.into_iter().zip(EXPECTED) {
             for (to, cell) in Status::ALL.into_iter().zip(row.chars()) {
-                assert_eq!(
-                    can_transition(from, to),
-                    cell == 'X',
-                    "{} -> {}",
-                    from.name(),
-                    to.name()
-                );
+                assert_eq!(can_transition(from, to), cell == 'X', "{} -> {}", from.name(), to.name());
             }
         }
     }
@@ -508,25 +472,15 @@ mod tests {
     #[test]
     fn only_stopping_needs_a_supervisor() {
         for status in Status::ALL {
-            let expected = if status == Status::Stopped {
-                StaffRole::Supervisor
-            } else {
-                StaffRole::Officer
-            };
+            let expected = if status == Status::Stopped { StaffRole::Supervisor } else { StaffRole::Officer };
             assert_eq!(required_role(status), expected, "{}", status.name());
         }
     }
 
     #[test]
     fn format_code_pads_the_sequence_to_four_digits() {
-        assert_eq!(
-            format_code("H15.50.05.13", date(2026, 10, 8), 975),
-            "H15.50.05.13-261008-0975"
-        );
-        assert_eq!(
-            format_code("000.00.20.H12", date(2026, 11, 26), 1),
-            "000.00.20.H12-261126-0001"
-        );
+        assert_eq!(format_code("H15.50.05.13", date(2026, 10, 8), 975), "H15.50.05.13-261008-0975");
+        assert_eq!(format_code("000.00.20.H12", date(2026, 11, 26), 1), "000.00.20.H12-261126-0001");
         assert_eq!(format_code("X", date(2001, 2, 3), 12345), "X-010203-12345");
     }
 
@@ -534,19 +488,11 @@ mod tests {
     fn parse_code_reads_real_codes() {
         assert_eq!(
             parse_code("H15.50.05.13-261008-0975"),
-            Some(ParsedCode {
-                unit_code: "H15.50.05.13",
-                receipt_date: date(2026, 10, 8),
-                sequence: 975,
-            })
+            Some(ParsedCode { unit_code: "H15.50.05.13", receipt_date: date(2026, 10, 8), sequence: 975 })
         );
         assert_eq!(
             parse_code("000.00.20.H12-261126-0001"),
-            Some(ParsedCode {
-                unit_code: "000.00.20.H12",
-                receipt_date: date(2026, 11, 26),
-                sequence: 1,
-            })
+            Some(ParsedCode { unit_code: "000.00.20.H12", receipt_date: date(2026, 11, 26), sequence: 1 })
         );
     }
 
@@ -604,9 +550,8 @@ mod tests {
 
     #[test]
     fn generated_secrets_cover_the_alphabet() {
-        let seen: std::collections::HashSet<char> = (0..200)
-            .flat_map(|_| generate_secret().chars().collect::<Vec<_>>())
-            .collect();
+        let seen: std::collections::HashSet<char> =
+            (0..200).flat_map(|_| generate_secret().chars().collect::<Vec<_>>()).collect();
         assert_eq!(seen.len(), SECRET_ALPHABET.len());
     }
 
@@ -651,17 +596,11 @@ mod tests {
         let hasher = SecretHasher::new(b"pepper");
         let hash = hasher.hash("H15-261008-0975", "ABCD2345");
         assert_eq!(hash.len(), 64);
-        assert!(
-            hash.bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-        );
+        assert!(hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
         assert_eq!(hash, hasher.hash("H15-261008-0975", "ABCD2345"));
         assert_ne!(hash, hasher.hash("H15-261008-0976", "ABCD2345"));
         assert_ne!(hash, hasher.hash("H15-261008-0975", "ABCD2346"));
-        assert_ne!(
-            hash,
-            SecretHasher::new(b"other pepper").hash("H15-261008-0975", "ABCD2345")
-        );
+        assert_ne!(hash, SecretHasher::new(b"other pepper").hash("H15-261008-0975", "ABCD2345"));
         // The separator keeps the code/secret boundary from shifting.
         assert_ne!(hasher.hash("AB", "C"), hasher.hash("A", "BC"));
     }
@@ -672,10 +611,7 @@ mod tests {
         let hasher = SecretHasher::new(b"key");
         let mut reference = Hmac::<Sha256>::new_from_slice(b"key").unwrap();
         reference.update(b"code\0SECRET");
-        assert_eq!(
-            hasher.hash("code", "SECRET"),
-            hex::encode(reference.finalize().into_bytes())
-        );
+        assert_eq!(hasher.hash("code", "SECRET"), hex::encode(reference.finalize().into_bytes()));
     }
 
     #[test]

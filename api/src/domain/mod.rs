@@ -1,4 +1,5 @@
 //! Pure rules of the trade: no database, no HTTP.
+pub mod account;
 pub mod calendar;
 pub mod dossier;
 pub mod text;

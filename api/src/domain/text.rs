@@ -115,11 +115,7 @@ pub fn relevance(haystack_folded: &str, name_folded: &str, terms: &[String]) -> 
         |term: &String| name_folded.split(' ').any(|word| word.starts_with(term.as_str()));
     // Only as many terms as search_terms yields earn points, so no slice a caller passes
     // can push the points into the length bits or past u32.
-    let word_starts = terms
-        .iter()
-        .take(MAX_SEARCH_TERMS)
-        .filter(|term| starts_a_name_word(term))
-        .count();
+    let word_starts = terms.iter().take(MAX_SEARCH_TERMS).filter(|term| starts_a_name_word(term)).count();
     points += WORD_START_POINTS * word_starts as u32;
     let name_len = name_folded.chars().count().min(LENGTH_CAP as usize) as u32;
     (points << LENGTH_BITS) | (LENGTH_CAP - name_len)
@@ -141,10 +137,7 @@ mod tests {
         assert_eq!(fold("ĐĂNG KÝ"), "dang ky");
         assert_eq!(fold("dăng ky"), "dang ky");
         assert_eq!(fold("Cơ sở dữ liệu ưu tiên"), "co so du lieu uu tien");
-        assert_eq!(
-            fold("Giấy chứng nhận quyền sử dụng đất"),
-            "giay chung nhan quyen su dung dat"
-        );
+        assert_eq!(fold("Giấy chứng nhận quyền sử dụng đất"), "giay chung nhan quyen su dung dat");
     }
 
     #[test]
@@ -166,10 +159,7 @@ mod tests {
 
     #[test]
     fn fold_collapses_whitespace_and_punctuation() {
-        assert_eq!(
-            fold("  khai sinh,\t kết hôn -- (bản sao)!  "),
-            "khai sinh ket hon ban sao"
-        );
+        assert_eq!(fold("  khai sinh,\t kết hôn -- (bản sao)!  "), "khai sinh ket hon ban sao");
         assert_eq!(fold("H15.50.05.13-261008-0975"), "h15 50 05 13 261008 0975");
         assert_eq!(fold(" \n.,;-"), "");
         assert_eq!(fold(""), "");
@@ -177,10 +167,7 @@ mod tests {
 
     #[test]
     fn search_terms_splits_the_folded_query() {
-        assert_eq!(
-            search_terms("  Đăng  KÝ, khai-sinh "),
-            ["dang", "ky", "khai", "sinh"]
-        );
+        assert_eq!(search_terms("  Đăng  KÝ, khai-sinh "), ["dang", "ky", "khai", "sinh"]);
         assert!(search_terms("").is_empty());
         assert!(search_terms(" ?! ").is_empty());
     }
@@ -250,14 +237,12 @@ mod tests {
 
     fn vietnamese_text() -> impl Strategy<Value = String> {
         let alphabet = vietnamese_and_ascii();
-        (
-            proptest::collection::vec(proptest::sample::select(alphabet), 0..40),
-            any::<bool>(),
-        )
-            .prop_map(|(chars, decompose)| {
+        (proptest::collection::vec(proptest::sample::select(alphabet), 0..40), any::<bool>()).prop_map(
+            |(chars, decompose)| {
                 let text: String = chars.into_iter().collect();
                 if decompose { text.nfd().collect() } else { text }
-            })
+            },
+        )
     }
 
     proptest! {

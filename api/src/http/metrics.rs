@@ -53,27 +53,14 @@ impl Default for Metrics {
         let latency =
             Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
         let pool = Family::<PoolLabels, Gauge>::default();
-        registry.register(
-            "http_requests",
-            "HTTP requests by route template and status",
-            requests.clone(),
-        );
+        registry.register("http_requests", "HTTP requests by route template and status", requests.clone());
         registry.register(
             "http_request_duration_seconds",
             "HTTP request latency by route template",
             latency.clone(),
         );
-        registry.register(
-            "db_pool_connections",
-            "Database pool connections by state",
-            pool.clone(),
-        );
-        Metrics {
-            registry,
-            requests,
-            latency,
-            pool,
-        }
+        registry.register("db_pool_connections", "Database pool connections by state", pool.clone());
+        Metrics { registry, requests, latency, pool }
     }
 }
 
@@ -84,17 +71,10 @@ impl Metrics {
 
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         self.requests
-            .get_or_create(&RequestLabels {
-                method: method.to_owned(),
-                route: route.to_owned(),
-                status,
-            })
+            .get_or_create(&RequestLabels { method: method.to_owned(), route: route.to_owned(), status })
             .inc();
         self.latency
-            .get_or_create(&RouteLabels {
-                method: method.to_owned(),
-                route: route.to_owned(),
-            })
+            .get_or_create(&RouteLabels { method: method.to_owned(), route: route.to_owned() })
             .observe(seconds);
     }
 
@@ -112,9 +92,7 @@ impl Metrics {
         };
         let idle = idle as i64;
         self.pool.get_or_create(&PoolLabels { state: "idle" }).set(idle);
-        self.pool
-            .get_or_create(&PoolLabels { state: "in_use" })
-            .set(i64::from(size) - idle);
+        self.pool.get_or_create(&PoolLabels { state: "in_use" }).set(i64::from(size) - idle);
         let mut text = String::new();
         // Writing into a String cannot fail.
         let _ = encode(&mut text, &self.registry);

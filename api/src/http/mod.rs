@@ -1,5 +1,6 @@
 //! HTTP plumbing shared by every resource: request context, metrics, limits, platform routes.
 
+pub mod client;
 pub mod metrics;
 pub mod platform;
 pub mod request_context;

@@ -29,16 +29,11 @@ tokio::task_local! {
 
 impl RequestId {
     fn from_request(req: &Request) -> RequestId {
-        let given = req
-            .headers()
-            .get(REQUEST_ID_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| {
-                !v.is_empty()
-                    && v.len() <= 128
-                    && v.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
-            });
+        let given = req.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        });
         RequestId(match given {
             Some(id) => id.into(),
             None => uuid::Uuid::now_v7().to_string().into(),
@@ -163,14 +158,9 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
         let status = response.status().as_u16();
         let elapsed = started.elapsed();
         let route = response.data::<PathPattern>().map_or("unmatched", |p| &p.0);
-        self.metrics
-            .observe(method.as_str(), route, status, elapsed.as_secs_f64());
+        self.metrics.observe(method.as_str(), route, status, elapsed.as_secs_f64());
         span.in_scope(|| {
-            tracing::info!(
-                status,
-                elapsed_ms = elapsed.as_secs_f64() * 1000.0,
-                "request finished"
-            );
+            tracing::info!(status, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "request finished");
         });
         Ok(response)
     }
@@ -187,11 +177,7 @@ async fn limit_body(mut req: Request, limit: usize) -> Result<Request, ApiError>
     match declared {
         Some(length) if length > limit as u64 => Err(payload_too_large()),
         Some(_) => Ok(req),
-        None if matches!(
-            *req.method(),
-            Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS
-        ) =>
-        {
+        None if matches!(*req.method(), Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS) => {
             Ok(req)
         }
         None => match req.take_body().into_bytes_limit(limit).await {
@@ -213,10 +199,7 @@ mod tests {
     fn allowed_methods_match_templates() {
         let mut allowed = AllowedMethods::default();
         allowed.add("/api/v1/units/{code}", ["GET".to_owned(), "PATCH".to_owned()]);
-        assert_eq!(
-            allowed.for_path("/api/v1/units/H12").as_deref(),
-            Some("GET, PATCH")
-        );
+        assert_eq!(allowed.for_path("/api/v1/units/H12").as_deref(), Some("GET, PATCH"));
         assert_eq!(allowed.for_path("/api/v1/units/"), None);
         assert_eq!(allowed.for_path("/api/v1/units/H12/x"), None);
     }

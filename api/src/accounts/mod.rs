@@ -1,0 +1,6 @@
+//! Citizens' own accounts and everyone's sessions: register, log in, refresh, log out, profile.
+
+pub mod dto;
+pub mod routes;
+pub mod store;
+pub mod validate;

@@ -1,0 +1,307 @@
+use poem::Request;
+use poem_openapi::{ApiResponse, OpenApi, payload::Json};
+
+use super::{dto::*, store, validate};
+use crate::{
+    ApiTags, AppState,
+    auth::{BearerAuth, Caller, Role, password::needs_rehash, tokens},
+    clock,
+    error::{ApiError, ApiResult},
+    http::client::client_ip,
+    i18n::Text,
+    throttle::Limit,
+};
+
+pub struct AccountsApi;
+
+#[derive(ApiResponse)]
+pub enum Registered {
+    /// The account was created; log in to get tokens.
+    #[oai(status = 201)]
+    Created(Json<UserProfile>),
+}
+
+#[derive(ApiResponse)]
+pub enum NoContent {
+    /// Done.
+    #[oai(status = 204)]
+    Done,
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::new(
+        poem::http::StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        Text::new("Số điện thoại hoặc mật khẩu không đúng.", "Wrong phone number or password."),
+    )
+}
+
+fn invalid_refresh_token() -> ApiError {
+    ApiError::new(
+        poem::http::StatusCode::UNAUTHORIZED,
+        "invalid_refresh_token",
+        Text::new(
+            "Phiên đăng nhập đã hết hạn hoặc bị thu hồi; vui lòng đăng nhập lại.",
+            "The session has expired or was revoked; please log in again.",
+        ),
+    )
+}
+
+pub async fn profile_of(state: &AppState, user: entity::user::Model) -> ApiResult<UserProfile> {
+    let unit_code = store::unit_code(&state.db, user.unit_id).await?;
+    let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("unknown role"))?;
+    Ok(UserProfile {
+        id: user.id,
+        phone: user.phone,
+        full_name: user.full_name,
+        role: role.into(),
+        unit_code,
+        active: user.active,
+    })
+}
+
+/// Issues an access token and a refresh token in the session `family`.
+async fn issue_tokens(
+    state: &AppState,
+    user: &entity::user::Model,
+    family: uuid::Uuid,
+) -> ApiResult<TokenPair> {
+    let now = clock::now();
+    let auth = &state.config.auth;
+    let refresh_token = tokens::new_refresh_token();
+    let expires_at = now + chrono::Duration::from_std(auth.refresh_ttl).map_err(ApiError::internal)?;
+    store::insert_refresh_token(
+        &state.db,
+        user.id,
+        family,
+        tokens::token_hash(&refresh_token),
+        now,
+        expires_at,
+    )
+    .await?;
+    let unit = store::unit_code(&state.db, user.unit_id).await?;
+    let claims = tokens::claims_for(user.id, &user.role, unit, family, now, auth.access_ttl);
+    let access_token = state.keys.tokens.sign(&claims).map_err(ApiError::internal)?;
+    Ok(TokenPair {
+        access_token,
+        refresh_token,
+        token_type: "Bearer".into(),
+        expires_in: auth.access_ttl.as_secs(),
+    })
+}
+
+#[OpenApi(tag = "ApiTags::Auth")]
+impl AccountsApi {
+    /// Register a citizen account
+    ///
+    /// Citizens sign up with their mobile number. Staff accounts are created by administrators
+    /// and supervisors (`POST /admin/users`).
+    #[oai(path = "/auth/register", method = "post", operation_id = "register")]
+    async fn register(
+        &self,
+        state: poem::web::Data<&AppState>,
+        body: Json<RegisterRequest>,
+    ) -> ApiResult<Registered> {
+        let mut errors = Vec::new();
+        let phone = validate::phone("phone", &body.phone, &mut errors);
+        let name = validate::full_name("full_name", &body.full_name, &mut errors);
+        validate::new_password("password", &body.password, &mut errors);
+        let (Some(phone), Some(name), true) = (phone, name, errors.is_empty()) else {
+            return Err(ApiError::validation(errors));
+        };
+        if store::user_by_phone(&state.db, phone.as_str()).await?.is_some() {
+            return Err(phone_taken());
+        }
+        let password_hash = state.keys.passwords.hash(&body.password).await?;
+        let new = store::NewUser {
+            phone: phone.as_str(),
+            full_name: name.as_str(),
+            password_hash,
+            role: Role::Citizen.as_str(),
+            unit_id: None,
+        };
+        // A concurrent registration of the same phone loses on the unique index.
+        let user =
+            store::insert_user(&state.db, new, clock::now()).await.map_err(|e| match ApiError::from(e) {
+                conflict if conflict.status() == poem::http::StatusCode::CONFLICT => phone_taken(),
+                other => other,
+            })?;
+        Ok(Registered::Created(Json(profile_of(&state, user).await?)))
+    }
+
+    /// Log in
+    ///
+    /// Returns a short-lived access token and a refresh token. After 5 failures in 15 minutes
+    /// for one phone, or 20 from one client address, login answers 429 until the window passes.
+    #[oai(path = "/auth/login", method = "post", operation_id = "login")]
+    async fn login(
+        &self,
+        state: poem::web::Data<&AppState>,
+        req: &Request,
+        body: Json<LoginRequest>,
+    ) -> ApiResult<Json<TokenPair>> {
+        let auth = &state.config.auth;
+        let now = clock::now();
+        let phone = crate::domain::account::PhoneNumber::parse(&body.phone);
+        let phone_key =
+            phone.as_ref().map_or_else(|| body.phone.trim().to_owned(), |p| p.as_str().to_owned());
+        let client = client_ip(req, &state.config.server.trusted_proxies)
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        let limits = [
+            Limit::new(format!("login:phone:{phone_key}"), auth.login_max_per_phone, auth.login_window),
+            Limit::new(format!("login:client:{client}"), auth.login_max_per_client, auth.login_window),
+        ];
+        for limit in &limits {
+            limit.check(&state.db, now).await?;
+        }
+
+        let user = match &phone {
+            Some(phone) => store::user_by_phone(&state.db, phone.as_str()).await?,
+            None => None,
+        };
+        let verified = state
+            .keys
+            .passwords
+            .verify(&body.password, user.as_ref().map(|u| u.password_hash.as_str()))
+            .await?;
+        let user = match user {
+            Some(user) if verified && user.active => user,
+            _ => {
+                for limit in &limits {
+                    limit.record(&state.db, now).await?;
+                }
+                return Err(invalid_credentials());
+            }
+        };
+        if needs_rehash(&user.password_hash) {
+            let rehashed = state.keys.passwords.hash(&body.password).await?;
+            store::set_password_hash(&state.db, user.id, rehashed, now).await?;
+        }
+        Ok(Json(issue_tokens(&state, &user, uuid::Uuid::now_v7()).await?))
+    }
+
+    /// Refresh the tokens
+    ///
+    /// Spends the refresh token and returns a new pair. Presenting a spent token again means it
+    /// was stolen or replayed: the whole session is revoked and the answer is 401.
+    #[oai(path = "/auth/refresh", method = "post", operation_id = "refresh_tokens")]
+    async fn refresh(
+        &self,
+        state: poem::web::Data<&AppState>,
+        body: Json<RefreshRequest>,
+    ) -> ApiResult<Json<TokenPair>> {
+        let now = clock::now();
+        let token = store::refresh_token_by_hash(&state.db, &tokens::token_hash(&body.refresh_token))
+            .await?
+            .ok_or_else(invalid_refresh_token)?;
+        if token.revoked_at.is_some() || token.expires_at <= now {
+            return Err(invalid_refresh_token());
+        }
+        if token.spent_at.is_some() || !store::spend_refresh_token(&state.db, token.id, now).await? {
+            store::revoke_family(&state.db, token.family_id, now).await?;
+            return Err(invalid_refresh_token());
+        }
+        let user = store::user_by_id(&state.db, token.user_id)
+            .await?
+            .filter(|u| u.active)
+            .ok_or_else(invalid_refresh_token)?;
+        Ok(Json(issue_tokens(&state, &user, token.family_id).await?))
+    }
+
+    /// Log out
+    ///
+    /// Revokes the session of the given refresh token (the caller's own).
+    #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
+    async fn logout(
+        &self,
+        state: poem::web::Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<RefreshRequest>,
+    ) -> ApiResult<NoContent> {
+        let token = store::refresh_token_by_hash(&state.db, &tokens::token_hash(&body.refresh_token)).await?;
+        if let Some(token) = token.filter(|t| t.user_id == auth.0.id) {
+            store::revoke_family(&state.db, token.family_id, clock::now()).await?;
+        }
+        Ok(NoContent::Done)
+    }
+}
+
+fn phone_taken() -> ApiError {
+    ApiError::conflict(
+        "phone_taken",
+        Text::new("Số điện thoại này đã được đăng ký.", "This phone number is already registered."),
+    )
+}
+
+pub struct MeApi;
+
+#[OpenApi(tag = "ApiTags::Me")]
+impl MeApi {
+    /// Read my profile
+    #[oai(path = "/me", method = "get", operation_id = "get_me")]
+    async fn get_me(
+        &self,
+        state: poem::web::Data<&AppState>,
+        auth: BearerAuth,
+    ) -> ApiResult<Json<UserProfile>> {
+        Ok(Json(profile_of(&state, current_user(&state, &auth.0).await?).await?))
+    }
+
+    /// Update my profile
+    #[oai(path = "/me", method = "patch", operation_id = "update_me")]
+    async fn update_me(
+        &self,
+        state: poem::web::Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<UpdateProfileRequest>,
+    ) -> ApiResult<Json<UserProfile>> {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+        let user = current_user(&state, &auth.0).await?;
+        let mut errors = Vec::new();
+        let name = body.full_name.as_deref().map(|n| validate::full_name("full_name", n, &mut errors));
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        let mut active = user.into_active_model();
+        if let Some(Some(name)) = name {
+            active.full_name = Set(name.as_str().to_owned());
+            active.updated_at = Set(clock::now());
+        }
+        let user = active.update(&state.db).await?;
+        Ok(Json(profile_of(&state, user).await?))
+    }
+
+    /// Change my password
+    ///
+    /// Needs the current password; every other session of the account is revoked.
+    #[oai(path = "/me/password", method = "post", operation_id = "change_password")]
+    async fn change_password(
+        &self,
+        state: poem::web::Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<ChangePasswordRequest>,
+    ) -> ApiResult<NoContent> {
+        let user = current_user(&state, &auth.0).await?;
+        let mut errors = Vec::new();
+        validate::new_password("new_password", &body.new_password, &mut errors);
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        if !state.keys.passwords.verify(&body.current_password, Some(&user.password_hash)).await? {
+            return Err(ApiError::invalid_field(
+                "current_password",
+                "Mật khẩu hiện tại không đúng.",
+                "The current password is wrong.",
+            ));
+        }
+        let now = clock::now();
+        let hash = state.keys.passwords.hash(&body.new_password).await?;
+        store::set_password_hash(&state.db, user.id, hash, now).await?;
+        store::revoke_sessions_except(&state.db, user.id, auth.0.session, now).await?;
+        Ok(NoContent::Done)
+    }
+}
+
+async fn current_user(state: &AppState, caller: &Caller) -> ApiResult<entity::user::Model> {
+    store::user_by_id(&state.db, caller.id).await?.ok_or_else(ApiError::unauthenticated)
+}

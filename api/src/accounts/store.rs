@@ -1,0 +1,144 @@
+//! Queries for accounts and sessions.
+
+use chrono::{DateTime, Utc};
+use entity::{refresh_token, unit, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    sea_query::Expr,
+};
+use uuid::Uuid;
+
+pub async fn user_by_phone(db: &impl ConnectionTrait, phone: &str) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find().filter(user::Column::Phone.eq(phone)).one(db).await
+}
+
+pub async fn user_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn unit_code(db: &impl ConnectionTrait, unit_id: Option<Uuid>) -> Result<Option<String>, DbErr> {
+    let Some(unit_id) = unit_id else { return Ok(None) };
+    Ok(unit::Entity::find_by_id(unit_id).one(db).await?.map(|unit| unit.code))
+}
+
+pub struct NewUser<'a> {
+    pub phone: &'a str,
+    pub full_name: &'a str,
+    pub password_hash: String,
+    pub role: &'a str,
+    pub unit_id: Option<Uuid>,
+}
+
+pub async fn insert_user(
+    db: &impl ConnectionTrait,
+    new: NewUser<'_>,
+    now: DateTime<Utc>,
+) -> Result<user::Model, DbErr> {
+    user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        phone: Set(new.phone.to_owned()),
+        full_name: Set(new.full_name.to_owned()),
+        password_hash: Set(new.password_hash),
+        role: Set(new.role.to_owned()),
+        unit_id: Set(new.unit_id),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+}
+
+pub async fn set_password_hash(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    hash: String,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_refresh_token(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    family_id: Uuid,
+    token_hash: String,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    refresh_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        family_id: Set(family_id),
+        token_hash: Set(token_hash),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        spent_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn refresh_token_by_hash(
+    db: &impl ConnectionTrait,
+    hash: &str,
+) -> Result<Option<refresh_token::Model>, DbErr> {
+    refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash)).one(db).await
+}
+
+/// Marks a token spent, unless it already was: true only for the one caller that spent it,
+/// so two concurrent refreshes with the same token cannot both succeed.
+pub async fn spend_refresh_token(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::SpentAt, Expr::value(now))
+        .filter(refresh_token::Column::Id.eq(id))
+        .filter(refresh_token::Column::SpentAt.is_null())
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn revoke_family(
+    db: &impl ConnectionTrait,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::FamilyId.eq(family_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every session of a user except `keep` (the caller's own, when known).
+pub async fn revoke_sessions_except(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let mut update = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null());
+    if let Some(family) = keep {
+        update = update.filter(refresh_token::Column::FamilyId.ne(family));
+    }
+    update.exec(db).await?;
+    Ok(())
+}

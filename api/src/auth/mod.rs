@@ -1,0 +1,148 @@
+//! Who is calling: bearer tokens, roles and the units a staff member may act in.
+
+pub mod password;
+pub mod tokens;
+
+use poem::Request;
+use poem_openapi::{SecurityScheme, auth::Bearer};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Statement};
+use uuid::Uuid;
+
+use crate::{AppState, error::ApiError};
+
+/// The role of an account. Staff roles nest: an admin may do what a supervisor may, a
+/// supervisor what an officer may (inside their units). Citizens are apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Citizen,
+    Officer,
+    Supervisor,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Citizen => "citizen",
+            Role::Officer => "officer",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "citizen" => Some(Role::Citizen),
+            "officer" => Some(Role::Officer),
+            "supervisor" => Some(Role::Supervisor),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    pub fn is_staff(self) -> bool {
+        self != Role::Citizen
+    }
+}
+
+/// The authenticated account of a request, read fresh from the database (so a deactivated
+/// account or a changed role takes effect at once, not when the token expires).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub id: Uuid,
+    pub role: Role,
+    pub unit_id: Option<Uuid>,
+    /// The login session the access token belongs to.
+    pub session: Option<Uuid>,
+}
+
+impl Caller {
+    /// Staff of at least this rank (officer < supervisor < admin), else 403.
+    pub fn require_staff(&self, at_least: Role) -> Result<(), ApiError> {
+        if self.role.is_staff() && self.role >= at_least { Ok(()) } else { Err(ApiError::forbidden()) }
+    }
+
+    /// A citizen account, else 403.
+    pub fn require_citizen(&self) -> Result<(), ApiError> {
+        if self.role == Role::Citizen { Ok(()) } else { Err(ApiError::forbidden()) }
+    }
+}
+
+/// `Authorization: Bearer <access token>` from `POST /auth/login`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "authenticate")]
+pub struct BearerAuth(pub Caller);
+
+async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
+    let state = req.data::<AppState>().ok_or_else(|| ApiError::internal("AppState missing"))?;
+    let claims = state.keys.tokens.verify(&bearer.token).ok_or_else(ApiError::unauthenticated)?;
+    let user = entity::user::Entity::find_by_id(claims.sub)
+        .one(&state.db)
+        .await
+        .map_err(ApiError::from)?
+        .filter(|user| user.active)
+        .ok_or_else(ApiError::unauthenticated)?;
+    let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
+    Ok(Caller { id: user.id, role, unit_id: user.unit_id, session: claims.sid })
+}
+
+/// The units a staff member may act in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitScope {
+    /// Administrators: every unit.
+    All,
+    /// Officers: their unit; supervisors: their unit and everything below it.
+    Units(Vec<Uuid>),
+}
+
+impl UnitScope {
+    pub fn contains(&self, unit_id: Uuid) -> bool {
+        match self {
+            UnitScope::All => true,
+            UnitScope::Units(ids) => ids.contains(&unit_id),
+        }
+    }
+
+    /// Ok when the unit is in scope; 404 otherwise, so ids of other units cannot be probed.
+    pub fn check(&self, unit_id: Uuid) -> Result<(), ApiError> {
+        if self.contains(unit_id) { Ok(()) } else { Err(ApiError::not_found()) }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct UnitId {
+    id: Uuid,
+}
+
+/// A unit and all units below it in the tree.
+pub async fn unit_and_descendants(
+    db: &impl ConnectionTrait,
+    root: Uuid,
+) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    let statement = Statement::from_sql_and_values(
+        backend,
+        match backend {
+            sea_orm::DatabaseBackend::Postgres => {
+                "WITH RECURSIVE tree(id) AS (SELECT id FROM units WHERE id = $1 \
+                 UNION SELECT u.id FROM units u JOIN tree t ON u.parent_id = t.id) SELECT id FROM tree"
+            }
+            _ => {
+                "WITH RECURSIVE tree(id) AS (SELECT id FROM units WHERE id = ? \
+                 UNION SELECT u.id FROM units u JOIN tree t ON u.parent_id = t.id) SELECT id FROM tree"
+            }
+        },
+        [root.into()],
+    );
+    Ok(UnitId::find_by_statement(statement).all(db).await?.into_iter().map(|row| row.id).collect())
+}
+
+/// Where a staff caller may act; citizens have no scope (403).
+pub async fn scope_of(db: &DatabaseConnection, caller: &Caller) -> Result<UnitScope, ApiError> {
+    match (caller.role, caller.unit_id) {
+        (Role::Admin, _) => Ok(UnitScope::All),
+        (Role::Supervisor, Some(unit)) => Ok(UnitScope::Units(unit_and_descendants(db, unit).await?)),
+        (Role::Officer, Some(unit)) => Ok(UnitScope::Units(vec![unit])),
+        _ => Err(ApiError::forbidden()),
+    }
+}
