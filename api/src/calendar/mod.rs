@@ -1,0 +1,3 @@
+//! Desk settings, dated holidays and the working-day calendar of each unit.
+
+pub mod store;
