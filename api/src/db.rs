@@ -38,3 +38,13 @@ pub async fn is_ready(db: &DatabaseConnection) -> bool {
     let probe = db.execute_unprepared("SELECT 1");
     matches!(tokio::time::timeout(Duration::from_secs(1), probe).await, Ok(Ok(_)))
 }
+
+/// Starts a transaction for work that reads and then writes. On SQLite it takes the write
+/// lock at once (`BEGIN IMMEDIATE`): a deferred transaction that reads first cannot upgrade
+/// its lock under contention and fails with SQLITE_BUSY instead of waiting.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    let sqlite_transaction_mode = (db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite)
+        .then_some(SqliteTransactionMode::Immediate);
+    db.begin_with_options(TransactionOptions { sqlite_transaction_mode, ..Default::default() }).await
+}

@@ -10,10 +10,12 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod dossiers;
 pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod keys;
+pub mod pagination;
 pub mod secrets;
 pub mod throttle;
 
@@ -55,15 +57,31 @@ impl AppState {
 pub enum ApiTags {
     /// Registration, login and sessions.
     Auth,
-    /// The caller's own account.
+    /// The caller's own account, dossiers and inbox.
     Me,
+    /// Dossiers at the desk: intake, receipt, processing, worklist.
+    Dossiers,
+    /// Public dossier lookup by code and secret.
+    Lookup,
 }
 
 /// The operations of `/api/v1`, one `#[OpenApi]` struct per resource.
-type Apis = (accounts::routes::AccountsApi, accounts::routes::MeApi);
+type Apis = (
+    accounts::routes::AccountsApi,
+    accounts::routes::MeApi,
+    dossiers::routes::DossiersApi,
+    dossiers::routes::LookupApi,
+    dossiers::routes::MyDossiersApi,
+);
 
 fn apis() -> Apis {
-    (accounts::routes::AccountsApi, accounts::routes::MeApi)
+    (
+        accounts::routes::AccountsApi,
+        accounts::routes::MeApi,
+        dossiers::routes::DossiersApi,
+        dossiers::routes::LookupApi,
+        dossiers::routes::MyDossiersApi,
+    )
 }
 
 pub const API_PREFIX: &str = "/api/v1";

@@ -1,0 +1,394 @@
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object, types::Example};
+use uuid::Uuid;
+
+use crate::domain::{calendar::Timeliness, dossier::Status};
+
+/// A dossier status, by its name; the national code travels beside it as `status_code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum StatusName {
+    NewlySubmitted,
+    Accepted,
+    Refused,
+    InProgress,
+    SupplementRequested,
+    PaymentRequired,
+    Withdrawn,
+    Stopped,
+    Processed,
+    Returned,
+}
+
+impl From<Status> for StatusName {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::NewlySubmitted => StatusName::NewlySubmitted,
+            Status::Accepted => StatusName::Accepted,
+            Status::Refused => StatusName::Refused,
+            Status::InProgress => StatusName::InProgress,
+            Status::SupplementRequested => StatusName::SupplementRequested,
+            Status::PaymentRequired => StatusName::PaymentRequired,
+            Status::Withdrawn => StatusName::Withdrawn,
+            Status::Stopped => StatusName::Stopped,
+            Status::Processed => StatusName::Processed,
+            Status::Returned => StatusName::Returned,
+        }
+    }
+}
+
+impl From<StatusName> for Status {
+    fn from(name: StatusName) -> Self {
+        Status::ALL.into_iter().find(|s| StatusName::from(*s) == name).unwrap_or(Status::Accepted)
+    }
+}
+
+/// How a dossier stands against its due date: `early`, `on_time`, `late` once closed,
+/// `in_time` or `overdue` while open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum TimelinessName {
+    Early,
+    OnTime,
+    Late,
+    InTime,
+    Overdue,
+}
+
+impl From<Timeliness> for TimelinessName {
+    fn from(t: Timeliness) -> Self {
+        match t {
+            Timeliness::Early => TimelinessName::Early,
+            Timeliness::OnTime => TimelinessName::OnTime,
+            Timeliness::Late => TimelinessName::Late,
+            Timeliness::InTime => TimelinessName::InTime,
+            Timeliness::Overdue => TimelinessName::Overdue,
+        }
+    }
+}
+
+/// Who filed the dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ApplicantKind {
+    Citizen,
+    Business,
+}
+
+/// How the dossier reached the desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum Channel {
+    Desk,
+    Online,
+    Post,
+}
+
+/// The applicant, as written on the receipt.
+#[derive(Debug, Clone, Object)]
+pub struct Applicant {
+    /// Full name of the person, or the business's name.
+    pub full_name: String,
+    /// Citizen identity number (CCCD, 12 digits), old ID (9 digits), passport, or a business's tax code.
+    pub id_number: String,
+    /// A Vietnamese mobile number, any accepted form; stored as `+84…`.
+    pub phone: String,
+    /// An e-mail address for notices.
+    pub email: Option<String>,
+    /// `citizen` or `business`.
+    pub kind: ApplicantKind,
+}
+
+/// One kind of document handed in.
+#[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
+pub struct ReceivedDocument {
+    /// The document's name, as in the procedure's list of required documents.
+    pub name: String,
+    /// How many were handed in (1–20).
+    pub count: u32,
+}
+
+/// A dossier taken in at the desk.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct IntakeRequest {
+    /// The procedure's code in the catalogue.
+    pub procedure_code: String,
+    /// The applicant.
+    pub applicant: Applicant,
+    /// The documents received, from the procedure's list.
+    #[oai(default)]
+    pub documents: Vec<ReceivedDocument>,
+    /// How it was submitted; an `online` dossier starts as `newly_submitted`, others as `accepted`.
+    pub channel: Channel,
+    /// Internal notes of the receiving officer.
+    pub notes: Option<String>,
+    /// The receiving unit; the officer's own unit when left out.
+    pub unit_code: Option<String>,
+}
+
+impl Example for IntakeRequest {
+    fn example() -> Self {
+        IntakeRequest {
+            procedure_code: "1.001193".into(),
+            applicant: Applicant {
+                full_name: "Nguyễn Văn An".into(),
+                id_number: "074095001234".into(),
+                phone: "0912345678".into(),
+                email: None,
+                kind: ApplicantKind::Citizen,
+            },
+            documents: vec![ReceivedDocument {
+                name: "Tờ khai đăng ký khai sinh theo mẫu".into(), count: 1
+            }],
+            channel: Channel::Desk,
+            notes: None,
+            unit_code: Some("000.20.33.H12".into()),
+        }
+    }
+}
+
+/// A procedure, briefly.
+#[derive(Debug, Clone, Object)]
+pub struct ProcedureRef {
+    /// Catalogue code.
+    pub code: String,
+    /// Name in Vietnamese.
+    pub name: String,
+}
+
+/// A unit, briefly.
+#[derive(Debug, Clone, Object)]
+pub struct UnitRef {
+    /// Unit code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Address, where results are returned.
+    pub address: Option<String>,
+}
+
+/// The receipt of a dossier (Mẫu 01): what the citizen takes home.
+#[derive(Debug, Object)]
+pub struct Receipt {
+    /// The dossier code, `{unit code}-{yymmdd}-{sequence}`.
+    pub code: String,
+    /// The lookup secret to give with the code. Present only in the intake answer: it is
+    /// stored hashed and cannot be shown again.
+    pub lookup_secret: Option<String>,
+    /// Current status.
+    pub status: StatusName,
+    /// National status code (1–10).
+    pub status_code: u8,
+    /// The status in the request's language.
+    pub status_label: String,
+    /// The receiving desk.
+    pub desk: UnitRef,
+    /// The applicant.
+    pub applicant: Applicant,
+    /// The procedure.
+    pub procedure: ProcedureRef,
+    /// Documents received.
+    pub documents: Vec<ReceivedDocument>,
+    /// Statutory processing time in working days (0 = same day, 0.5 = half a day).
+    pub processing_days: f64,
+    /// Fee in VND.
+    pub fee_vnd: i64,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+    /// When the result is due.
+    pub due_at: DateTime<Utc>,
+    /// Where the result is returned.
+    pub result_returned_at: String,
+    /// Name of the receiving officer.
+    pub received_by: String,
+    /// The printable A5 receipt (HTML) with a QR code of the code and secret. Present only
+    /// in the intake answer, while the secret is still known.
+    pub receipt_html: Option<String>,
+}
+
+/// One entry of a dossier's timeline, as staff see it.
+#[derive(Debug, Object)]
+pub struct TimelineEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// `intake`, `transition`, `apology` or `assignment`.
+    pub kind: String,
+    /// The status before, for transitions.
+    pub from_status: Option<StatusName>,
+    /// The status after.
+    pub to_status: StatusName,
+    /// Who did it.
+    pub actor_id: Option<Uuid>,
+    /// Internal note.
+    pub note: Option<String>,
+    /// Note shown to the citizen.
+    pub public_note: Option<String>,
+    /// A new due date set by an apology.
+    pub new_due_at: Option<DateTime<Utc>>,
+}
+
+/// A dossier as staff see it.
+#[derive(Debug, Object)]
+pub struct DossierDetail {
+    /// Dossier code.
+    pub code: String,
+    /// Current status.
+    pub status: StatusName,
+    /// National status code.
+    pub status_code: u8,
+    /// The status in the request's language.
+    pub status_label: String,
+    /// Receiving unit code.
+    pub unit_code: String,
+    /// The procedure.
+    pub procedure: ProcedureRef,
+    /// The applicant.
+    pub applicant: Applicant,
+    /// Documents received.
+    pub documents: Vec<ReceivedDocument>,
+    /// Submission channel.
+    pub channel: Channel,
+    /// Internal notes.
+    pub notes: Option<String>,
+    /// Fee in VND.
+    pub fee_vnd: i64,
+    /// Received at.
+    pub received_at: DateTime<Utc>,
+    /// Due at (moved by paused time and apologies).
+    pub due_at: DateTime<Utc>,
+    /// Since when the clock is stopped (supplement or payment requested).
+    pub paused_at: Option<DateTime<Utc>>,
+    /// When the result was ready.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// When the result was handed back.
+    pub returned_at: Option<DateTime<Utc>>,
+    /// Timeliness now (open) or at closing.
+    pub timeliness: Option<TimelinessName>,
+    /// The officer the dossier is assigned to.
+    pub assigned_to: Option<Uuid>,
+    /// The officer who received it.
+    pub received_by: Uuid,
+    /// Whether a citizen account follows this dossier.
+    pub claimed: bool,
+    /// The version for `If-Match` (also in `ETag`).
+    pub version: i32,
+    /// Everything that happened, oldest first.
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// A dossier in a list.
+#[derive(Debug, Object)]
+pub struct DossierSummary {
+    /// Dossier code.
+    pub code: String,
+    /// Current status.
+    pub status: StatusName,
+    /// National status code.
+    pub status_code: u8,
+    /// The status in the request's language.
+    pub status_label: String,
+    /// Receiving unit code.
+    pub unit_code: String,
+    /// Procedure code.
+    pub procedure_code: String,
+    /// Applicant's name.
+    pub applicant_name: String,
+    /// Received at.
+    pub received_at: DateTime<Utc>,
+    /// Due at.
+    pub due_at: DateTime<Utc>,
+    /// Timeliness.
+    pub timeliness: Option<TimelinessName>,
+    /// Assigned officer.
+    pub assigned_to: Option<Uuid>,
+}
+
+/// A move to another status.
+#[derive(Debug, Object)]
+pub struct TransitionRequest {
+    /// The status to move to.
+    pub to_status: StatusName,
+    /// Internal note.
+    pub note: Option<String>,
+    /// A note the citizen sees in the timeline (e.g. which document to supplement).
+    pub public_note: Option<String>,
+}
+
+/// An apology for a late dossier (Mẫu 04), with the new due date.
+#[derive(Debug, Object)]
+pub struct ApologyRequest {
+    /// The new due date, later than the current one.
+    pub new_due_at: DateTime<Utc>,
+    /// The apology and reason, shown to the citizen.
+    pub reason: String,
+}
+
+/// Assigning a dossier to an officer.
+#[derive(Debug, Object)]
+pub struct AssignmentRequest {
+    /// An active officer or supervisor of the dossier's unit.
+    pub officer_id: Uuid,
+}
+
+/// A dossier code and its lookup secret, from the receipt.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct LookupRequest {
+    /// The dossier code.
+    pub code: String,
+    /// The lookup secret printed on the receipt (case and dashes do not matter).
+    pub secret: String,
+}
+
+impl Example for LookupRequest {
+    fn example() -> Self {
+        LookupRequest { code: "000.20.33.H12-261126-0001".into(), secret: "7KX4-M2QP".into() }
+    }
+}
+
+/// One public step of a dossier.
+#[derive(Debug, Object)]
+pub struct PublicTimelineEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Status after the step.
+    pub status: StatusName,
+    /// The status in the request's language.
+    pub status_label: String,
+    /// The public note of that step, if any.
+    pub note: Option<String>,
+    /// A new due date announced by an apology.
+    pub new_due_at: Option<DateTime<Utc>>,
+}
+
+/// What anyone holding the code and the secret may know: no personal data.
+#[derive(Debug, Object)]
+pub struct LookupResult {
+    /// Dossier code.
+    pub code: String,
+    /// Current status.
+    pub status: StatusName,
+    /// National status code.
+    pub status_code: u8,
+    /// The status in the request's language.
+    pub status_label: String,
+    /// The procedure.
+    pub procedure: ProcedureRef,
+    /// The unit handling it.
+    pub unit: UnitRef,
+    /// The applicant's name, masked (`N*** V*** A***`).
+    pub applicant: String,
+    /// Received at.
+    pub received_at: DateTime<Utc>,
+    /// Due at.
+    pub due_at: DateTime<Utc>,
+    /// When the result was ready.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// When it was handed back.
+    pub returned_at: Option<DateTime<Utc>>,
+    /// Timeliness.
+    pub timeliness: TimelinessName,
+    /// The public steps, oldest first.
+    pub timeline: Vec<PublicTimelineEntry>,
+}

@@ -1,0 +1,8 @@
+//! Dossiers: intake at the desk, the receipt, processing through the national statuses,
+//! public lookup by code and secret, and the citizen's own list.
+
+pub mod dto;
+pub mod lifecycle;
+pub mod receipt;
+pub mod routes;
+pub mod store;

@@ -1,0 +1,223 @@
+//! Queries for dossiers, their timelines and the per-unit daily code sequence.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{dossier, dossier_event, notification, procedure, unit};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Statement,
+    sea_query::{Expr, Func},
+};
+use uuid::Uuid;
+
+/// Takes the next dossier number of a unit for a day. The row lock of the upsert (Postgres)
+/// or the write lock of `BEGIN IMMEDIATE` (SQLite) makes concurrent intakes queue; run inside
+/// the intake transaction so a failed intake gives its number back (no gaps).
+pub async fn next_sequence(db: &impl ConnectionTrait, unit_id: Uuid, day: NaiveDate) -> Result<u32, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Next {
+        last_sequence: i32,
+    }
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            "INSERT INTO dossier_sequences (unit_id, receipt_date, last_sequence) VALUES ($1, $2, 1) \
+             ON CONFLICT (unit_id, receipt_date) DO UPDATE SET last_sequence = dossier_sequences.last_sequence + 1 \
+             RETURNING last_sequence"
+        }
+        _ => {
+            "INSERT INTO dossier_sequences (unit_id, receipt_date, last_sequence) VALUES (?, ?, 1) \
+             ON CONFLICT (unit_id, receipt_date) DO UPDATE SET last_sequence = dossier_sequences.last_sequence + 1 \
+             RETURNING last_sequence"
+        }
+    };
+    let next =
+        Next::find_by_statement(Statement::from_sql_and_values(backend, sql, [unit_id.into(), day.into()]))
+            .one(db)
+            .await?
+            .ok_or_else(|| DbErr::Custom("the sequence upsert returned nothing".into()))?;
+    Ok(next.last_sequence as u32)
+}
+
+pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<dossier::Model>, DbErr> {
+    dossier::Entity::find().filter(dossier::Column::Code.eq(code)).one(db).await
+}
+
+pub async fn procedure_by_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<procedure::Model>, DbErr> {
+    procedure::Entity::find().filter(procedure::Column::Code.eq(code)).one(db).await
+}
+
+pub async fn procedure_offered_by(
+    db: &impl ConnectionTrait,
+    procedure_id: Uuid,
+    unit_id: Uuid,
+) -> Result<bool, DbErr> {
+    Ok(entity::procedure_unit::Entity::find_by_id((procedure_id, unit_id)).one(db).await?.is_some())
+}
+
+pub async fn unit_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<unit::Model>, DbErr> {
+    unit::Entity::find().filter(unit::Column::Code.eq(code)).one(db).await
+}
+
+pub async fn unit_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<unit::Model>, DbErr> {
+    unit::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn procedure_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<procedure::Model>, DbErr> {
+    procedure::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn timeline(
+    db: &impl ConnectionTrait,
+    dossier_id: Uuid,
+) -> Result<Vec<dossier_event::Model>, DbErr> {
+    dossier_event::Entity::find()
+        .filter(dossier_event::Column::DossierId.eq(dossier_id))
+        .order_by_asc(dossier_event::Column::At)
+        .order_by_asc(dossier_event::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn insert_event(db: &impl ConnectionTrait, event: dossier_event::Model) -> Result<(), DbErr> {
+    dossier_event::ActiveModel::from(event).insert(db).await?;
+    Ok(())
+}
+
+/// Writes a changed dossier if nobody changed it since `expected_version` was read; false when
+/// the version moved on (the caller answers 412).
+pub async fn update_if_version(
+    db: &impl ConnectionTrait,
+    changed: dossier::Model,
+    expected_version: i32,
+) -> Result<bool, DbErr> {
+    // Every column is written: `from(Model)` alone marks them unchanged.
+    let result = dossier::Entity::update_many()
+        .set(dossier::ActiveModel::from(changed.clone()).reset_all())
+        .filter(dossier::Column::Id.eq(changed.id))
+        .filter(dossier::Column::Version.eq(expected_version))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn notify(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    dossier_id: Uuid,
+    title: String,
+    body: String,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    notification::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        kind: Set("dossier_status".into()),
+        title: Set(title),
+        body: Set(body),
+        dossier_id: Set(Some(dossier_id)),
+        created_at: Set(now),
+        read_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Links a dossier to a citizen's account unless another account holds it; returns the
+/// citizen now holding it.
+pub async fn claim(
+    db: &impl ConnectionTrait,
+    dossier_id: Uuid,
+    citizen: Uuid,
+) -> Result<Option<Uuid>, DbErr> {
+    dossier::Entity::update_many()
+        .col_expr(dossier::Column::CitizenId, Expr::value(citizen))
+        .filter(dossier::Column::Id.eq(dossier_id))
+        .filter(dossier::Column::CitizenId.is_null())
+        .exec(db)
+        .await?;
+    Ok(dossier::Entity::find_by_id(dossier_id).one(db).await?.and_then(|d| d.citizen_id))
+}
+
+/// Filters of the officers' worklist.
+#[derive(Debug, Default)]
+pub struct Worklist {
+    pub unit_ids: Option<Vec<Uuid>>,
+    pub statuses: Vec<String>,
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub due_before: Option<DateTime<Utc>>,
+    pub assigned_to: Option<Uuid>,
+    pub procedure_id: Option<Uuid>,
+    pub received_from: Option<DateTime<Utc>>,
+    pub received_to: Option<DateTime<Utc>>,
+    pub citizen_id: Option<Uuid>,
+    /// Folded search terms, each matched against the code or the folded applicant name.
+    pub terms: Vec<String>,
+    pub newest_first: bool,
+}
+
+const OPEN_STATUSES: [&str; 5] =
+    ["newly_submitted", "accepted", "in_progress", "supplement_requested", "payment_required"];
+
+fn worklist_query(filter: &Worklist) -> Select<dossier::Entity> {
+    let mut query = dossier::Entity::find();
+    if let Some(units) = &filter.unit_ids {
+        query = query.filter(dossier::Column::UnitId.is_in(units.clone()));
+    }
+    if !filter.statuses.is_empty() {
+        query = query.filter(dossier::Column::Status.is_in(filter.statuses.clone()));
+    }
+    if let Some(now) = filter.overdue_at {
+        query =
+            query.filter(dossier::Column::Status.is_in(OPEN_STATUSES)).filter(dossier::Column::DueAt.lt(now));
+    }
+    if let Some(before) = filter.due_before {
+        query = query.filter(dossier::Column::DueAt.lt(before));
+    }
+    if let Some(officer) = filter.assigned_to {
+        query = query.filter(dossier::Column::AssignedTo.eq(officer));
+    }
+    if let Some(procedure) = filter.procedure_id {
+        query = query.filter(dossier::Column::ProcedureId.eq(procedure));
+    }
+    if let Some(from) = filter.received_from {
+        query = query.filter(dossier::Column::ReceivedAt.gte(from));
+    }
+    if let Some(to) = filter.received_to {
+        query = query.filter(dossier::Column::ReceivedAt.lt(to));
+    }
+    if let Some(citizen) = filter.citizen_id {
+        query = query.filter(dossier::Column::CitizenId.eq(citizen));
+    }
+    for term in &filter.terms {
+        let pattern = format!("%{}%", term.replace(['%', '_'], ""));
+        query = query.filter(
+            Expr::col(dossier::Column::ApplicantNameFolded)
+                .like(pattern.clone())
+                .or(Expr::expr(Func::lower(Expr::col(dossier::Column::Code))).like(pattern)),
+        );
+    }
+    if filter.newest_first {
+        query.order_by_desc(dossier::Column::ReceivedAt).order_by_desc(dossier::Column::Id)
+    } else {
+        query.order_by_asc(dossier::Column::DueAt).order_by_asc(dossier::Column::Id)
+    }
+}
+
+/// One page of the worklist and the total count.
+pub async fn worklist(
+    db: &impl ConnectionTrait,
+    filter: &Worklist,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<dossier::Model>, u64), DbErr> {
+    let query = worklist_query(filter);
+    let total = query.clone().count(db).await?;
+    let items = query.offset((page - 1) * per_page).limit(per_page).all(db).await?;
+    Ok((items, total))
+}

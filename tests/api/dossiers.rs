@@ -1,0 +1,450 @@
+//! Dossiers: intake and codes, receipts, the status machine, the paused clock, public lookup,
+//! citizens following their dossiers, and unit boundaries.
+
+use futures_util::future::join_all;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
+use serde_json::{Value, json};
+
+use crate::common::{Reply, TestApp};
+
+const WARD: &str = "000.20.33.H12";
+const OTHER_WARD: &str = "000.20.34.H12";
+const BIRTH: &str = "1.001193";
+
+/// A town with two wards, a birth-registration procedure offered by the first, and an officer there.
+async fn desk() -> (TestApp, String) {
+    let app = TestApp::spawn().await;
+    app.create_unit("000.00.20.H12", None).await;
+    let ward = app.create_unit(WARD, Some("000.00.20.H12")).await;
+    app.create_unit(OTHER_WARD, Some("000.00.20.H12")).await;
+    let now = api::clock::now();
+    let procedure = uuid::Uuid::now_v7();
+    entity::procedure::ActiveModel {
+        id: Set(procedure),
+        code: Set(BIRTH.into()),
+        name: Set("Đăng ký khai sinh".into()),
+        name_en: Set(Some("Birth registration".into())),
+        field: Set("Hộ tịch".into()),
+        field_folded: Set("ho tich".into()),
+        level: Set("commune".into()),
+        processing_half_days: Set(6),
+        fee_vnd: Set(0),
+        fee_note: Set(None),
+        documents: Set(r#"[{"name":"Tờ khai đăng ký khai sinh","form":"original","count":1},{"name":"Giấy chứng sinh","form":"original","count":1}]"#.into()),
+        steps: Set("[]".into()),
+        result: Set("Giấy khai sinh".into()),
+        online_submission: Set("full".into()),
+        letter_on_completion: Set("congratulation".into()),
+        description: Set(None),
+        active: Set(true),
+        search_text: Set("1.001193 dang ky khai sinh".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    entity::procedure_unit::ActiveModel { procedure_id: Set(procedure), unit_id: Set(ward) }
+        .insert(&app.db)
+        .await
+        .unwrap();
+    let officer = app.token_for("0900000001", "officer", Some(WARD)).await;
+    (app, officer)
+}
+
+fn intake_body(name: &str) -> Value {
+    json!({
+        "procedure_code": BIRTH,
+        "applicant": {"full_name": name, "id_number": "074095001234", "phone": "0912345678", "kind": "citizen"},
+        "documents": [{"name": "Tờ khai đăng ký khai sinh", "count": 1}, {"name": "Giấy chứng sinh", "count": 1}],
+        "channel": "desk"
+    })
+}
+
+async fn take_in(app: &TestApp, officer: &str) -> Value {
+    let reply = app.post("/api/v1/dossiers").bearer(officer).json(&intake_body("Nguyễn Văn An")).send().await;
+    reply.assert_status(201).clone()
+}
+
+async fn transition(app: &TestApp, token: &str, code: &str, version: &str, to: &str) -> Reply {
+    app.post(&format!("/api/v1/dossiers/{code}/transitions"))
+        .bearer(token)
+        .header("if-match", version)
+        .json(&json!({"to_status": to, "public_note": format!("→ {to}")}))
+        .send()
+        .await
+}
+
+async fn version_of(app: &TestApp, token: &str, code: &str) -> String {
+    let reply = app.get(&format!("/api/v1/dossiers/{code}")).bearer(token).send().await;
+    reply.assert_status(200);
+    reply.header("etag").unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn intake_assigns_a_code_a_secret_and_a_due_date_and_prints_the_receipt() {
+    let (app, officer) = desk().await;
+
+    let receipt = take_in(&app, &officer).await;
+
+    let code = receipt["code"].as_str().unwrap();
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%y%m%d").to_string();
+    assert_eq!(code, format!("{WARD}-{today}-0001"));
+    assert_eq!(receipt["status"], "accepted");
+    assert_eq!(receipt["status_code"], 2);
+    assert_eq!(receipt["processing_days"], 3.0);
+    let secret = receipt["lookup_secret"].as_str().unwrap();
+    assert_eq!(secret.len(), 8);
+    let html = receipt["receipt_html"].as_str().unwrap();
+    assert!(html.contains("<svg") && html.contains(code) && html.contains(secret));
+    let due: chrono::DateTime<chrono::Utc> = receipt["due_at"].as_str().unwrap().parse().unwrap();
+    let received: chrono::DateTime<chrono::Utc> = receipt["received_at"].as_str().unwrap().parse().unwrap();
+    assert!(due - received >= chrono::Duration::days(3));
+    let stored = api::dossiers::store::by_code(&app.db, code).await.unwrap().unwrap();
+    assert_ne!(stored.lookup_secret_hash, secret);
+    assert!(!stored.lookup_secret_hash.contains(secret));
+    assert_eq!(stored.applicant_phone, "+84912345678");
+
+    let reprint = app.get(&format!("/api/v1/dossiers/{code}/receipt")).bearer(&officer).send().await;
+    assert!(reprint.assert_status(200)["lookup_secret"].is_null());
+    let page = app.get(&format!("/api/v1/dossiers/{code}/receipt?format=html")).bearer(&officer).send().await;
+    assert!(
+        page.assert_status(200).is_null()
+            && page.text.contains("GIẤY TIẾP NHẬN")
+            && !page.text.contains(secret)
+    );
+}
+
+#[tokio::test]
+async fn fifty_parallel_intakes_get_fifty_consecutive_codes() {
+    let (app, officer) = desk().await;
+
+    let replies = join_all(
+        (0..50)
+            .map(|_| app.post("/api/v1/dossiers").bearer(&officer).json(&intake_body("Lê Văn Tám")).send()),
+    )
+    .await;
+
+    let mut sequences: Vec<u32> = replies
+        .iter()
+        .map(|r| r.assert_status(201)["code"].as_str().unwrap().rsplit('-').next().unwrap().parse().unwrap())
+        .collect();
+    sequences.sort();
+    assert_eq!(sequences, (1..=50).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn holidays_push_the_due_date() {
+    let (app, officer) = desk().await;
+    let without = take_in(&app, &officer).await;
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive();
+    for offset in 1..=7 {
+        entity::holiday::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            unit_id: Set(None),
+            date: Set(today + chrono::Duration::days(offset)),
+            kind: Set("off".into()),
+            name: Set("Nghỉ thử".into()),
+            created_at: Set(api::clock::now()),
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+    }
+
+    let with = take_in(&app, &officer).await;
+
+    let due = |r: &Value| r["due_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    assert!(due(&with) > due(&without));
+    let due_day = due(&with).with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive();
+    assert!(due_day > today + chrono::Duration::days(7));
+}
+
+#[tokio::test]
+async fn intake_validates_and_writes_nothing_on_bad_input() {
+    let (app, officer) = desk().await;
+    let mut body = intake_body("");
+    body["applicant"]["phone"] = json!("12345");
+    body["documents"] = json!([{"name": "Không có trong danh mục", "count": 0}]);
+
+    let reply = app.post("/api/v1/dossiers").bearer(&officer).json(&body).send().await;
+
+    let problem = reply.assert_problem(422, "validation_failed");
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["applicant.full_name", "applicant.phone", "documents[0].name", "documents[0].count"]);
+    assert!(entity::dossier::Entity::find().all(&app.db).await.unwrap().is_empty());
+    let citizen = app.token_for("0911111111", "citizen", None).await;
+    app.post("/api/v1/dossiers")
+        .bearer(&citizen)
+        .json(&intake_body("An"))
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+}
+
+#[tokio::test]
+async fn the_status_machine_allows_only_legal_moves_with_a_fresh_version() {
+    let (app, officer) = desk().await;
+    let code = take_in(&app, &officer).await["code"].as_str().unwrap().to_owned();
+
+    transition(&app, &officer, &code, "\"1\"", "returned").await.assert_problem(409, "illegal_transition");
+    let missing = app
+        .post(&format!("/api/v1/dossiers/{code}/transitions"))
+        .bearer(&officer)
+        .json(&json!({"to_status": "in_progress"}))
+        .send()
+        .await;
+    missing.assert_problem(428, "if_match_required");
+    let moved = transition(&app, &officer, &code, "\"1\"", "in_progress").await;
+    assert_eq!(moved.assert_status(200)["status_code"], 4);
+    assert_eq!(moved.header("etag"), Some("\"2\""));
+    transition(&app, &officer, &code, "\"1\"", "processed").await.assert_problem(412, "version_mismatch");
+    transition(&app, &officer, &code, "\"2\"", "stopped").await.assert_problem(403, "forbidden");
+
+    let done = transition(&app, &officer, &code, "\"2\"", "processed").await;
+    let body = done.assert_status(200);
+    assert!(body["completed_at"].is_string());
+    assert!(["early", "on_time"].contains(&body["timeliness"].as_str().unwrap()));
+    let returned = transition(&app, &officer, &code, "\"3\"", "returned").await;
+    assert!(returned.assert_status(200)["returned_at"].is_string());
+    let timeline: Vec<&str> = returned.body["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["to_status"].as_str().unwrap())
+        .collect();
+    assert_eq!(timeline, ["accepted", "in_progress", "processed", "returned"]);
+    let closed = transition(&app, &officer, &code, "\"4\"", "in_progress").await;
+    closed.assert_problem(409, "illegal_transition");
+    let stored = api::dossiers::store::by_code(&app.db, &code).await.unwrap().unwrap();
+    assert_eq!((stored.status.as_str(), stored.version, stored.timeliness.is_some()), ("returned", 4, true));
+}
+
+#[tokio::test]
+async fn every_pair_of_statuses_is_judged_by_the_state_machine() {
+    use api::domain::dossier::{Status, can_transition};
+    let (app, officer) = desk().await;
+    let supervisor = app.token_for("0900000002", "supervisor", Some(WARD)).await;
+    for from in Status::ALL {
+        for to in Status::ALL {
+            let code = take_in(&app, &officer).await["code"].as_str().unwrap().to_owned();
+            let mut dossier =
+                api::dossiers::store::by_code(&app.db, &code).await.unwrap().unwrap().into_active_model();
+            dossier.status = Set(from.name().into());
+            dossier.update(&app.db).await.unwrap();
+
+            let reply = transition(&app, &supervisor, &code, "\"1\"", to.name()).await;
+
+            let expected = if can_transition(from, to) { 200 } else { 409 };
+            assert_eq!(reply.status.as_u16(), expected, "{} -> {}: {}", from.name(), to.name(), reply.text);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_supplement_request_stops_the_clock_and_resuming_moves_the_due_date() {
+    let (app, officer) = desk().await;
+    let receipt = take_in(&app, &officer).await;
+    let code = receipt["code"].as_str().unwrap();
+    let paused = transition(&app, &officer, code, "\"1\"", "supplement_requested").await;
+    assert!(paused.assert_status(200)["paused_at"].is_string());
+    // Pretend the request went out a week ago: five working days (no holidays in the test data).
+    let mut dossier =
+        api::dossiers::store::by_code(&app.db, code).await.unwrap().unwrap().into_active_model();
+    dossier.paused_at = Set(Some(api::clock::now() - chrono::Duration::days(7)));
+    let before = dossier.clone().update(&app.db).await.unwrap().due_at;
+
+    let resumed = transition(&app, &officer, code, "\"2\"", "in_progress").await;
+
+    let body = resumed.assert_status(200);
+    assert!(body["paused_at"].is_null());
+    let after: chrono::DateTime<chrono::Utc> = body["due_at"].as_str().unwrap().parse().unwrap();
+    let tz = chrono_tz::Asia::Ho_Chi_Minh;
+    let working_days = {
+        let mut day = before.with_timezone(&tz).date_naive();
+        let mut n = 0;
+        while day < after.with_timezone(&tz).date_naive() {
+            day = day.succ_opt().unwrap();
+            if !matches!(chrono::Datelike::weekday(&day), chrono::Weekday::Sat | chrono::Weekday::Sun) {
+                n += 1;
+            }
+        }
+        n
+    };
+    assert_eq!(working_days, 5, "due moved from {before} to {after}");
+}
+
+#[tokio::test]
+async fn an_apology_sets_a_later_due_date_shown_to_the_citizen() {
+    let (app, officer) = desk().await;
+    let receipt = take_in(&app, &officer).await;
+    let code = receipt["code"].as_str().unwrap();
+    let due: chrono::DateTime<chrono::Utc> = receipt["due_at"].as_str().unwrap().parse().unwrap();
+    let later = (due + chrono::Duration::days(5)).to_rfc3339();
+
+    let earlier = app
+        .post(&format!("/api/v1/dossiers/{code}/apologies"))
+        .bearer(&officer)
+        .header("if-match", "\"1\"")
+        .json(&json!({"new_due_at": (due - chrono::Duration::days(1)).to_rfc3339(), "reason": "x"}))
+        .send()
+        .await;
+    let apology = app
+        .post(&format!("/api/v1/dossiers/{code}/apologies"))
+        .bearer(&officer)
+        .header("if-match", "\"1\"")
+        .json(&json!({"new_due_at": later, "reason": "Cần xác minh thêm, xin lỗi ông/bà."}))
+        .send()
+        .await;
+
+    earlier.assert_problem(422, "validation_failed");
+    apology.assert_status(200);
+    let lookup = app
+        .post("/api/v1/dossiers/lookup")
+        .json(&json!({"code": code, "secret": receipt["lookup_secret"]}))
+        .send()
+        .await;
+    let body = lookup.assert_status(200);
+    assert_eq!(
+        body["due_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap(),
+        later.parse::<chrono::DateTime<chrono::Utc>>().unwrap()
+    );
+    assert_eq!(body["timeline"][1]["note"], "Cần xác minh thêm, xin lỗi ông/bà.");
+}
+
+#[tokio::test]
+async fn lookup_shows_status_without_personal_data_and_hides_which_part_was_wrong() {
+    let (app, officer) = desk().await;
+    let receipt = take_in(&app, &officer).await;
+    let code = receipt["code"].as_str().unwrap();
+    let secret = receipt["lookup_secret"].as_str().unwrap();
+
+    let found = app
+        .post("/api/v1/dossiers/lookup")
+        .english()
+        .json(&json!({"code": code, "secret": secret.to_lowercase()}))
+        .send()
+        .await;
+    let wrong_secret =
+        app.post("/api/v1/dossiers/lookup").json(&json!({"code": code, "secret": "ZZZZZZZZ"})).send().await;
+    let unknown_code = app
+        .post("/api/v1/dossiers/lookup")
+        .json(&json!({"code": format!("{WARD}-990101-0001"), "secret": secret}))
+        .send()
+        .await;
+
+    let body = found.assert_status(200);
+    assert_eq!(body["status"], "accepted");
+    assert_eq!(body["status_label"], "Accepted");
+    assert_eq!(body["applicant"], "N*** V*** A***");
+    assert_eq!(body["procedure"]["code"], BIRTH);
+    assert_eq!(body["timeliness"], "in_time");
+    for private in ["074095001234", "912345678", "Nguyễn"] {
+        assert!(!found.text.contains(private), "{private} leaked: {}", found.text);
+    }
+    wrong_secret.assert_problem(404, "not_found");
+    unknown_code.assert_problem(404, "not_found");
+    assert_eq!(wrong_secret.body["detail"], unknown_code.body["detail"]);
+}
+
+#[tokio::test]
+async fn lookups_are_limited_per_client_and_code() {
+    let app = TestApp::spawn_with(|config| config.lookup.limit_per_minute = 3).await;
+    let guess = json!({"code": "000.20.33.H12-261126-0001", "secret": "AAAAAAAA"});
+    for _ in 0..3 {
+        app.post("/api/v1/dossiers/lookup").json(&guess).send().await.assert_problem(404, "not_found");
+    }
+
+    let blocked = app.post("/api/v1/dossiers/lookup").json(&guess).send().await;
+
+    blocked.assert_problem(429, "too_many_requests");
+    assert!(blocked.header("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn a_citizen_follows_a_dossier_and_gets_its_status_changes() {
+    let (app, officer) = desk().await;
+    let receipt = take_in(&app, &officer).await;
+    let code = receipt["code"].as_str().unwrap();
+    let citizen = app.token_for("0912345678", "citizen", None).await;
+    let neighbour = app.token_for("0987654321", "citizen", None).await;
+    let claim = json!({"code": code, "secret": receipt["lookup_secret"]});
+
+    app.post("/api/v1/me/dossiers/claim").bearer(&citizen).json(&claim).send().await.assert_status(200);
+    app.post("/api/v1/me/dossiers/claim").bearer(&citizen).json(&claim).send().await.assert_status(200);
+    app.post("/api/v1/me/dossiers/claim")
+        .bearer(&neighbour)
+        .json(&claim)
+        .send()
+        .await
+        .assert_problem(409, "dossier_already_claimed");
+    let wrong = json!({"code": code, "secret": "ZZZZZZZZ"});
+    app.post("/api/v1/me/dossiers/claim")
+        .bearer(&neighbour)
+        .json(&wrong)
+        .send()
+        .await
+        .assert_problem(404, "not_found");
+    transition(&app, &officer, code, "\"1\"", "in_progress").await.assert_status(200);
+
+    let mine = app.get("/api/v1/me/dossiers").bearer(&citizen).send().await;
+    let body = mine.assert_status(200);
+    assert_eq!(body["total"], 1);
+    assert_eq!(body["items"][0]["status"], "in_progress");
+    let inbox = entity::notification::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert!(inbox[0].title.contains(code));
+    let theirs = app.get("/api/v1/me/dossiers").bearer(&neighbour).send().await;
+    assert_eq!(theirs.assert_status(200)["total"], 0);
+}
+
+#[tokio::test]
+async fn officers_never_see_another_units_dossiers() {
+    let (app, officer) = desk().await;
+    let code = take_in(&app, &officer).await["code"].as_str().unwrap().to_owned();
+    let stranger = app.token_for("0900000009", "officer", Some(OTHER_WARD)).await;
+    let town_supervisor = app.token_for("0900000008", "supervisor", Some("000.00.20.H12")).await;
+
+    app.get(&format!("/api/v1/dossiers/{code}"))
+        .bearer(&stranger)
+        .send()
+        .await
+        .assert_problem(404, "not_found");
+    transition(&app, &stranger, &code, "\"1\"", "in_progress").await.assert_problem(404, "not_found");
+    let theirs = app.get("/api/v1/dossiers").bearer(&stranger).send().await;
+    assert_eq!(theirs.assert_status(200)["total"], 0);
+    let above = app.get(&format!("/api/v1/dossiers/{code}")).bearer(&town_supervisor).send().await;
+    above.assert_status(200);
+    let intake_elsewhere = app.post("/api/v1/dossiers").bearer(&stranger).json(&json!({
+        "procedure_code": BIRTH, "unit_code": WARD,
+        "applicant": {"full_name": "An", "id_number": "074095001234", "phone": "0912345678", "kind": "citizen"},
+        "channel": "desk"})).send().await;
+    intake_elsewhere.assert_problem(422, "validation_failed");
+}
+
+#[tokio::test]
+async fn the_worklist_filters_and_searches_without_diacritics() {
+    let (app, officer) = desk().await;
+    for name in ["Nguyễn Văn An", "Trần Thị Bình", "Đỗ Văn Cường"] {
+        app.post("/api/v1/dossiers")
+            .bearer(&officer)
+            .json(&intake_body(name))
+            .send()
+            .await
+            .assert_status(201);
+    }
+    let first = app.get("/api/v1/dossiers?q=do%20van%20cuong").bearer(&officer).send().await;
+    let by_status = app.get("/api/v1/dossiers?status=accepted&per_page=2").bearer(&officer).send().await;
+    let overdue = app.get("/api/v1/dossiers?overdue=true").bearer(&officer).send().await;
+
+    let body = first.assert_status(200);
+    assert_eq!(body["total"], 1);
+    assert_eq!(body["items"][0]["applicant_name"], "Đỗ Văn Cường");
+    let body = by_status.assert_status(200);
+    assert_eq!((body["total"].as_u64(), body["items"].as_array().unwrap().len()), (Some(3), 2));
+    assert_eq!(overdue.assert_status(200)["total"], 0);
+    let version = version_of(&app, &officer, body["items"][0]["code"].as_str().unwrap()).await;
+    assert_eq!(version, "\"1\"");
+}
