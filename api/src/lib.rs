@@ -143,13 +143,7 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
     let docs = service.rapidoc();
     let spec_yaml = service.spec_yaml();
     let spec_json = service.spec();
-    let context = RequestContext {
-        metrics: state.metrics.clone(),
-        body_limit: state.config.server.body_limit,
-        allowed: Arc::new(allowed_methods()),
-    };
-
-    Route::new()
+    let routes = Route::new()
         .nest(API_PREFIX, service)
         .nest("/docs", docs)
         .at(
@@ -166,7 +160,19 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
         )
         .at("/health/live", get(platform::live))
         .at("/health/ready", get(platform::ready))
-        .at("/metrics", get(platform::metrics))
+        .at("/metrics", get(platform::metrics));
+    with_middleware(routes, state)
+}
+
+/// The middleware every request crosses, around any routes: state, panics caught as a
+/// problem 500, and the request context (id, language, limits, problem+json, metrics).
+pub fn with_middleware(routes: Route, state: AppState) -> impl Endpoint<Output = Response> {
+    let context = RequestContext {
+        metrics: state.metrics.clone(),
+        body_limit: state.config.server.body_limit,
+        allowed: Arc::new(allowed_methods()),
+    };
+    routes
         .data(state)
         .with(CatchPanic::new().with_handler(|_panic: Box<dyn std::any::Any + Send>| {
             ApiError::internal("handler panicked").into_response()

@@ -126,3 +126,51 @@ fn the_committed_spec_matches_the_code() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_panicking_handler_is_a_500_problem_without_internals() {
+    use poem::{EndpointExt, handler, test::TestClient};
+    #[handler]
+    fn boom() -> &'static str {
+        panic!("secret internal detail")
+    }
+    let app = TestApp::spawn().await;
+    let client = TestClient::new(
+        api::with_middleware(poem::Route::new().at("/boom", boom), app.state.clone()).boxed(),
+    );
+
+    let response = client.get("/boom").header("accept-language", "en").send().await;
+
+    response.assert_status(poem::http::StatusCode::INTERNAL_SERVER_ERROR);
+    response.assert_content_type("application/problem+json");
+    let text = response.0.into_body().into_string().await.unwrap();
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["code"], "internal_error");
+    assert_eq!(body["title"], "Internal server error");
+    assert!(!text.contains("secret internal detail"));
+}
+
+#[tokio::test]
+async fn api_calls_answer_503_when_the_database_is_gone() {
+    let app = TestApp::spawn().await;
+    app.db.close_by_ref().await.unwrap();
+
+    let reply = app
+        .post("/api/v1/auth/register")
+        .json(&json!({"phone": "0912345678", "password": "lúa chín vàng đồng", "full_name": "An"}))
+        .send()
+        .await;
+
+    reply.assert_problem(503, "service_unavailable");
+}
+
+#[tokio::test]
+async fn bad_query_parameters_are_400_naming_the_parameter() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("0900000001", "admin", None).await;
+
+    let reply = app.get("/api/v1/dossiers?page=minus-one").bearer(&token).send().await;
+
+    let body = reply.assert_problem(400, "malformed_request");
+    assert_eq!(body["errors"][0]["field"], "page");
+}

@@ -27,19 +27,24 @@ pub fn timeliness_name(t: Timeliness) -> &'static str {
     }
 }
 
-/// The dossier's timeliness now: stored once it is processed, computed while open.
-pub fn current_timeliness(
-    dossier: &dossier::Model,
-    calendar: &WorkingCalendar,
-    now: DateTime<Utc>,
-) -> Option<Timeliness> {
-    let status = status_of(dossier);
-    if matches!(status, Status::Refused | Status::Withdrawn | Status::Stopped) {
+/// The dossier's timeliness now: as stored when it was processed; while open, whether the
+/// due instant has passed (a stopped clock cannot make it overdue); none once refused,
+/// withdrawn or stopped. No calendar is needed, which keeps the public lookup cheap.
+pub fn current_timeliness(dossier: &dossier::Model, now: DateTime<Utc>) -> Option<Timeliness> {
+    if let Some(stored) = dossier.timeliness.as_deref() {
+        return parse_timeliness(stored);
+    }
+    if matches!(status_of(dossier), Status::Refused | Status::Withdrawn | Status::Stopped) {
         return None;
     }
-    // While the clock is stopped the dossier cannot become overdue.
     let now = dossier.paused_at.unwrap_or(now);
-    Some(timeliness(calendar, dossier.due_at, dossier.completed_at, now, processing_time(dossier)))
+    Some(if now <= dossier.due_at { Timeliness::InTime } else { Timeliness::Overdue })
+}
+
+fn parse_timeliness(stored: &str) -> Option<Timeliness> {
+    [Timeliness::Early, Timeliness::OnTime, Timeliness::Late]
+        .into_iter()
+        .find(|t| timeliness_name(*t) == stored)
 }
 
 /// Applies a legal move to `to`: stops the clock on a supplement or payment request, moves

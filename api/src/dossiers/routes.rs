@@ -104,7 +104,6 @@ async fn detail(state: &AppState, dossier: &dossier::Model) -> ApiResult<Dossier
     let unit = store::unit_by_id(&state.db, dossier.unit_id).await?.ok_or_else(ApiError::not_found)?;
     let procedure =
         store::procedure_by_id(&state.db, dossier.procedure_id).await?.ok_or_else(ApiError::not_found)?;
-    let calendar = working_calendar(&state.db, &unit).await?;
     let status = lifecycle::status_of(dossier);
     let timeline = store::timeline(&state.db, dossier.id)
         .await?
@@ -141,7 +140,7 @@ async fn detail(state: &AppState, dossier: &dossier::Model) -> ApiResult<Dossier
         paused_at: dossier.paused_at,
         completed_at: dossier.completed_at,
         returned_at: dossier.returned_at,
-        timeliness: lifecycle::current_timeliness(dossier, &calendar, clock::now()).map(Into::into),
+        timeliness: lifecycle::current_timeliness(dossier, clock::now()).map(Into::into),
         assigned_to: dossier.assigned_to,
         received_by: dossier.received_by,
         claimed: dossier.citizen_id.is_some(),
@@ -219,10 +218,9 @@ async fn summaries(state: &AppState, dossiers: Vec<dossier::Model>) -> ApiResult
     let mut out = Vec::with_capacity(dossiers.len());
     for dossier in dossiers {
         if let Entry::Vacant(slot) = units.entry(dossier.unit_id) {
-            let unit =
-                store::unit_by_id(&state.db, dossier.unit_id).await?.ok_or_else(ApiError::not_found)?;
-            let calendar = working_calendar(&state.db, &unit).await?;
-            slot.insert((unit.code, calendar));
+            slot.insert(
+                store::unit_by_id(&state.db, dossier.unit_id).await?.map(|u| u.code).unwrap_or_default(),
+            );
         }
         if let Entry::Vacant(slot) = procedures.entry(dossier.procedure_id) {
             slot.insert(
@@ -232,8 +230,8 @@ async fn summaries(state: &AppState, dossiers: Vec<dossier::Model>) -> ApiResult
                     .unwrap_or_default(),
             );
         }
-        let (unit_code, calendar) = &units[&dossier.unit_id];
-        let timeliness = lifecycle::current_timeliness(&dossier, calendar, now).map(Into::into);
+        let unit_code = &units[&dossier.unit_id];
+        let timeliness = lifecycle::current_timeliness(&dossier, now).map(Into::into);
         let procedure_code = procedures[&dossier.procedure_id].clone();
         out.push(summary(dossier, unit_code.clone(), procedure_code, timeliness));
     }
@@ -857,7 +855,6 @@ impl LookupApi {
         let unit = store::unit_by_id(&state.db, dossier.unit_id).await?.ok_or_else(ApiError::not_found)?;
         let procedure =
             store::procedure_by_id(&state.db, dossier.procedure_id).await?.ok_or_else(ApiError::not_found)?;
-        let calendar = working_calendar(&state.db, &unit).await?;
         let status = lifecycle::status_of(&dossier);
         let timeline = store::timeline(&state.db, dossier.id)
             .await?
@@ -874,8 +871,8 @@ impl LookupApi {
                 }
             })
             .collect();
-        let timeliness = lifecycle::current_timeliness(&dossier, &calendar, clock::now())
-            .map_or(TimelinessName::InTime, Into::into);
+        let timeliness =
+            lifecycle::current_timeliness(&dossier, clock::now()).map_or(TimelinessName::InTime, Into::into);
         Ok(Json(LookupResult {
             code: dossier.code.clone(),
             status: status.into(),
