@@ -36,6 +36,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Yaml)]
         format: Format,
     },
+    /// Fill the database with synthetic dossiers for load benchmarks (bench/run).
+    #[command(hide = true)]
+    BenchSeed {
+        /// How many bench dossiers there should be in all.
+        #[arg(long)]
+        dossiers: u64,
+        /// Where to write `code secret` lines for the load generator.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// About how many lines to write.
+        #[arg(long, default_value_t = 10_000)]
+        sample: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -105,6 +118,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(AppState::new(db, config)).await
         }
         Command::Migrate { action } => migrate(&db, action).await,
+        Command::BenchSeed { dossiers, out, sample } => {
+            Migrator::up(&db, None).await.context("applying migrations")?;
+            let keys = api::keys::Keys::from_config(&config);
+            let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
+            let added = api::bench_data::seed_dossiers(&db, &keys, dossiers, sample, &mut file)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("added {added} dossiers; sample in {}", out.display());
+            Ok(())
+        }
         Command::Openapi { .. } => unreachable!("handled above"),
     }
 }

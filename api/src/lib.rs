@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod bench_data;
 pub mod calendar;
 pub mod clock;
 pub mod config;

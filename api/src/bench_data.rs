@@ -1,0 +1,177 @@
+//! Synthetic dossiers for load benchmarks (`motcua bench-seed`): a bench unit, procedure and
+//! officer, and any number of dossiers with known lookup secrets, inserted in batches.
+
+use std::io::Write;
+
+use chrono::{Duration, NaiveDate};
+use entity::{dossier, dossier_event, procedure, procedure_unit, unit, user};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use uuid::Uuid;
+
+use crate::{
+    clock,
+    domain::{dossier::{format_code, generate_secret}, text::fold},
+    keys::Keys,
+};
+
+pub const BENCH_UNIT: &str = "BENCH.00.H00";
+const PER_DAY: u64 = 5_000;
+const BATCH: usize = 500;
+
+/// The bench unit, procedure and officer, created on first use.
+async fn fixtures(db: &DatabaseConnection) -> Result<(Uuid, Uuid, Uuid), DbErr> {
+    if let Some(unit) = unit::Entity::find().filter(unit::Column::Code.eq(BENCH_UNIT)).one(db).await? {
+        let procedure = procedure_unit::Entity::find().filter(procedure_unit::Column::UnitId.eq(unit.id)).one(db).await?;
+        let officer = user::Entity::find().filter(user::Column::UnitId.eq(unit.id)).one(db).await?;
+        if let (Some(procedure), Some(officer)) = (procedure, officer) {
+            return Ok((unit.id, procedure.procedure_id, officer.id));
+        }
+    }
+    let now = clock::now();
+    let (unit_id, procedure_id, officer_id) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    unit::Entity::insert(unit::ActiveModel {
+        id: Set(unit_id),
+        code: Set(BENCH_UNIT.into()),
+        name: Set("Đơn vị đo tải".into()),
+        kind: Set("ward".into()),
+        parent_id: Set(None),
+        address: Set(None),
+        active: Set(true),
+        time_zone: Set("Asia/Ho_Chi_Minh".into()),
+        opening_hours: Set(String::new()),
+        intake_cutoff: Set("15:00".into()),
+        counters: Set(3),
+        slot_minutes: Set(15),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await?;
+    procedure::Entity::insert(procedure::ActiveModel {
+        id: Set(procedure_id),
+        code: Set("BENCH.0001".into()),
+        name: Set("Thủ tục đo tải".into()),
+        name_en: Set(None),
+        field: Set("Đo tải".into()),
+        field_folded: Set("do tai".into()),
+        level: Set("commune".into()),
+        processing_half_days: Set(6),
+        fee_vnd: Set(0),
+        fee_note: Set(None),
+        documents: Set("[]".into()),
+        steps: Set("[]".into()),
+        result: Set("Kết quả".into()),
+        online_submission: Set("none".into()),
+        letter_on_completion: Set("none".into()),
+        description: Set(None),
+        active: Set(true),
+        search_text: Set("bench.0001 thu tuc do tai".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await?;
+    procedure_unit::Entity::insert(procedure_unit::ActiveModel { procedure_id: Set(procedure_id), unit_id: Set(unit_id) })
+        .exec(db)
+        .await?;
+    user::Entity::insert(user::ActiveModel {
+        id: Set(officer_id),
+        phone: Set("+84900099999".into()),
+        full_name: Set("Cán bộ đo tải".into()),
+        // Not a PHC string: this account can never log in.
+        password_hash: Set("!".into()),
+        role: Set("officer".into()),
+        unit_id: Set(Some(unit_id)),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(db)
+    .await?;
+    Ok((unit_id, procedure_id, officer_id))
+}
+
+/// Adds dossiers until the bench unit has `total`, writing about `sample` `code secret` lines
+/// (spread over all of them) to `out` for the load generator.
+pub async fn seed_dossiers(
+    db: &DatabaseConnection,
+    keys: &Keys,
+    total: u64,
+    sample: u64,
+    out: &mut impl Write,
+) -> Result<u64, Box<dyn std::error::Error>> {
+    let (unit_id, procedure_id, officer_id) = fixtures(db).await?;
+    let existing = dossier::Entity::find().filter(dossier::Column::UnitId.eq(unit_id)).count(db).await?;
+    let every = (total / sample.max(1)).max(1);
+    let first_day = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
+    let now = clock::now();
+    let mut next = existing;
+    while next < total {
+        let end = (next + BATCH as u64).min(total);
+        let mut dossiers = Vec::with_capacity(BATCH);
+        let mut events = Vec::with_capacity(BATCH);
+        for i in next..end {
+            let day = first_day + Duration::days((i / PER_DAY) as i64);
+            let sequence = (i % PER_DAY + 1) as u32;
+            let code = format_code(BENCH_UNIT, day, sequence);
+            let secret = generate_secret();
+            if i % every == 0 {
+                writeln!(out, "{code} {secret}")?;
+            }
+            let id = Uuid::now_v7();
+            let name = "Nguyễn Văn Thử";
+            dossiers.push(dossier::ActiveModel {
+                id: Set(id),
+                lookup_secret_hash: Set(keys.lookup_secrets.hash(&code, &secret)),
+                code: Set(code),
+                unit_id: Set(unit_id),
+                receipt_date: Set(day),
+                sequence: Set(sequence as i32),
+                procedure_id: Set(procedure_id),
+                processing_half_days: Set(6),
+                status: Set("in_progress".into()),
+                applicant_name: Set(name.into()),
+                applicant_name_folded: Set(fold(name)),
+                applicant_id_number: Set("074095001234".into()),
+                applicant_phone: Set("+84912345678".into()),
+                applicant_email: Set(None),
+                applicant_kind: Set("citizen".into()),
+                documents: Set("[]".into()),
+                channel: Set("desk".into()),
+                notes: Set(None),
+                fee_vnd: Set(0),
+                received_at: Set(now),
+                due_at: Set(now + Duration::days(3)),
+                paused_at: Set(None),
+                completed_at: Set(None),
+                returned_at: Set(None),
+                timeliness: Set(None),
+                received_by: Set(officer_id),
+                assigned_to: Set(None),
+                citizen_id: Set(None),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            events.push(dossier_event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                dossier_id: Set(id),
+                at: Set(now),
+                kind: Set("intake".into()),
+                from_status: Set(None),
+                to_status: Set("in_progress".into()),
+                actor_id: Set(Some(officer_id)),
+                note: Set(None),
+                public_note: Set(Some("Đã tiếp nhận".into())),
+                new_due_at: Set(None),
+            });
+        }
+        let tx = db.begin().await?;
+        dossier::Entity::insert_many(dossiers).exec(&tx).await?;
+        dossier_event::Entity::insert_many(events).exec(&tx).await?;
+        tx.commit().await?;
+        next = end;
+    }
+    Ok(next - existing)
+}
