@@ -11,6 +11,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use migration::{Migrator, MigratorTrait};
 use tracing_subscriber::EnvFilter;
 
+// glibc's malloc spends much of a busy server's time on contention between threads.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "motcua", version, about = "Một Cửa: the API of the one-stop desks")]
 struct Cli {

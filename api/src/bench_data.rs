@@ -5,12 +5,18 @@ use std::io::Write;
 
 use chrono::{Duration, NaiveDate};
 use entity::{dossier, dossier_event, procedure, procedure_unit, unit, user};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::{
     clock,
-    domain::{dossier::{format_code, generate_secret}, text::fold},
+    domain::{
+        dossier::{format_code, generate_secret},
+        text::fold,
+    },
     keys::Keys,
 };
 
@@ -21,7 +27,8 @@ const BATCH: usize = 500;
 /// The bench unit, procedure and officer, created on first use.
 async fn fixtures(db: &DatabaseConnection) -> Result<(Uuid, Uuid, Uuid), DbErr> {
     if let Some(unit) = unit::Entity::find().filter(unit::Column::Code.eq(BENCH_UNIT)).one(db).await? {
-        let procedure = procedure_unit::Entity::find().filter(procedure_unit::Column::UnitId.eq(unit.id)).one(db).await?;
+        let procedure =
+            procedure_unit::Entity::find().filter(procedure_unit::Column::UnitId.eq(unit.id)).one(db).await?;
         let officer = user::Entity::find().filter(user::Column::UnitId.eq(unit.id)).one(db).await?;
         if let (Some(procedure), Some(officer)) = (procedure, officer) {
             return Ok((unit.id, procedure.procedure_id, officer.id));
@@ -72,9 +79,12 @@ async fn fixtures(db: &DatabaseConnection) -> Result<(Uuid, Uuid, Uuid), DbErr> 
     })
     .exec(db)
     .await?;
-    procedure_unit::Entity::insert(procedure_unit::ActiveModel { procedure_id: Set(procedure_id), unit_id: Set(unit_id) })
-        .exec(db)
-        .await?;
+    procedure_unit::Entity::insert(procedure_unit::ActiveModel {
+        procedure_id: Set(procedure_id),
+        unit_id: Set(unit_id),
+    })
+    .exec(db)
+    .await?;
     user::Entity::insert(user::ActiveModel {
         id: Set(officer_id),
         phone: Set("+84900099999".into()),

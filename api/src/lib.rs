@@ -16,6 +16,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod keys;
+pub mod notifications;
 pub mod pagination;
 pub mod secrets;
 pub mod throttle;
@@ -73,6 +74,7 @@ type Apis = (
     dossiers::routes::DossiersApi,
     dossiers::routes::LookupApi,
     dossiers::routes::MyDossiersApi,
+    notifications::routes::NotificationsApi,
 );
 
 fn apis() -> Apis {
@@ -82,6 +84,7 @@ fn apis() -> Apis {
         dossiers::routes::DossiersApi,
         dossiers::routes::LookupApi,
         dossiers::routes::MyDossiersApi,
+        notifications::routes::NotificationsApi,
     )
 }
 

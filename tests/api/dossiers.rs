@@ -393,9 +393,15 @@ async fn a_citizen_follows_a_dossier_and_gets_its_status_changes() {
     let body = mine.assert_status(200);
     assert_eq!(body["total"], 1);
     assert_eq!(body["items"][0]["status"], "in_progress");
-    let inbox = entity::notification::Entity::find().all(&app.db).await.unwrap();
-    assert_eq!(inbox.len(), 1);
-    assert!(inbox[0].title.contains(code));
+    let inbox = app.get("/api/v1/me/notifications?unread=true").bearer(&citizen).send().await;
+    let notice = inbox.assert_status(200)["items"][0].clone();
+    assert_eq!(inbox.body["total"], 1);
+    assert!(notice["title"].as_str().unwrap().contains(code));
+    let read = format!("/api/v1/me/notifications/{}/read", notice["id"].as_str().unwrap());
+    app.post(&read).bearer(&neighbour).send().await.assert_problem(404, "not_found");
+    app.post(&read).bearer(&citizen).send().await.assert_status(204);
+    let unread = app.get("/api/v1/me/notifications?unread=true").bearer(&citizen).send().await;
+    assert_eq!(unread.assert_status(200)["total"], 0);
     let theirs = app.get("/api/v1/me/dossiers").bearer(&neighbour).send().await;
     assert_eq!(theirs.assert_status(200)["total"], 0);
 }
@@ -447,4 +453,27 @@ async fn the_worklist_filters_and_searches_without_diacritics() {
     assert_eq!(overdue.assert_status(200)["total"], 0);
     let version = version_of(&app, &officer, body["items"][0]["code"].as_str().unwrap()).await;
     assert_eq!(version, "\"1\"");
+}
+
+#[tokio::test]
+async fn a_dossier_is_assigned_to_a_colleague_of_its_unit_only() {
+    let (app, officer) = desk().await;
+    let code = take_in(&app, &officer).await["code"].as_str().unwrap().to_owned();
+    let colleague = app.create_user("0900000003", "officer", Some(WARD)).await;
+    let stranger = app.create_user("0900000004", "officer", Some(OTHER_WARD)).await;
+    let assign = |who: uuid::Uuid, version: &'static str| {
+        app.put(&format!("/api/v1/dossiers/{code}/assignment"))
+            .bearer(&officer)
+            .header("if-match", version)
+            .json(&json!({"officer_id": who}))
+            .send()
+    };
+
+    assign(stranger, "\"1\"").await.assert_problem(422, "validation_failed");
+    let assigned = assign(colleague, "\"1\"").await;
+
+    assert_eq!(assigned.assert_status(200)["assigned_to"], colleague.to_string());
+    let theirs = app.get(&format!("/api/v1/dossiers?assigned_to={colleague}")).bearer(&officer).send().await;
+    assert_eq!(theirs.assert_status(200)["total"], 1);
+    assign(colleague, "\"1\"").await.assert_problem(412, "version_mismatch");
 }

@@ -27,18 +27,38 @@ pub fn timeliness_name(t: Timeliness) -> &'static str {
     }
 }
 
+/// What a dossier's timeliness depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct ClockState<'a> {
+    pub status: &'a str,
+    pub stored_timeliness: Option<&'a str>,
+    pub due_at: DateTime<Utc>,
+    pub paused_at: Option<DateTime<Utc>>,
+}
+
+impl<'a> From<&'a dossier::Model> for ClockState<'a> {
+    fn from(d: &'a dossier::Model) -> Self {
+        ClockState {
+            status: &d.status,
+            stored_timeliness: d.timeliness.as_deref(),
+            due_at: d.due_at,
+            paused_at: d.paused_at,
+        }
+    }
+}
+
 /// The dossier's timeliness now: as stored when it was processed; while open, whether the
 /// due instant has passed (a stopped clock cannot make it overdue); none once refused,
 /// withdrawn or stopped. No calendar is needed, which keeps the public lookup cheap.
-pub fn current_timeliness(dossier: &dossier::Model, now: DateTime<Utc>) -> Option<Timeliness> {
-    if let Some(stored) = dossier.timeliness.as_deref() {
+pub fn current_timeliness(clock: ClockState<'_>, now: DateTime<Utc>) -> Option<Timeliness> {
+    if let Some(stored) = clock.stored_timeliness {
         return parse_timeliness(stored);
     }
-    if matches!(status_of(dossier), Status::Refused | Status::Withdrawn | Status::Stopped) {
+    if matches!(Status::parse(clock.status), Some(Status::Refused | Status::Withdrawn | Status::Stopped)) {
         return None;
     }
-    let now = dossier.paused_at.unwrap_or(now);
-    Some(if now <= dossier.due_at { Timeliness::InTime } else { Timeliness::Overdue })
+    let now = clock.paused_at.unwrap_or(now);
+    Some(if now <= clock.due_at { Timeliness::InTime } else { Timeliness::Overdue })
 }
 
 fn parse_timeliness(stored: &str) -> Option<Timeliness> {

@@ -140,7 +140,7 @@ async fn detail(state: &AppState, dossier: &dossier::Model) -> ApiResult<Dossier
         paused_at: dossier.paused_at,
         completed_at: dossier.completed_at,
         returned_at: dossier.returned_at,
-        timeliness: lifecycle::current_timeliness(dossier, clock::now()).map(Into::into),
+        timeliness: lifecycle::current_timeliness(dossier.into(), clock::now()).map(Into::into),
         assigned_to: dossier.assigned_to,
         received_by: dossier.received_by,
         claimed: dossier.citizen_id.is_some(),
@@ -231,7 +231,7 @@ async fn summaries(state: &AppState, dossiers: Vec<dossier::Model>) -> ApiResult
             );
         }
         let unit_code = &units[&dossier.unit_id];
-        let timeliness = lifecycle::current_timeliness(&dossier, now).map(Into::into);
+        let timeliness = lifecycle::current_timeliness((&dossier).into(), now).map(Into::into);
         let procedure_code = procedures[&dossier.procedure_id].clone();
         out.push(summary(dossier, unit_code.clone(), procedure_code, timeliness));
     }
@@ -793,24 +793,27 @@ impl DossiersApi {
     }
 }
 
-/// Finds the dossier that a code and secret open, spending the same work whether the code
-/// exists or not, so neither the answer nor its timing tells a wrong secret from an unknown code.
-async fn open_with_secret(state: &AppState, code: &str, secret: &str) -> ApiResult<dossier::Model> {
+/// Whether `secret` opens the dossier found (code and stored hash), spending the same work
+/// when nothing was found, so neither the answer nor its timing tells a wrong secret from an
+/// unknown code.
+fn secret_opens(state: &AppState, found: Option<(&str, &str)>, secret: &str) -> bool {
     let hasher = &state.keys.lookup_secrets;
-    let secret = normalize_secret(secret);
-    let found = if code.len() <= 80 { store::by_code(&state.db, code).await? } else { None };
-    match (found, secret) {
-        (Some(dossier), Some(secret))
-            if hasher.verify(&dossier.code, &secret, &dossier.lookup_secret_hash) =>
-        {
-            Ok(dossier)
-        }
-        (Some(_), _) => Err(ApiError::not_found()),
+    match (found, normalize_secret(secret)) {
+        (Some((code, hash)), Some(secret)) => hasher.verify(code, &secret, hash),
+        (Some(_), None) => false,
         (None, _) => {
             hasher.dummy_verify();
-            Err(ApiError::not_found())
+            false
         }
     }
+}
+
+/// The dossier that a code and secret open; 404 otherwise.
+async fn open_with_secret(state: &AppState, code: &str, secret: &str) -> ApiResult<dossier::Model> {
+    let found = if code.len() <= 80 { store::by_code(&state.db, code).await? } else { None };
+    let opened =
+        secret_opens(state, found.as_ref().map(|d| (d.code.as_str(), d.lookup_secret_hash.as_str())), secret);
+    found.filter(|_| opened).ok_or_else(ApiError::not_found)
 }
 
 /// Counts a lookup against the limits per client address and per code.
@@ -851,40 +854,54 @@ impl LookupApi {
         body: Json<LookupRequest>,
     ) -> ApiResult<Json<LookupResult>> {
         throttle_lookup(&state, req, &body.code).await?;
-        let dossier = open_with_secret(&state, body.code.trim(), &body.secret).await?;
-        let unit = store::unit_by_id(&state.db, dossier.unit_id).await?.ok_or_else(ApiError::not_found)?;
-        let procedure =
-            store::procedure_by_id(&state.db, dossier.procedure_id).await?.ok_or_else(ApiError::not_found)?;
-        let status = lifecycle::status_of(&dossier);
-        let timeline = store::timeline(&state.db, dossier.id)
-            .await?
-            .into_iter()
-            .filter(|event| event.kind != "assignment")
-            .map(|event| {
-                let status = Status::parse(&event.to_status).unwrap_or(status);
-                PublicTimelineEntry {
-                    at: event.at,
-                    status: status.into(),
-                    status_label: status_label(status),
-                    note: event.public_note,
-                    new_due_at: event.new_due_at,
-                }
+        let rows = store::lookup_rows(&state.db, body.code.trim()).await?;
+        let found = rows.first().map(|row| (row.code.as_str(), row.lookup_secret_hash.as_str()));
+        let opened = secret_opens(&state, found, &body.secret);
+        let Some(first) = rows.first().filter(|_| opened) else {
+            return Err(ApiError::not_found());
+        };
+        let status = Status::parse(&first.status).unwrap_or(Status::Accepted);
+        let clock_state = lifecycle::ClockState {
+            status: &first.status,
+            stored_timeliness: first.timeliness.as_deref(),
+            due_at: first.due_at,
+            paused_at: first.paused_at,
+        };
+        let timeliness = lifecycle::current_timeliness(clock_state, clock::now())
+            .map_or(TimelinessName::InTime, Into::into);
+        let timeline = rows
+            .iter()
+            .filter_map(|row| {
+                let at = row.event_at?;
+                let step = row.event_status.as_deref().and_then(Status::parse).unwrap_or(status);
+                Some(PublicTimelineEntry {
+                    at,
+                    status: step.into(),
+                    status_label: status_label(step),
+                    note: row.event_note.clone(),
+                    new_due_at: row.event_new_due_at,
+                })
             })
             .collect();
-        let timeliness =
-            lifecycle::current_timeliness(&dossier, clock::now()).map_or(TimelinessName::InTime, Into::into);
         Ok(Json(LookupResult {
-            code: dossier.code.clone(),
+            code: first.code.clone(),
             status: status.into(),
             status_code: status.code(),
             status_label: status_label(status),
-            procedure: ProcedureRef { code: procedure.code, name: procedure.name },
-            unit: UnitRef { code: unit.code, name: unit.name, address: unit.address },
-            applicant: mask_name(&dossier.applicant_name),
-            received_at: dossier.received_at,
-            due_at: dossier.due_at,
-            completed_at: dossier.completed_at,
-            returned_at: dossier.returned_at,
+            procedure: ProcedureRef {
+                code: first.procedure_code.clone(),
+                name: first.procedure_name.clone(),
+            },
+            unit: UnitRef {
+                code: first.unit_code.clone(),
+                name: first.unit_name.clone(),
+                address: first.unit_address.clone(),
+            },
+            applicant: mask_name(&first.applicant_name),
+            received_at: first.received_at,
+            due_at: first.due_at,
+            completed_at: first.completed_at,
+            returned_at: first.returned_at,
             timeliness,
             timeline,
         }))

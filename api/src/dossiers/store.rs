@@ -40,6 +40,48 @@ pub async fn next_sequence(db: &impl ConnectionTrait, unit_id: Uuid, day: NaiveD
     Ok(next.last_sequence as u32)
 }
 
+/// One row of the public lookup: the dossier's public fields, its unit and procedure, and one
+/// public timeline step (none when it has no steps).
+#[derive(Debug, FromQueryResult)]
+pub struct LookupRow {
+    pub code: String,
+    pub lookup_secret_hash: String,
+    pub status: String,
+    pub applicant_name: String,
+    pub received_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub paused_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub returned_at: Option<DateTime<Utc>>,
+    pub timeliness: Option<String>,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub unit_address: Option<String>,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub event_at: Option<DateTime<Utc>>,
+    pub event_status: Option<String>,
+    pub event_note: Option<String>,
+    pub event_new_due_at: Option<DateTime<Utc>>,
+}
+
+/// Everything the public lookup shows, in one indexed query (it is the busiest public call).
+pub async fn lookup_rows(db: &impl ConnectionTrait, code: &str) -> Result<Vec<LookupRow>, DbErr> {
+    let backend = db.get_database_backend();
+    let placeholder = if backend == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
+    let sql = format!(
+        "SELECT d.code, d.lookup_secret_hash, d.status, d.applicant_name, d.received_at, d.due_at, \
+         d.paused_at, d.completed_at, d.returned_at, d.timeliness, \
+         u.code AS unit_code, u.name AS unit_name, u.address AS unit_address, \
+         p.code AS procedure_code, p.name AS procedure_name, \
+         e.at AS event_at, e.to_status AS event_status, e.public_note AS event_note, e.new_due_at AS event_new_due_at \
+         FROM dossiers d JOIN units u ON u.id = d.unit_id JOIN procedures p ON p.id = d.procedure_id \
+         LEFT JOIN dossier_events e ON e.dossier_id = d.id AND e.kind <> 'assignment' \
+         WHERE d.code = {placeholder} ORDER BY e.at, e.id"
+    );
+    LookupRow::find_by_statement(Statement::from_sql_and_values(backend, sql, [code.into()])).all(db).await
+}
+
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<dossier::Model>, DbErr> {
     dossier::Entity::find().filter(dossier::Column::Code.eq(code)).one(db).await
 }

@@ -1,0 +1,110 @@
+use chrono::{DateTime, Utc};
+use entity::notification;
+use poem::web::Data;
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, param::Query, payload::Json};
+use sea_orm::{
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::{
+    ApiTags, AppState,
+    auth::BearerAuth,
+    clock,
+    error::{ApiError, ApiResult},
+    pagination::{Page, clamp},
+};
+
+/// A notice in the caller's inbox.
+#[derive(Debug, Object)]
+pub struct Notification {
+    /// Notice id.
+    pub id: Uuid,
+    /// What it is about, e.g. `dossier_status`.
+    pub kind: String,
+    /// Title, in Vietnamese.
+    pub title: String,
+    /// Text, in Vietnamese.
+    pub body: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When the caller read it.
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+impl From<notification::Model> for Notification {
+    fn from(n: notification::Model) -> Self {
+        Notification {
+            id: n.id,
+            kind: n.kind,
+            title: n.title,
+            body: n.body,
+            created_at: n.created_at,
+            read_at: n.read_at,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum Marked {
+    /// Marked as read.
+    #[oai(status = 204)]
+    Done,
+}
+
+pub struct NotificationsApi;
+
+#[OpenApi(tag = "ApiTags::Me")]
+impl NotificationsApi {
+    /// My inbox
+    ///
+    /// Notices for the caller, newest first; `unread=true` for unread ones only.
+    #[oai(path = "/me/notifications", method = "get", operation_id = "list_my_notifications")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Only unread notices.
+        unread: Query<Option<bool>>,
+        /// Page number, from 1.
+        page: Query<Option<u64>>,
+        /// Items per page (default 20, at most 100).
+        per_page: Query<Option<u64>>,
+    ) -> ApiResult<Json<Page<Notification>>> {
+        let mut query = notification::Entity::find().filter(notification::Column::UserId.eq(auth.0.id));
+        if unread.0 == Some(true) {
+            query = query.filter(notification::Column::ReadAt.is_null());
+        }
+        let (page, per_page) = clamp(page.0, per_page.0);
+        let total = query.clone().count(&state.db).await?;
+        let items = query
+            .order_by_desc(notification::Column::CreatedAt)
+            .order_by_desc(notification::Column::Id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+            .all(&state.db)
+            .await?;
+        Ok(Json(Page { items: items.into_iter().map(Into::into).collect(), page, per_page, total }))
+    }
+
+    /// Mark a notice as read
+    #[oai(path = "/me/notifications/:id/read", method = "post", operation_id = "mark_notification_read")]
+    async fn mark_read(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Marked> {
+        let result = notification::Entity::update_many()
+            .col_expr(notification::Column::ReadAt, Expr::value(clock::now()))
+            .filter(notification::Column::Id.eq(id.0))
+            .filter(notification::Column::UserId.eq(auth.0.id))
+            .filter(notification::Column::ReadAt.is_null())
+            .exec(&state.db)
+            .await?;
+        if result.rows_affected == 0 {
+            // Already read is fine; someone else's or unknown is not found.
+            notification::Entity::find_by_id(id.0)
+                .filter(notification::Column::UserId.eq(auth.0.id))
+                .one(&state.db)
+                .await?
+                .ok_or_else(ApiError::not_found)?;
+        }
+        Ok(Marked::Done)
+    }
+}
