@@ -4,6 +4,7 @@
 //! OpenAPI service that both serves `/api/v1` and writes the committed spec.
 
 pub mod accounts;
+pub mod admin;
 pub mod auth;
 pub mod calendar;
 pub mod clock;
@@ -58,13 +59,15 @@ pub enum ApiTags {
     Auth,
     /// The caller's own account.
     Me,
+    /// Administration: the unit tree, staff accounts and the audit log.
+    Admin,
 }
 
 /// The operations of `/api/v1`, one `#[OpenApi]` struct per resource.
-type Apis = (accounts::routes::AccountsApi, accounts::routes::MeApi);
+type Apis = (accounts::routes::AccountsApi, accounts::routes::MeApi, admin::routes::AdminApi);
 
 fn apis() -> Apis {
-    (accounts::routes::AccountsApi, accounts::routes::MeApi)
+    (accounts::routes::AccountsApi, accounts::routes::MeApi, admin::routes::AdminApi)
 }
 
 pub const API_PREFIX: &str = "/api/v1";
