@@ -36,6 +36,26 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Yaml)]
         format: Format,
     },
+    /// Manage administrator accounts.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Create an administrator (the first one cannot be made through the API). The password
+    /// is read from standard input when it is not a terminal, otherwise asked for twice; it is
+    /// never an argument, so it stays out of shell history and process lists.
+    Create {
+        /// A Vietnamese mobile number, e.g. 0912345678.
+        #[arg(long)]
+        phone: String,
+        /// The administrator's full name.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -105,8 +125,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(AppState::new(db, config)).await
         }
         Command::Migrate { action } => migrate(&db, action).await,
+        Command::Admin { action: AdminAction::Create { phone, name } } => {
+            // The first administrator is made on a fresh install, before `serve` ever ran.
+            Migrator::up(&db, None).await.context("applying migrations")?;
+            let password = read_new_password()?;
+            let passwords = api::auth::password::PasswordHashing::default();
+            let id = api::admin::create_administrator(&db, &passwords, &phone, &name, &password).await?;
+            println!("{id}");
+            Ok(())
+        }
         Command::Openapi { .. } => unreachable!("handled above"),
     }
+}
+
+/// The new password: one line of standard input when it is piped in, else typed twice
+/// (unechoed) at the terminal.
+fn read_new_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    let password = rpassword::prompt_password("Password: ").context("reading the password")?;
+    let again = rpassword::prompt_password("Password again: ").context("reading the password")?;
+    anyhow::ensure!(password == again, "the two passwords differ");
+    Ok(password)
 }
 
 async fn migrate(db: &sea_orm::DatabaseConnection, action: MigrateAction) -> anyhow::Result<()> {

@@ -27,7 +27,9 @@ pub enum CreateAdministratorError {
 }
 
 fn describe(errors: &[FieldError]) -> String {
-    errors.iter().map(|e| format!("{}: {}", e.field, e.message.get(Lang::En))).collect::<Vec<_>>().join("; ")
+    let lines: Vec<String> =
+        errors.iter().map(|e| format!("  {}: {}", e.field, e.message.get(Lang::En))).collect();
+    format!("the account is not valid:\n{}", lines.join("\n"))
 }
 
 /// Creates an administrator account from the command line (the first one cannot be made
