@@ -352,6 +352,7 @@ async fn staff_lists_filter_by_role_unit_activity_and_phone_or_name() {
     let inactive = list("?active=false").await;
     let by_digits = list("?q=0987").await;
     let by_name = list("?q=v%C4%83n").await;
+    let by_spaced_name = list("?q=%20V%C4%83n%20%20AN").await;
     let paged = list("?per_page=2&page=2").await;
 
     assert_eq!(
@@ -363,6 +364,7 @@ async fn staff_lists_filter_by_role_unit_activity_and_phone_or_name() {
     assert_eq!(phones(inactive.assert_status(200)), ["+84912000002"]);
     assert_eq!(phones(by_digits.assert_status(200)), ["+84987000003"]);
     assert_eq!(phones(by_name.assert_status(200)), ["+84912000001", "+84987000003"]);
+    assert_eq!(phones(by_spaced_name.assert_status(200)), ["+84912000001"]);
     let paged = paged.assert_status(200);
     assert_eq!(phones(paged), ["+84912000002", "+84987000003"]);
     assert_eq!(paged["total"], 4);

@@ -10,10 +10,9 @@ use entity::{audit_log, unit, user};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait,
-    ExprTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, SqlErr,
-    TryIntoModel,
-    sea_query::{Expr, Func, Query},
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, ExprTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, SqlErr, TryIntoModel,
+    sea_query::{Expr, Func, LikeExpr, Query, SimpleExpr},
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -182,7 +181,7 @@ async fn unit_codes(
 }
 
 /// `column` is the id of the unit with this code.
-fn is_unit_with_code(column: impl ColumnTrait, code: &str) -> sea_orm::sea_query::SimpleExpr {
+fn is_unit_with_code(column: impl ColumnTrait, code: &str) -> SimpleExpr {
     column.in_subquery(
         Query::select()
             .column(unit::Column::Id)
@@ -360,17 +359,16 @@ pub struct StaffFilter<'a> {
 /// The condition for `q`: digits are looked for in the phone number (a leading 0 is the
 /// trunk prefix, which the stored `+84…` form replaces), anything else in the name,
 /// ignoring case (PostgreSQL folds every letter; SQLite's `lower` only ASCII ones).
-fn staff_matching(q: &str) -> Condition {
+fn staff_matching(q: &str) -> SimpleExpr {
     let digits: String = q.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '+' | '(' | ')')).collect();
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         let national = digits.strip_prefix('0').unwrap_or(&digits);
-        return Condition::all().add(user::Column::Phone.like(format!("%{}%", escape_like(national))));
+        return user::Column::Phone.like(format!("%{national}%"));
     }
-    let pattern = format!("%{}%", escape_like(&q.trim().to_lowercase()));
-    Condition::all().add(
-        Expr::expr(Func::lower(Expr::col(user::Column::FullName)))
-            .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
-    )
+    // Stored names have their whitespace collapsed (FullName::parse); so has the query.
+    let words = q.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    Expr::expr(Func::lower(Expr::col(user::Column::FullName)))
+        .like(LikeExpr::new(format!("%{}%", escape_like(&words))).escape('\\'))
 }
 
 /// `text` with the LIKE wildcards escaped, to be matched literally.
