@@ -90,7 +90,25 @@ fn staff_dto(record: StaffRecord) -> ApiResult<UserProfile> {
     UserProfile::from_user(record.user, record.unit_code)
 }
 
-fn page_of<R, T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON + Send + Sync>(
+fn audit_dto((entry, unit_code): (entity::audit_log::Model, Option<String>)) -> ApiResult<AuditEntry> {
+    // The states were written by the store as JSON; text that is not JSON cannot come from it.
+    let state = |text: Option<String>| text.and_then(|text| serde_json::from_str(&text).ok());
+    Ok(AuditEntry {
+        id: entry.id,
+        actor_id: entry.actor_id,
+        action: entry.action,
+        target_type: entry.target_type,
+        target_id: entry.target_id,
+        unit_code,
+        before_state: state(entry.before_state),
+        after_state: state(entry.after_state),
+        at: entry.at,
+        request_id: entry.request_id,
+    })
+}
+
+/// A page of DTOs from a page of store records.
+fn page_body<R, T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON + Send + Sync>(
     (records, total): (Vec<R>, u64),
     page: PageQuery,
     to_dto: impl Fn(R) -> ApiResult<T>,
@@ -131,13 +149,13 @@ fn parse_field<T>(
 }
 
 fn unit_name(input: &str, errors: &mut Vec<FieldError>) -> Option<UnitName> {
-    let message = ("Tên đơn vị phải có 1–200 ký tự.", "The unit name must have 1–200 characters.");
-    parse_field("name", UnitName::parse(input), message.0, message.1, errors)
+    let (vi, en) = ("Tên đơn vị phải có 1–200 ký tự.", "The unit name must have 1–200 characters.");
+    parse_field("name", UnitName::parse(input), vi, en, errors)
 }
 
 fn unit_address(input: &str, errors: &mut Vec<FieldError>) -> Option<UnitAddress> {
-    let message = ("Địa chỉ phải có 1–300 ký tự.", "The address must have 1–300 characters.");
-    parse_field("address", UnitAddress::parse(input), message.0, message.1, errors)
+    let (vi, en) = ("Địa chỉ phải có 1–300 ký tự.", "The address must have 1–300 characters.");
+    parse_field("address", UnitAddress::parse(input), vi, en, errors)
 }
 
 /// Which accounts a staff scope shows: an administrator sees every staff account, the others
@@ -192,6 +210,8 @@ fn decide_staff_update(
     }
     let current_role = Role::parse(&target.role).ok_or_else(|| ApiError::internal("unknown role"))?;
     let role = changes.role.map_or(current_role, Role::from);
+    // Supervisors manage officers: they may see their peers but not change them, nor make
+    // anyone more than an officer.
     if caller.role != Role::Admin && (current_role != Role::Officer || role != Role::Officer) {
         return Err(ApiError::forbidden());
     }
@@ -237,7 +257,7 @@ impl AdminApi {
         auth.0.require_staff(Role::Admin)?;
         let page = PageQuery::new(page.0, per_page.0);
         let filter = store::UnitFilter { active: active.0, parent_code: parent_code.0.as_deref() };
-        page_of(store::list_units(&state.db, filter, page).await?, page, unit_dto)
+        page_body(store::list_units(&state.db, filter, page).await?, page, unit_dto)
     }
 
     /// Create a unit
@@ -357,7 +377,7 @@ impl AdminApi {
             active: active.0,
             q: q.0.as_deref(),
         };
-        page_of(store::list_staff(&state.db, &scope, filter, page).await?, page, staff_dto)
+        page_body(store::list_staff(&state.db, &scope, filter, page).await?, page, staff_dto)
     }
 
     /// Create a staff account
@@ -499,20 +519,6 @@ impl AdminApi {
             from: from.0,
             to: to.0,
         };
-        page_of(store::list_audit(&state.db, filter, page).await?, page, |(entry, unit_code)| {
-            let state = |text: Option<String>| text.and_then(|text| serde_json::from_str(&text).ok());
-            Ok(AuditEntry {
-                id: entry.id,
-                actor_id: entry.actor_id,
-                action: entry.action,
-                target_type: entry.target_type,
-                target_id: entry.target_id,
-                unit_code,
-                before_state: state(entry.before_state),
-                after_state: state(entry.after_state),
-                at: entry.at,
-                request_id: entry.request_id,
-            })
-        })
+        page_body(store::list_audit(&state.db, filter, page).await?, page, audit_dto)
     }
 }
