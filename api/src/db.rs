@@ -54,9 +54,9 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 }
 
 /// Runs `work` in a write transaction ([`begin_write`]): committed when it returns `Ok`,
-/// rolled back when it returns `Err`. The rollback is explicit because a dropped transaction
-/// only queues its rollback: the connection goes back to the pool still inside the
-/// transaction, holding its row locks, until the pool happens to hand it out again.
+/// rolled back when it returns `Err`. The rollback is explicit because a dropped PostgreSQL
+/// transaction only queues its rollback, sent later from a task sqlx spawns as the connection
+/// returns to the pool: until that task runs, the refused change's row locks stay held.
 pub async fn write_transaction<T, E: From<DbErr>>(
     db: &DatabaseConnection,
     work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, E>,

@@ -702,3 +702,89 @@ async fn role_matrix() {
     }
     assert!(mismatches.is_empty(), "\n{}", mismatches.join("\n"));
 }
+
+#[tokio::test]
+async fn two_concurrent_moves_cannot_make_a_cycle() {
+    let app = TestApp::spawn().await;
+    let admin = admin_token(&app).await;
+    app.create_unit("A", None).await;
+    app.create_unit("B", None).await;
+    let move_under = |code: &str, parent: &str| {
+        app.patch(&format!("/api/v1/admin/units/{code}"))
+            .bearer(&admin)
+            .json(&json!({"parent_code": parent}))
+            .send()
+    };
+
+    let (a_under_b, b_under_a) = tokio::join!(move_under("A", "B"), move_under("B", "A"));
+
+    let mut outcomes = [a_under_b.status.as_u16(), b_under_a.status.as_u16()];
+    outcomes.sort_unstable();
+    assert_eq!(outcomes, [200, 422], "{} / {}", a_under_b.text, b_under_a.text);
+    let refused = if a_under_b.status == 422 { &a_under_b } else { &b_under_a };
+    refused.assert_problem(422, "unit_cycle");
+}
+
+#[tokio::test]
+async fn a_phone_gets_one_staff_account_even_when_two_admins_race() {
+    let app = TestApp::spawn().await;
+    let admin = admin_token(&app).await;
+    app.create_unit("HN", None).await;
+    let create = || create_staff(&app, &admin, staff("0912000001", "officer", Some("HN")));
+
+    let (first, second) = tokio::join!(create(), create());
+
+    let mut outcomes = [first.status.as_u16(), second.status.as_u16()];
+    outcomes.sort_unstable();
+    assert_eq!(outcomes, [201, 409], "{} / {}", first.text, second.text);
+    let creations = audit_rows(&app).await.into_iter().filter(|row| row.action == "user.create").count();
+    assert_eq!(creations, 1);
+}
+
+#[tokio::test]
+async fn a_refused_change_releases_the_rows_it_locked() {
+    use sea_orm::sea_query::Expr;
+    let app = TestApp::spawn().await;
+    let admin = admin_token(&app).await;
+    tree(&app).await;
+    let supervisor = app.token_for("0911000001", "supervisor", Some("HK")).await;
+    let peer = app.create_user("0912000001", "supervisor", Some("HK")).await;
+
+    let refused = app
+        .patch(&format!("/api/v1/admin/users/{peer}"))
+        .bearer(&supervisor)
+        .json(&json!({"active": false}))
+        .send()
+        .await;
+    let cycle =
+        app.patch("/api/v1/admin/units/HN").bearer(&admin).json(&json!({"parent_code": "HB"})).send().await;
+
+    refused.assert_problem(403, "forbidden");
+    cycle.assert_problem(422, "unit_cycle");
+    // Right after the answers, another server process writes the same rows. It runs on a thread
+    // of its own while this test's runtime is blocked, so nothing left for later (such as a
+    // rollback queued by a dropped transaction) can run first: the locks must be gone already.
+    let config = app.state.config.database.clone();
+    let other_server = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let db = api::db::connect(&config).await.unwrap();
+            let writes = async {
+                entity::user::Entity::update_many()
+                    .col_expr(entity::user::Column::FullName, Expr::value("Lê Thị Hoa"))
+                    .filter(entity::user::Column::Id.eq(peer))
+                    .exec(&db)
+                    .await?;
+                entity::unit::Entity::update_many()
+                    .col_expr(entity::unit::Column::Name, Expr::value("Hà Nội"))
+                    .filter(entity::unit::Column::Code.eq("HN"))
+                    .exec(&db)
+                    .await
+            };
+            let done = tokio::time::timeout(std::time::Duration::from_secs(3), writes).await;
+            db.close().await.ok();
+            done.map(|written| written.is_ok())
+        })
+    });
+    assert_eq!(other_server.join().unwrap(), Ok(true), "the rows stayed locked");
+}
