@@ -98,6 +98,7 @@ pub struct UserProfile {
     /// The account's role.
     pub role: RoleName,
     /// The unit of an officer or supervisor.
+    #[oai(nullable)]
     pub unit_code: Option<String>,
     /// False once deactivated: a deactivated account cannot log in or use its tokens.
     pub active: bool,

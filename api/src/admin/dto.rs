@@ -63,8 +63,10 @@ pub struct AdminUnit {
     /// What kind of unit this is.
     pub kind: UnitKind,
     /// The code of the unit above it; `null` at the top of the tree.
+    #[oai(nullable)]
     pub parent_code: Option<String>,
     /// Street address, when known.
+    #[oai(nullable)]
     pub address: Option<String>,
     /// False once deactivated; a deactivated unit is kept so that history still points at it.
     pub active: bool,
@@ -81,8 +83,10 @@ pub struct NewUnit {
     /// What kind of unit this is.
     pub kind: UnitKind,
     /// The code of an existing unit to place it under; absent or `null` for a top unit.
+    #[oai(nullable)]
     pub parent_code: Option<String>,
     /// Street address, 1–300 characters.
+    #[oai(nullable)]
     pub address: Option<String>,
 }
 
@@ -103,15 +107,20 @@ impl poem_openapi::types::Example for NewUnit {
 #[oai(example)]
 pub struct UnitChanges {
     /// A new name, 1–200 characters.
+    #[oai(skip_serializing_if_is_none)]
     pub name: Option<String>,
     /// A new kind.
+    #[oai(skip_serializing_if_is_none)]
     pub kind: Option<UnitKind>,
     /// A new address, 1–300 characters; `null` clears it.
+    #[oai(nullable)]
     pub address: MaybeUndefined<String>,
     /// Moves the unit under another one; `null` makes it a top unit. A unit cannot be moved
     /// under itself or one of its own sub-units (`unit_cycle`).
+    #[oai(nullable)]
     pub parent_code: MaybeUndefined<String>,
     /// `false` deactivates the unit, `true` reactivates it.
+    #[oai(skip_serializing_if_is_none)]
     pub active: Option<bool>,
 }
 
@@ -160,6 +169,7 @@ pub struct NewStaffUser {
     /// The account's role. Supervisors may create officers only.
     pub role: StaffRole,
     /// The unit of an officer or supervisor (required for them); administrators have none.
+    #[oai(nullable)]
     pub unit_code: Option<String>,
     /// The initial password: 10–128 characters, not a commonly used one.
     pub password: String,
@@ -182,12 +192,16 @@ impl poem_openapi::types::Example for NewStaffUser {
 #[oai(example)]
 pub struct StaffUserChanges {
     /// A new full name, 1–100 characters.
+    #[oai(skip_serializing_if_is_none)]
     pub full_name: Option<String>,
     /// A new role (administrators only).
+    #[oai(skip_serializing_if_is_none)]
     pub role: Option<StaffRole>,
     /// Moves the account to another unit; `null` removes the unit (for an administrator).
+    #[oai(nullable)]
     pub unit_code: MaybeUndefined<String>,
     /// `false` deactivates the account and ends all its sessions; `true` reactivates it.
+    #[oai(skip_serializing_if_is_none)]
     pub active: Option<bool>,
 }
 
@@ -208,6 +222,7 @@ pub struct AuditEntry {
     /// The entry's id.
     pub id: Uuid,
     /// The account that made the change; `null` for the `motcua` command line.
+    #[oai(nullable)]
     pub actor_id: Option<Uuid>,
     /// What was done, e.g. `unit.create`, `unit.update`, `user.create`, `user.update`.
     pub action: String,
@@ -216,13 +231,17 @@ pub struct AuditEntry {
     /// The changed record: a unit's code or an account's id.
     pub target_id: String,
     /// The unit the change concerns, when there is one.
+    #[oai(nullable)]
     pub unit_code: Option<String>,
     /// The record before the change (`null` for a creation).
+    #[oai(nullable)]
     pub before_state: Option<serde_json::Value>,
     /// The record after the change.
+    #[oai(nullable)]
     pub after_state: Option<serde_json::Value>,
     /// When the change was made.
     pub at: DateTime<Utc>,
     /// The id of the request that made the change (`X-Request-Id`).
+    #[oai(nullable)]
     pub request_id: Option<String>,
 }
