@@ -290,7 +290,7 @@ impl AdminApi {
             return Err(ApiError::validation(errors));
         };
         let address = address.flatten();
-        let new = store::NewUnit {
+        let new = store::NewUnitRow {
             code: code.as_str(),
             name: name.as_str(),
             kind: body.kind.as_str(),

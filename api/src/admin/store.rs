@@ -227,7 +227,7 @@ pub async fn list_units(
 
 /// A unit to create; the parent was looked up by the caller (codes never change and units are
 /// never deleted, so it cannot vanish in between).
-pub struct NewUnit<'a> {
+pub struct NewUnitRow<'a> {
     pub code: &'a str,
     pub name: &'a str,
     pub kind: &'static str,
@@ -237,7 +237,7 @@ pub struct NewUnit<'a> {
 
 pub async fn create_unit(
     db: &DatabaseConnection,
-    new: NewUnit<'_>,
+    new: NewUnitRow<'_>,
     audit: &Audit,
 ) -> Result<UnitRecord, WriteError> {
     write_transaction(db, async |txn| {
