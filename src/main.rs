@@ -53,6 +53,26 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         sample: u64,
     },
+    /// Manage administrator accounts.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Create an administrator (the first one cannot be made through the API). The password
+    /// is read from standard input when it is not a terminal, otherwise asked for twice; it is
+    /// never an argument, so it stays out of shell history and process lists.
+    Create {
+        /// A Vietnamese mobile number, e.g. 0912345678.
+        #[arg(long)]
+        phone: String,
+        /// The administrator's full name.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -132,8 +152,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("added {added} dossiers; sample in {}", out.display());
             Ok(())
         }
+        Command::Admin { action: AdminAction::Create { phone, name } } => {
+            // The first administrator is made on a fresh install, before `serve` ever ran.
+            Migrator::up(&db, None).await.context("applying migrations")?;
+            let password = read_new_password()?;
+            let passwords = api::auth::password::PasswordHashing::default();
+            let id = api::admin::create_administrator(&db, &passwords, &phone, &name, &password).await?;
+            println!("{id}");
+            Ok(())
+        }
         Command::Openapi { .. } => unreachable!("handled above"),
     }
+}
+
+/// The new password: one line of standard input when it is piped in, else typed twice
+/// (unechoed) at the terminal.
+fn read_new_password() -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal};
+
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    let password = rpassword::prompt_password("Password: ").context("reading the password")?;
+    let again = rpassword::prompt_password("Password again: ").context("reading the password")?;
+    anyhow::ensure!(password == again, "the two passwords differ");
+    Ok(password)
 }
 
 async fn migrate(db: &sea_orm::DatabaseConnection, action: MigrateAction) -> anyhow::Result<()> {

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -39,12 +40,38 @@ pub async fn is_ready(db: &DatabaseConnection) -> bool {
     matches!(tokio::time::timeout(Duration::from_secs(1), probe).await, Ok(Ok(_)))
 }
 
-/// Starts a transaction for work that reads and then writes. On SQLite it takes the write
-/// lock at once (`BEGIN IMMEDIATE`): a deferred transaction that reads first cannot upgrade
-/// its lock under contention and fails with SQLITE_BUSY instead of waiting.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
-    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
-    let sqlite_transaction_mode = (db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite)
-        .then_some(SqliteTransactionMode::Immediate);
-    db.begin_with_options(TransactionOptions { sqlite_transaction_mode, ..Default::default() }).await
+/// Opens a transaction for a write that reads first.
+///
+/// On SQLite it starts with `BEGIN IMMEDIATE`: a deferred transaction that reads and then
+/// writes fails with SQLITE_BUSY when another writer got in between, instead of waiting for
+/// busy_timeout. PostgreSQL ignores the SQLite mode; row locks do that work there.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
+/// Runs `work` in a write transaction ([`begin_write`]): committed when it returns `Ok`,
+/// rolled back when it returns `Err`. The rollback is explicit because a dropped PostgreSQL
+/// transaction only queues its rollback, sent later from a task sqlx spawns as the connection
+/// returns to the pool: until that task runs, the refused change's row locks stay held.
+pub async fn write_transaction<T, E: From<DbErr>>(
+    db: &DatabaseConnection,
+    work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, E>,
+) -> Result<T, E> {
+    let txn = begin_write(db).await?;
+    match work(&txn).await {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(err) => {
+            if let Err(rollback) = txn.rollback().await {
+                tracing::warn!(error = %rollback, "rolling back a refused change failed");
+            }
+            Err(err)
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //! OpenAPI service that both serves `/api/v1` and writes the committed spec.
 
 pub mod accounts;
+pub mod admin;
 pub mod auth;
 pub mod bench_data;
 pub mod calendar;
@@ -61,6 +62,8 @@ pub enum ApiTags {
     Auth,
     /// The caller's own account, dossiers and inbox.
     Me,
+    /// Administration: the unit tree, staff accounts and the audit log.
+    Admin,
     /// Dossiers at the desk: intake, receipt, processing, worklist.
     Dossiers,
     /// Public dossier lookup by code and secret.
@@ -71,6 +74,7 @@ pub enum ApiTags {
 type Apis = (
     accounts::routes::AccountsApi,
     accounts::routes::MeApi,
+    admin::routes::AdminApi,
     dossiers::routes::DossiersApi,
     dossiers::routes::LookupApi,
     dossiers::routes::MyDossiersApi,
@@ -81,6 +85,7 @@ fn apis() -> Apis {
     (
         accounts::routes::AccountsApi,
         accounts::routes::MeApi,
+        admin::routes::AdminApi,
         dossiers::routes::DossiersApi,
         dossiers::routes::LookupApi,
         dossiers::routes::MyDossiersApi,

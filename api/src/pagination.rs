@@ -1,24 +1,82 @@
-//! Pages of list results: `?page=&per_page=` in, `{items, page, per_page, total}` out.
+//! Pages of a list: `?page=&per_page=` in, `{items, page, per_page, total}` out.
+//!
+//! Values that parse are clamped into range rather than refused (`page=0` is the first page,
+//! `per_page=500` gives 100), so a client that pages past the limits still gets an answer;
+//! values that do not parse as numbers are 400s from the parameter parser.
 
 use poem_openapi::{
     Object,
     types::{ParseFromJSON, ToJSON},
 };
 
+pub const DEFAULT_PER_PAGE: u64 = 20;
+pub const MAX_PER_PAGE: u64 = 100;
+
+/// `page` (from 1) and `per_page` (1 to 100, default 20) brought into range.
+pub fn clamp(page: Option<u64>, per_page: Option<u64>) -> (u64, u64) {
+    let page = page.unwrap_or(1).max(1);
+    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE);
+    (page, per_page)
+}
+
+/// Which page of a list to read, already clamped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageQuery {
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl PageQuery {
+    pub fn new(page: Option<u64>, per_page: Option<u64>) -> PageQuery {
+        let (page, per_page) = clamp(page, per_page);
+        PageQuery { page, per_page }
+    }
+
+    /// How many rows come before this page; capped where databases' signed 64-bit offsets end,
+    /// so an absurd page number reads an empty page instead of failing.
+    pub fn offset(&self) -> u64 {
+        (self.page - 1).saturating_mul(self.per_page).min(i64::MAX as u64)
+    }
+}
+
 /// One page of a list.
 #[derive(Debug, Object)]
 pub struct Page<T: ParseFromJSON + ToJSON + Send + Sync> {
-    /// The items on this page.
+    /// The items of this page, in the list's stable order.
     pub items: Vec<T>,
     /// The page number, from 1.
     pub page: u64,
-    /// Items per page (at most 100).
+    /// The page size used (1–100).
     pub per_page: u64,
-    /// How many items match in all.
+    /// How many items the whole list has, over all pages.
     pub total: u64,
 }
 
-/// The page and page size to use: page ≥ 1, 1 ≤ per_page ≤ 100, default 20.
-pub fn clamp(page: Option<u64>, per_page: Option<u64>) -> (u64, u64) {
-    (page.unwrap_or(1).max(1), per_page.unwrap_or(20).clamp(1, 100))
+impl<T: ParseFromJSON + ToJSON + Send + Sync> Page<T> {
+    pub fn new(items: Vec<T>, query: PageQuery, total: u64) -> Page<T> {
+        Page { items, page: query.page, per_page: query.per_page, total }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_default_to_the_first_twenty() {
+        assert_eq!(clamp(None, None), (1, 20));
+    }
+
+    #[test]
+    fn out_of_range_values_are_brought_into_range() {
+        assert_eq!(clamp(Some(0), Some(0)), (1, 1));
+        assert_eq!(clamp(Some(3), Some(500)), (3, 100));
+        assert_eq!(clamp(Some(2), Some(100)), (2, 100));
+    }
+
+    #[test]
+    fn the_offset_skips_the_earlier_pages() {
+        assert_eq!(PageQuery::new(Some(3), Some(10)).offset(), 20);
+        assert_eq!(PageQuery::new(Some(u64::MAX), Some(100)).offset(), i64::MAX as u64);
+    }
 }

@@ -3,6 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod admin;
 mod auth;
 mod dossiers;
 mod platform;

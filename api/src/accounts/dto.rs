@@ -1,7 +1,7 @@
 use poem_openapi::{Enum, Object};
 use uuid::Uuid;
 
-use crate::auth::Role;
+use crate::{auth::Role, error::ApiError};
 
 /// The role of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -98,9 +98,25 @@ pub struct UserProfile {
     /// The account's role.
     pub role: RoleName,
     /// The unit of an officer or supervisor.
+    #[oai(nullable)]
     pub unit_code: Option<String>,
     /// False once deactivated: a deactivated account cannot log in or use its tokens.
     pub active: bool,
+}
+
+impl UserProfile {
+    /// The profile of a stored account, given the code of its unit (if it has one).
+    pub fn from_user(user: entity::user::Model, unit_code: Option<String>) -> Result<UserProfile, ApiError> {
+        let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
+        Ok(UserProfile {
+            id: user.id,
+            phone: user.phone,
+            full_name: user.full_name,
+            role: role.into(),
+            unit_code,
+            active: user.active,
+        })
+    }
 }
 
 /// Changes to one's own profile.

@@ -49,15 +49,7 @@ fn invalid_refresh_token() -> ApiError {
 
 pub async fn profile_of(state: &AppState, user: entity::user::Model) -> ApiResult<UserProfile> {
     let unit_code = store::unit_code(&state.db, user.unit_id).await?;
-    let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("unknown role"))?;
-    Ok(UserProfile {
-        id: user.id,
-        phone: user.phone,
-        full_name: user.full_name,
-        role: role.into(),
-        unit_code,
-        active: user.active,
-    })
+    UserProfile::from_user(user, unit_code)
 }
 
 /// Issues an access token and a refresh token in the session `family`.
@@ -103,10 +95,9 @@ impl AccountsApi {
         body: Json<RegisterRequest>,
     ) -> ApiResult<Registered> {
         let mut errors = Vec::new();
-        let phone = validate::phone("phone", &body.phone, &mut errors);
-        let name = validate::full_name("full_name", &body.full_name, &mut errors);
-        validate::new_password("password", &body.password, &mut errors);
-        let (Some(phone), Some(name), true) = (phone, name, errors.is_empty()) else {
+        let Some((phone, name)) =
+            validate::new_account(&body.phone, &body.full_name, &body.password, &mut errors)
+        else {
             return Err(ApiError::validation(errors));
         };
         if store::user_by_phone(&state.db, phone.as_str()).await?.is_some() {
@@ -226,7 +217,8 @@ impl AccountsApi {
     }
 }
 
-fn phone_taken() -> ApiError {
+/// 409: the phone number belongs to an account already.
+pub fn phone_taken() -> ApiError {
     ApiError::conflict(
         "phone_taken",
         Text::new("Số điện thoại này đã được đăng ký.", "This phone number is already registered."),

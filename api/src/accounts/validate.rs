@@ -29,6 +29,24 @@ pub fn full_name(field: &str, input: &str, errors: &mut Vec<FieldError>) -> Opti
     parsed
 }
 
+/// The fields of every new account, checked as registration checks them: `Some` when all
+/// three are valid, otherwise the problems are in `errors`.
+pub fn new_account(
+    phone_input: &str,
+    full_name_input: &str,
+    password: &str,
+    errors: &mut Vec<FieldError>,
+) -> Option<(PhoneNumber, FullName)> {
+    let before = errors.len();
+    let phone = phone("phone", phone_input, errors);
+    let name = full_name("full_name", full_name_input, errors);
+    new_password("password", password, errors);
+    match (phone, name) {
+        (Some(phone), Some(name)) if errors.len() == before => Some((phone, name)),
+        _ => None,
+    }
+}
+
 pub fn new_password(field: &str, input: &str, errors: &mut Vec<FieldError>) {
     let (vi, en) = match check_password(input) {
         Ok(()) => return,

@@ -3,3 +3,4 @@ pub mod account;
 pub mod calendar;
 pub mod dossier;
 pub mod text;
+pub mod unit;

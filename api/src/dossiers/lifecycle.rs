@@ -96,6 +96,4 @@ pub fn apply_transition(
         _ => {}
     }
     dossier.status = to.name().to_owned();
-    dossier.version += 1;
-    dossier.updated_at = now;
 }

@@ -26,7 +26,7 @@ use crate::{
     error::{ApiError, ApiResult, FieldError},
     http::client::client_ip,
     i18n::{Lang, Text},
-    pagination::{Page, clamp},
+    pagination::{Page, PageQuery},
     throttle::Limit,
 };
 
@@ -391,75 +391,78 @@ impl DossiersApi {
 
         let calendar = working_calendar(&state.db, &unit).await?;
         let secret = generate_secret();
-        let tx = crate::db::begin_write(&state.db).await?;
-        let now = clock::now();
-        let receipt_date = calendar.local_date(now);
-        let sequence = store::next_sequence(&tx, unit.id, receipt_date).await?;
-        let code = format_code(&unit.code, receipt_date, sequence);
-        let status = if body.channel == Channel::Online { Status::NewlySubmitted } else { Status::Accepted };
-        let processing = ProcessingTime::from_half_days(procedure.processing_half_days.max(0) as u32);
-        let dossier = dossier::Model {
-            id: Uuid::now_v7(),
-            code: code.clone(),
-            unit_id: unit.id,
-            receipt_date,
-            sequence: sequence as i32,
-            procedure_id: procedure.id,
-            processing_half_days: procedure.processing_half_days,
-            lookup_secret_hash: state.keys.lookup_secrets.hash(&code, &secret),
-            status: status.name().to_owned(),
-            applicant_name_folded: text::fold(&name),
-            applicant_name: name,
-            applicant_id_number: body.applicant.id_number.trim().to_owned(),
-            applicant_phone: phone,
-            applicant_email: body.applicant.email.as_ref().map(|e| e.trim().to_owned()),
-            applicant_kind: if body.applicant.kind == ApplicantKind::Business {
-                "business"
-            } else {
-                "citizen"
-            }
-            .to_owned(),
-            documents: serde_json::to_string(&body.documents).map_err(ApiError::internal)?,
-            channel: match body.channel {
-                Channel::Desk => "desk",
-                Channel::Online => "online",
-                Channel::Post => "post",
-            }
-            .to_owned(),
-            notes: body.notes.clone(),
-            fee_vnd: procedure.fee_vnd,
-            received_at: now,
-            due_at: calendar.due_at(now, processing),
-            paused_at: None,
-            completed_at: None,
-            returned_at: None,
-            timeliness: None,
-            received_by: caller.id,
-            assigned_to: None,
-            citizen_id: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        use sea_orm::ActiveModelTrait;
-        let dossier = dossier::ActiveModel::from(dossier).insert(&tx).await?;
-        store::insert_event(
-            &tx,
-            entity::dossier_event::Model {
+        let dossier = crate::db::write_transaction(&state.db, async |tx| -> ApiResult<dossier::Model> {
+            let now = clock::now();
+            let receipt_date = calendar.local_date(now);
+            let sequence = store::next_sequence(tx, unit.id, receipt_date).await?;
+            let code = format_code(&unit.code, receipt_date, sequence);
+            let status =
+                if body.channel == Channel::Online { Status::NewlySubmitted } else { Status::Accepted };
+            let processing = ProcessingTime::from_half_days(procedure.processing_half_days.max(0) as u32);
+            let dossier = dossier::Model {
                 id: Uuid::now_v7(),
-                dossier_id: dossier.id,
-                at: now,
-                kind: "intake".into(),
-                from_status: None,
-                to_status: status.name().into(),
-                actor_id: Some(caller.id),
-                note: None,
-                public_note: None,
-                new_due_at: None,
-            },
-        )
+                code: code.clone(),
+                unit_id: unit.id,
+                receipt_date,
+                sequence: sequence as i32,
+                procedure_id: procedure.id,
+                processing_half_days: procedure.processing_half_days,
+                lookup_secret_hash: state.keys.lookup_secrets.hash(&code, &secret),
+                status: status.name().to_owned(),
+                applicant_name_folded: text::fold(&name),
+                applicant_name: name,
+                applicant_id_number: body.applicant.id_number.trim().to_owned(),
+                applicant_phone: phone,
+                applicant_email: body.applicant.email.as_ref().map(|e| e.trim().to_owned()),
+                applicant_kind: if body.applicant.kind == ApplicantKind::Business {
+                    "business"
+                } else {
+                    "citizen"
+                }
+                .to_owned(),
+                documents: serde_json::to_string(&body.documents).map_err(ApiError::internal)?,
+                channel: match body.channel {
+                    Channel::Desk => "desk",
+                    Channel::Online => "online",
+                    Channel::Post => "post",
+                }
+                .to_owned(),
+                notes: body.notes.clone(),
+                fee_vnd: procedure.fee_vnd,
+                received_at: now,
+                due_at: calendar.due_at(now, processing),
+                paused_at: None,
+                completed_at: None,
+                returned_at: None,
+                timeliness: None,
+                received_by: caller.id,
+                assigned_to: None,
+                citizen_id: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            use sea_orm::ActiveModelTrait;
+            let dossier = dossier::ActiveModel::from(dossier).insert(tx).await?;
+            store::insert_event(
+                tx,
+                entity::dossier_event::Model {
+                    id: Uuid::now_v7(),
+                    dossier_id: dossier.id,
+                    at: now,
+                    kind: "intake".into(),
+                    from_status: None,
+                    to_status: status.name().into(),
+                    actor_id: Some(caller.id),
+                    note: None,
+                    public_note: None,
+                    new_due_at: None,
+                },
+            )
+            .await?;
+            Ok(dossier)
+        })
         .await?;
-        tx.commit().await?;
         Ok(IntakeResponse::Created(Json(receipt_of(&state, &dossier, Some(secret)).await?)))
     }
 
@@ -502,7 +505,7 @@ impl DossiersApi {
         let procedure_id = match procedure.0.as_deref() {
             Some(code) => match store::procedure_by_code(&state.db, code).await? {
                 Some(p) => Some(p.id),
-                None => return Ok(Json(Page { items: vec![], page: 1, per_page: 20, total: 0 })),
+                None => return Ok(Json(Page::new(vec![], PageQuery::new(page.0, per_page.0), 0))),
             },
             None => None,
         };
@@ -522,9 +525,9 @@ impl DossiersApi {
             terms: q.0.as_deref().map(text::search_terms).unwrap_or_default(),
             newest_first: sort.0.as_deref() == Some("newest"),
         };
-        let (page, per_page) = clamp(page.0, per_page.0);
-        let (dossiers, total) = store::worklist(&state.db, &filter, page, per_page).await?;
-        Ok(Json(Page { items: summaries(&state, dossiers).await?, page, per_page, total }))
+        let page = PageQuery::new(page.0, per_page.0);
+        let (dossiers, total) = store::worklist(&state.db, &filter, page).await?;
+        Ok(Json(Page::new(summaries(&state, dossiers).await?, page, total)))
     }
 
     /// Read a dossier
@@ -611,43 +614,22 @@ impl DossiersApi {
         }
         let unit = store::unit_by_id(&state.db, dossier.unit_id).await?.ok_or_else(ApiError::not_found)?;
         let calendar = working_calendar(&state.db, &unit).await?;
-        let tx = crate::db::begin_write(&state.db).await?;
-        let now = clock::now();
-        lifecycle::apply_transition(&mut dossier, to, &calendar, now);
-        if !store::update_if_version(&tx, dossier.clone(), expected).await? {
-            return Err(stale());
-        }
-        store::insert_event(
-            &tx,
-            entity::dossier_event::Model {
-                id: Uuid::now_v7(),
-                dossier_id: dossier.id,
-                at: now,
-                kind: "transition".into(),
-                from_status: Some(from.name().into()),
-                to_status: to.name().into(),
-                actor_id: Some(auth.0.id),
-                note: body.note.clone(),
-                public_note: body.public_note.clone(),
-                new_due_at: None,
-            },
-        )
-        .await?;
-        if let Some(citizen) = dossier.citizen_id {
-            store::notify(
-                &tx,
-                citizen,
-                dossier.id,
-                format!("Hồ sơ {}: {}", dossier.code, to.label_vi()),
-                body.public_note.clone().unwrap_or_else(|| {
-                    format!("Hồ sơ của bạn chuyển sang trạng thái \"{}\".", to.label_vi())
-                }),
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(DossierResponse::Ok(Json(detail(&state, &dossier).await?), etag(&dossier)))
+        lifecycle::apply_transition(&mut dossier, to, &calendar, clock::now());
+        let notice = (
+            format!("Hồ sơ {}: {}", dossier.code, to.label_vi()),
+            body.public_note
+                .clone()
+                .unwrap_or_else(|| format!("Hồ sơ của bạn chuyển sang trạng thái \"{}\".", to.label_vi())),
+        );
+        let change = Change {
+            kind: "transition",
+            from_status: Some(from),
+            note: body.note.clone(),
+            public_note: body.public_note.clone(),
+            new_due_at: None,
+            notice: Some(notice),
+        };
+        record_change(&state, auth.0.id, &dossier, expected, change).await
     }
 
     /// Apologise for a late dossier
@@ -692,43 +674,16 @@ impl DossiersApi {
         if expected != dossier.version {
             return Err(stale());
         }
-        let tx = crate::db::begin_write(&state.db).await?;
-        let now = clock::now();
         dossier.due_at = body.new_due_at;
-        dossier.version += 1;
-        dossier.updated_at = now;
-        if !store::update_if_version(&tx, dossier.clone(), expected).await? {
-            return Err(stale());
-        }
-        store::insert_event(
-            &tx,
-            entity::dossier_event::Model {
-                id: Uuid::now_v7(),
-                dossier_id: dossier.id,
-                at: now,
-                kind: "apology".into(),
-                from_status: None,
-                to_status: status.name().into(),
-                actor_id: Some(auth.0.id),
-                note: None,
-                public_note: Some(reason.to_owned()),
-                new_due_at: Some(body.new_due_at),
-            },
-        )
-        .await?;
-        if let Some(citizen) = dossier.citizen_id {
-            store::notify(
-                &tx,
-                citizen,
-                dossier.id,
-                format!("Hồ sơ {}: thư xin lỗi và hẹn lại", dossier.code),
-                reason.to_owned(),
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(DossierResponse::Ok(Json(detail(&state, &dossier).await?), etag(&dossier)))
+        let change = Change {
+            kind: "apology",
+            from_status: None,
+            note: None,
+            public_note: Some(reason.to_owned()),
+            new_due_at: Some(body.new_due_at),
+            notice: Some((format!("Hồ sơ {}: thư xin lỗi và hẹn lại", dossier.code), reason.to_owned())),
+        };
+        record_change(&state, auth.0.id, &dossier, expected, change).await
     }
 
     /// Assign a dossier to an officer
@@ -764,33 +719,68 @@ impl DossiersApi {
         if expected != dossier.version {
             return Err(stale());
         }
-        let tx = crate::db::begin_write(&state.db).await?;
-        let now = clock::now();
         dossier.assigned_to = Some(officer.id);
-        dossier.version += 1;
-        dossier.updated_at = now;
-        if !store::update_if_version(&tx, dossier.clone(), expected).await? {
+        let change = Change {
+            kind: "assignment",
+            from_status: None,
+            note: Some(format!("assigned to {}", officer.id)),
+            public_note: None,
+            new_due_at: None,
+            notice: None,
+        };
+        record_change(&state, auth.0.id, &dossier, expected, change).await
+    }
+}
+
+/// What a change to a dossier records besides the dossier itself.
+struct Change {
+    kind: &'static str,
+    from_status: Option<Status>,
+    note: Option<String>,
+    public_note: Option<String>,
+    new_due_at: Option<DateTime<Utc>>,
+    /// Title and text of the notice to the citizen following the dossier.
+    notice: Option<(String, String)>,
+}
+
+/// Writes a changed dossier, its timeline entry and the follower's notice in one
+/// transaction, unless someone changed it since version `expected` (412); answers with the
+/// dossier as it now is.
+async fn record_change(
+    state: &AppState,
+    actor: Uuid,
+    changed: &dossier::Model,
+    expected: i32,
+    change: Change,
+) -> ApiResult<DossierResponse> {
+    let now = clock::now();
+    let mut dossier = changed.clone();
+    dossier.version = expected + 1;
+    dossier.updated_at = now;
+    let event = entity::dossier_event::Model {
+        id: Uuid::now_v7(),
+        dossier_id: dossier.id,
+        at: now,
+        kind: change.kind.into(),
+        from_status: change.from_status.map(|s| s.name().into()),
+        to_status: dossier.status.clone(),
+        actor_id: Some(actor),
+        note: change.note,
+        public_note: change.public_note,
+        new_due_at: change.new_due_at,
+    };
+    crate::db::write_transaction(&state.db, async |tx| -> ApiResult<()> {
+        if !store::update_if_version(tx, dossier.clone(), expected).await? {
             return Err(stale());
         }
-        store::insert_event(
-            &tx,
-            entity::dossier_event::Model {
-                id: Uuid::now_v7(),
-                dossier_id: dossier.id,
-                at: now,
-                kind: "assignment".into(),
-                from_status: None,
-                to_status: dossier.status.clone(),
-                actor_id: Some(auth.0.id),
-                note: Some(format!("assigned to {}", officer.id)),
-                public_note: None,
-                new_due_at: None,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(DossierResponse::Ok(Json(detail(&state, &dossier).await?), etag(&dossier)))
-    }
+        store::insert_event(tx, event).await?;
+        if let (Some(citizen), Some((title, text))) = (dossier.citizen_id, change.notice) {
+            store::notify(tx, citizen, dossier.id, title, text, now).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(DossierResponse::Ok(Json(detail(state, &dossier).await?), etag(&dossier)))
 }
 
 /// Whether `secret` opens the dossier found (code and stored hash), spending the same work
@@ -957,8 +947,8 @@ impl MyDossiersApi {
         auth.0.require_citizen()?;
         let filter =
             store::Worklist { citizen_id: Some(auth.0.id), newest_first: true, ..Default::default() };
-        let (page, per_page) = clamp(page.0, per_page.0);
-        let (dossiers, total) = store::worklist(&state.db, &filter, page, per_page).await?;
-        Ok(Json(Page { items: summaries(&state, dossiers).await?, page, per_page, total }))
+        let page = PageQuery::new(page.0, per_page.0);
+        let (dossiers, total) = store::worklist(&state.db, &filter, page).await?;
+        Ok(Json(Page::new(summaries(&state, dossiers).await?, page, total)))
     }
 }

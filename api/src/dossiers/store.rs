@@ -11,6 +11,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::pagination::PageQuery;
+
 /// Takes the next dossier number of a unit for a day. The row lock of the upsert (Postgres)
 /// or the write lock of `BEGIN IMMEDIATE` (SQLite) makes concurrent intakes queue; run inside
 /// the intake transaction so a failed intake gives its number back (no gaps).
@@ -255,11 +257,10 @@ fn worklist_query(filter: &Worklist) -> Select<dossier::Entity> {
 pub async fn worklist(
     db: &impl ConnectionTrait,
     filter: &Worklist,
-    page: u64,
-    per_page: u64,
+    page: PageQuery,
 ) -> Result<(Vec<dossier::Model>, u64), DbErr> {
     let query = worklist_query(filter);
     let total = query.clone().count(db).await?;
-    let items = query.offset((page - 1) * per_page).limit(per_page).all(db).await?;
+    let items = query.offset(page.offset()).limit(page.per_page).all(db).await?;
     Ok((items, total))
 }

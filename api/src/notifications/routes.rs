@@ -12,7 +12,7 @@ use crate::{
     auth::BearerAuth,
     clock,
     error::{ApiError, ApiResult},
-    pagination::{Page, clamp},
+    pagination::{Page, PageQuery},
 };
 
 /// A notice in the caller's inbox.
@@ -75,16 +75,16 @@ impl NotificationsApi {
         if unread.0 == Some(true) {
             query = query.filter(notification::Column::ReadAt.is_null());
         }
-        let (page, per_page) = clamp(page.0, per_page.0);
+        let page = PageQuery::new(page.0, per_page.0);
         let total = query.clone().count(&state.db).await?;
         let items = query
             .order_by_desc(notification::Column::CreatedAt)
             .order_by_desc(notification::Column::Id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
+            .offset(page.offset())
+            .limit(page.per_page)
             .all(&state.db)
             .await?;
-        Ok(Json(Page { items: items.into_iter().map(Into::into).collect(), page, per_page, total }))
+        Ok(Json(Page::new(items.into_iter().map(Into::into).collect(), page, total)))
     }
 
     /// Mark a notice as read

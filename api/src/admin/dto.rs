@@ -1,0 +1,247 @@
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object, types::MaybeUndefined};
+use uuid::Uuid;
+
+use crate::auth::Role;
+
+/// The kind of an administrative unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// Tỉnh / thành phố trực thuộc trung ương.
+    Province,
+    /// Thị xã / thành phố thuộc tỉnh.
+    Town,
+    /// Quận / huyện.
+    District,
+    /// Phường.
+    Ward,
+    /// Xã.
+    Commune,
+    /// Sở / phòng: a department of a people's committee.
+    Department,
+    /// Bộ phận một cửa: a one-stop desk.
+    OneStopDesk,
+}
+
+impl UnitKind {
+    /// The spelling stored in `units.kind` (the same as in the API).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Province => "province",
+            UnitKind::Town => "town",
+            UnitKind::District => "district",
+            UnitKind::Ward => "ward",
+            UnitKind::Commune => "commune",
+            UnitKind::Department => "department",
+            UnitKind::OneStopDesk => "one_stop_desk",
+        }
+    }
+
+    pub fn parse(stored: &str) -> Option<UnitKind> {
+        UnitKind::ALL.into_iter().find(|kind| kind.as_str() == stored)
+    }
+
+    const ALL: [UnitKind; 7] = [
+        UnitKind::Province,
+        UnitKind::Town,
+        UnitKind::District,
+        UnitKind::Ward,
+        UnitKind::Commune,
+        UnitKind::Department,
+        UnitKind::OneStopDesk,
+    ];
+}
+
+/// A unit of the tree, as administrators manage it.
+#[derive(Debug, Object)]
+pub struct AdminUnit {
+    /// The unit's code: opaque, 1–40 characters of `[A-Za-z0-9._-]`, never changed.
+    pub code: String,
+    /// The unit's name.
+    pub name: String,
+    /// What kind of unit this is.
+    pub kind: UnitKind,
+    /// The code of the unit above it; `null` at the top of the tree.
+    #[oai(nullable)]
+    pub parent_code: Option<String>,
+    /// Street address, when known.
+    #[oai(nullable)]
+    pub address: Option<String>,
+    /// False once deactivated; a deactivated unit is kept so that history still points at it.
+    pub active: bool,
+}
+
+/// A new unit.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct NewUnit {
+    /// 1–40 characters of ASCII letters, digits, `.`, `_` and `-`; unique, never changed.
+    pub code: String,
+    /// 1–200 characters.
+    pub name: String,
+    /// What kind of unit this is.
+    pub kind: UnitKind,
+    /// The code of an existing unit to place it under; absent or `null` for a top unit.
+    #[oai(nullable)]
+    pub parent_code: Option<String>,
+    /// Street address, 1–300 characters.
+    #[oai(nullable)]
+    pub address: Option<String>,
+}
+
+impl poem_openapi::types::Example for NewUnit {
+    fn example() -> Self {
+        NewUnit {
+            code: "HN-HK-HANGBAC".into(),
+            name: "Phường Hàng Bạc".into(),
+            kind: UnitKind::Ward,
+            parent_code: Some("HN-HK".into()),
+            address: Some("12 Hàng Bạc, Hoàn Kiếm, Hà Nội".into()),
+        }
+    }
+}
+
+/// Changes to a unit; absent fields stay as they are.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct UnitChanges {
+    /// A new name, 1–200 characters.
+    #[oai(skip_serializing_if_is_none)]
+    pub name: Option<String>,
+    /// A new kind.
+    #[oai(skip_serializing_if_is_none)]
+    pub kind: Option<UnitKind>,
+    /// A new address, 1–300 characters; `null` clears it.
+    #[oai(nullable)]
+    pub address: MaybeUndefined<String>,
+    /// Moves the unit under another one; `null` makes it a top unit. A unit cannot be moved
+    /// under itself or one of its own sub-units (`unit_cycle`).
+    #[oai(nullable)]
+    pub parent_code: MaybeUndefined<String>,
+    /// `false` deactivates the unit, `true` reactivates it.
+    #[oai(skip_serializing_if_is_none)]
+    pub active: Option<bool>,
+}
+
+impl poem_openapi::types::Example for UnitChanges {
+    fn example() -> Self {
+        UnitChanges {
+            name: Some("Phường Hoàn Kiếm".into()),
+            kind: None,
+            address: MaybeUndefined::Undefined,
+            parent_code: MaybeUndefined::Value("HN".into()),
+            active: None,
+        }
+    }
+}
+
+/// The role of a staff account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// Works the desk of one unit.
+    Officer,
+    /// Oversees a unit and its sub-units.
+    Supervisor,
+    /// Manages every unit and account.
+    Admin,
+}
+
+impl From<StaffRole> for Role {
+    fn from(role: StaffRole) -> Role {
+        match role {
+            StaffRole::Officer => Role::Officer,
+            StaffRole::Supervisor => Role::Supervisor,
+            StaffRole::Admin => Role::Admin,
+        }
+    }
+}
+
+/// A new staff account.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct NewStaffUser {
+    /// A Vietnamese mobile number in any accepted form; stored as `+84…`.
+    pub phone: String,
+    /// Full name, 1–100 characters.
+    pub full_name: String,
+    /// The account's role. Supervisors may create officers only.
+    pub role: StaffRole,
+    /// The unit of an officer or supervisor (required for them); administrators have none.
+    #[oai(nullable)]
+    pub unit_code: Option<String>,
+    /// The initial password: 10–128 characters, not a commonly used one.
+    pub password: String,
+}
+
+impl poem_openapi::types::Example for NewStaffUser {
+    fn example() -> Self {
+        NewStaffUser {
+            phone: "0987 654 321".into(),
+            full_name: "Phạm Thị Lan".into(),
+            role: StaffRole::Officer,
+            unit_code: Some("HN-HK-HANGBAC".into()),
+            password: "sông Hồng đỏ nặng phù sa".into(),
+        }
+    }
+}
+
+/// Changes to a staff account; absent fields stay as they are.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct StaffUserChanges {
+    /// A new full name, 1–100 characters.
+    #[oai(skip_serializing_if_is_none)]
+    pub full_name: Option<String>,
+    /// A new role (administrators only).
+    #[oai(skip_serializing_if_is_none)]
+    pub role: Option<StaffRole>,
+    /// Moves the account to another unit; `null` removes the unit (for an administrator).
+    #[oai(nullable)]
+    pub unit_code: MaybeUndefined<String>,
+    /// `false` deactivates the account and ends all its sessions; `true` reactivates it.
+    #[oai(skip_serializing_if_is_none)]
+    pub active: Option<bool>,
+}
+
+impl poem_openapi::types::Example for StaffUserChanges {
+    fn example() -> Self {
+        StaffUserChanges {
+            full_name: None,
+            role: None,
+            unit_code: MaybeUndefined::Undefined,
+            active: Some(false),
+        }
+    }
+}
+
+/// One change recorded in the audit log.
+#[derive(Debug, Object)]
+pub struct AuditEntry {
+    /// The entry's id.
+    pub id: Uuid,
+    /// The account that made the change; `null` for the `motcua` command line.
+    #[oai(nullable)]
+    pub actor_id: Option<Uuid>,
+    /// What was done, e.g. `unit.create`, `unit.update`, `user.create`, `user.update`.
+    pub action: String,
+    /// The kind of record changed: `unit` or `user`.
+    pub target_type: String,
+    /// The changed record: a unit's code or an account's id.
+    pub target_id: String,
+    /// The unit the change concerns, when there is one.
+    #[oai(nullable)]
+    pub unit_code: Option<String>,
+    /// The record before the change (`null` for a creation).
+    #[oai(nullable)]
+    pub before_state: Option<serde_json::Value>,
+    /// The record after the change.
+    #[oai(nullable)]
+    pub after_state: Option<serde_json::Value>,
+    /// When the change was made.
+    pub at: DateTime<Utc>,
+    /// The id of the request that made the change (`X-Request-Id`).
+    #[oai(nullable)]
+    pub request_id: Option<String>,
+}
