@@ -129,7 +129,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
     init_tracing(&LogConfig::from_env()?);
     let mut config = Config::from_env()?;
-    api::secrets::resolve(&mut config)?;
+    // Only the commands that sign tokens or hash lookup secrets need the server's secrets
+    // (so `migrate` on PostgreSQL works without them); resolve them before touching the
+    // database, so a missing one fails fast.
+    if matches!(cli.command, Command::Serve { .. } | Command::BenchSeed { .. }) {
+        api::secrets::resolve(&mut config)?;
+    }
     let db = api::db::connect(&config.database)
         .await
         .with_context(|| "cannot open the database (MOTCUA_DATABASE_URL)")?;
