@@ -38,3 +38,35 @@ pub async fn is_ready(db: &DatabaseConnection) -> bool {
     let probe = db.execute_unprepared("SELECT 1");
     matches!(tokio::time::timeout(Duration::from_secs(1), probe).await, Ok(Ok(_)))
 }
+
+/// Begins a transaction for a write that reads first: `BEGIN IMMEDIATE` on SQLite, so the
+/// write lock is taken up front instead of failing on upgrade; a plain `BEGIN` on PostgreSQL.
+///
+/// End it with [`finish`].
+pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Ends a write transaction: commits after success, rolls back at once after a failure. A
+/// transaction that is merely dropped leaves its PostgreSQL connection idle in transaction,
+/// still holding its locks, until the pool hands that connection out again.
+pub async fn finish<T, E: From<DbErr>>(
+    txn: sea_orm::DatabaseTransaction,
+    outcome: Result<T, E>,
+) -> Result<T, E> {
+    match outcome {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(error) => {
+            txn.rollback().await?;
+            Err(error)
+        }
+    }
+}

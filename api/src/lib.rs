@@ -14,6 +14,8 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod keys;
+pub mod pagination;
+pub mod search;
 pub mod secrets;
 pub mod throttle;
 
