@@ -18,6 +18,7 @@ pub mod pagination;
 pub mod search;
 pub mod secrets;
 pub mod throttle;
+pub mod units;
 
 use std::sync::Arc;
 
@@ -59,13 +60,27 @@ pub enum ApiTags {
     Auth,
     /// The caller's own account.
     Me,
+    /// Units and their desks: addresses, opening hours, today's status, desk settings.
+    Units,
+    /// Working-day calendars: holidays, make-up working days, each unit's days and hours.
+    Calendar,
 }
 
 /// The operations of `/api/v1`, one `#[OpenApi]` struct per resource.
-type Apis = (accounts::routes::AccountsApi, accounts::routes::MeApi);
+type Apis = (
+    accounts::routes::AccountsApi,
+    accounts::routes::MeApi,
+    units::routes::UnitsApi,
+    calendar::routes::CalendarApi,
+);
 
 fn apis() -> Apis {
-    (accounts::routes::AccountsApi, accounts::routes::MeApi)
+    (
+        accounts::routes::AccountsApi,
+        accounts::routes::MeApi,
+        units::routes::UnitsApi,
+        calendar::routes::CalendarApi,
+    )
 }
 
 pub const API_PREFIX: &str = "/api/v1";
