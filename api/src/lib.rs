@@ -14,7 +14,9 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod keys;
+pub mod legal_documents;
 pub mod pagination;
+pub mod procedures;
 pub mod search;
 pub mod secrets;
 pub mod throttle;
@@ -64,6 +66,10 @@ pub enum ApiTags {
     Units,
     /// Working-day calendars: holidays, make-up working days, each unit's days and hours.
     Calendar,
+    /// The public catalogue of administrative procedures.
+    Procedures,
+    /// The legal documents that procedures are based on.
+    LegalDocuments,
 }
 
 /// The operations of `/api/v1`, one `#[OpenApi]` struct per resource.
@@ -72,6 +78,8 @@ type Apis = (
     accounts::routes::MeApi,
     units::routes::UnitsApi,
     calendar::routes::CalendarApi,
+    procedures::routes::ProceduresApi,
+    legal_documents::routes::LegalDocumentsApi,
 );
 
 fn apis() -> Apis {
@@ -80,6 +88,8 @@ fn apis() -> Apis {
         accounts::routes::MeApi,
         units::routes::UnitsApi,
         calendar::routes::CalendarApi,
+        procedures::routes::ProceduresApi,
+        legal_documents::routes::LegalDocumentsApi,
     )
 }
 
