@@ -19,6 +19,7 @@ pub mod pagination;
 pub mod procedures;
 pub mod search;
 pub mod secrets;
+pub mod seed;
 pub mod throttle;
 pub mod units;
 

@@ -2,6 +2,7 @@
 //! long it takes, what it costs, on what legal basis; searchable with or without diacritics.
 
 pub mod dto;
+pub mod import;
 pub mod routes;
 pub mod store;
 pub mod validate;
