@@ -1,9 +1,16 @@
 //! Diacritics-insensitive search over a folded text column: SQL narrows the candidates to
 //! those containing every query term, Rust ranks them with [`relevance`] and cuts the page.
+//!
+//! Only what ranking needs (id, name, folded text) is read for every candidate; the full rows
+//! are read for the page alone, so a broad query over a large catalogue stays cheap.
 
 use sea_orm::{ColumnTrait, Condition};
+use uuid::Uuid;
 
-use crate::domain::text::relevance;
+use crate::domain::text::{fold, relevance};
+
+/// What ranking needs of a candidate: its id, its name as stored, and its folded haystack.
+pub type Candidate = (Uuid, String, String);
 
 /// Rows whose folded `column` contains every (already folded) term.
 ///
@@ -12,28 +19,23 @@ pub fn contains_every_term(column: impl ColumnTrait, terms: &[String]) -> Condit
     terms.iter().fold(Condition::all(), |all, term| all.add(column.like(format!("%{term}%"))))
 }
 
-/// The page (from 1) of `candidates` ranked best first, and how many matched in all.
-///
-/// `folded` gives a candidate's folded haystack and folded name; candidates with equal
-/// scores keep their order, so the caller's SQL order breaks ties stably.
-pub fn rank_page<T>(
-    candidates: Vec<T>,
-    terms: &[String],
-    folded: impl Fn(&T) -> (&str, String),
-    page: u64,
-    per_page: u64,
-) -> (Vec<T>, u64) {
-    let mut scored: Vec<(u32, T)> = candidates
+/// The ids on page `page` (from 1) of the candidates ranked best first, and how many matched.
+/// Candidates with equal scores keep their order, so the caller's SQL order breaks ties.
+pub fn rank_page(candidates: Vec<Candidate>, terms: &[String], page: u64, per_page: u64) -> (Vec<Uuid>, u64) {
+    let mut scored: Vec<(u32, Uuid)> = candidates
         .into_iter()
-        .map(|candidate| {
-            let (haystack, name) = folded(&candidate);
-            (relevance(haystack, &name, terms), candidate)
-        })
+        .map(|(id, name, haystack)| (relevance(&haystack, &fold(&name), terms), id))
         .filter(|(score, _)| *score > 0)
         .collect();
     scored.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
     let total = scored.len() as u64;
     let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
-    let items = scored.into_iter().skip(skip).take(per_page as usize).map(|(_, item)| item).collect();
-    (items, total)
+    let ids = scored.into_iter().skip(skip).take(per_page as usize).map(|(_, id)| id).collect();
+    (ids, total)
+}
+
+/// `rows` in the order of `ids`.
+pub fn in_order_of<T>(ids: &[Uuid], mut rows: Vec<T>, id_of: impl Fn(&T) -> Uuid) -> Vec<T> {
+    rows.sort_by_key(|row| ids.iter().position(|id| *id == id_of(row)));
+    rows
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::text::fold,
-    search::{contains_every_term, rank_page},
+    search::{Candidate, contains_every_term, in_order_of, rank_page},
 };
 
 /// A legal document to record, already validated.
@@ -74,15 +74,23 @@ pub async fn search_legal_documents(
         query = query.filter(legal_document::Column::Kind.eq(kind));
     }
     if !terms.is_empty() {
-        let candidates =
-            query.filter(contains_every_term(legal_document::Column::SearchText, terms)).all(db).await?;
-        return Ok(rank_page(
-            candidates,
-            terms,
-            |d| (d.search_text.as_str(), fold(&d.title)),
-            page,
-            per_page,
-        ));
+        let candidates: Vec<Candidate> = query
+            .select_only()
+            .columns([
+                legal_document::Column::Id,
+                legal_document::Column::Title,
+                legal_document::Column::SearchText,
+            ])
+            .filter(contains_every_term(legal_document::Column::SearchText, terms))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let (ids, total) = rank_page(candidates, terms, page, per_page);
+        let rows = legal_document::Entity::find()
+            .filter(legal_document::Column::Id.is_in(ids.clone()))
+            .all(db)
+            .await?;
+        return Ok((in_order_of(&ids, rows, |d| d.id), total));
     }
     let total = query.clone().count(db).await?;
     let items = query.offset((page - 1).saturating_mul(per_page)).limit(per_page).all(db).await?;

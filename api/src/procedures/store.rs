@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::validate::{References, ValidProcedure};
 use crate::{
     domain::text::fold,
-    search::{contains_every_term, rank_page},
+    search::{Candidate, contains_every_term, in_order_of, rank_page},
 };
 
 /// Procedures per statement: 21 columns each stays well under SQLite's 32,766 bound parameters.
@@ -254,9 +254,16 @@ pub async fn search_procedures(
         query = query.filter(procedure::Column::Level.eq(level));
     }
     if !terms.is_empty() {
-        let candidates =
-            query.filter(contains_every_term(procedure::Column::SearchText, terms)).all(db).await?;
-        return Ok(rank_page(candidates, terms, |p| (p.search_text.as_str(), fold(&p.name)), page, per_page));
+        let candidates: Vec<Candidate> = query
+            .select_only()
+            .columns([procedure::Column::Id, procedure::Column::Name, procedure::Column::SearchText])
+            .filter(contains_every_term(procedure::Column::SearchText, terms))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let (ids, total) = rank_page(candidates, terms, page, per_page);
+        let rows = procedure::Entity::find().filter(procedure::Column::Id.is_in(ids.clone())).all(db).await?;
+        return Ok((in_order_of(&ids, rows, |p| p.id), total));
     }
     let total = query.clone().count(db).await?;
     let items = query.offset((page - 1).saturating_mul(per_page)).limit(per_page).all(db).await?;
