@@ -338,6 +338,7 @@ async fn legal_documents_are_searched_read_and_added_by_admins() {
         .send()
         .await
         .assert_problem(403, "forbidden");
+    app.post("/api/v1/legal-documents").json(&document).send().await.assert_problem(401, "unauthenticated");
     let created = app.post("/api/v1/legal-documents").bearer(&admin).json(&document).send().await;
     let duplicate = app.post("/api/v1/legal-documents").bearer(&admin).json(&document).send().await;
     let mut broken = document.clone();

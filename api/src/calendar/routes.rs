@@ -104,6 +104,33 @@ async fn check_holiday_rights(state: &AppState, caller: &Caller, unit_id: Option
     }
 }
 
+/// Records a holiday the caller may add (see [`check_holiday_rights`]), one per date and scope.
+async fn create_holiday_in(
+    state: &AppState,
+    txn: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    input: &NewHoliday,
+) -> ApiResult<Holiday> {
+    let unit_id = match &input.unit_code {
+        Some(code) => Some(unit_by_code(txn, code).await?.ok_or_else(ApiError::not_found)?.id),
+        None => None,
+    };
+    check_holiday_rights(state, caller, unit_id).await?;
+    let new = store::NewHoliday {
+        unit_id,
+        date: input.date,
+        kind: input.kind.as_str(),
+        name: holiday_name(&input.name)?,
+    };
+    let holiday =
+        store::insert_holiday(txn, new, clock::now()).await.map_err(|e| match ApiError::from(e) {
+            conflict if conflict.code() == "already_exists" => holiday_exists(),
+            other => other,
+        })?;
+    let codes: HashMap<Uuid, String> = unit_id.zip(input.unit_code.clone()).into_iter().collect();
+    Ok(holiday_view(holiday, &codes))
+}
+
 /// Deletes a holiday the caller may delete (see [`check_holiday_rights`]).
 async fn delete_holiday_of(
     state: &AppState,
@@ -181,25 +208,9 @@ impl CalendarApi {
         auth: BearerAuth,
         body: Json<NewHoliday>,
     ) -> ApiResult<HolidayCreated> {
-        let unit_id = match &body.unit_code {
-            Some(code) => Some(unit_by_code(&state.db, code).await?.ok_or_else(ApiError::not_found)?.id),
-            None => None,
-        };
-        check_holiday_rights(&state, &auth.0, unit_id).await?;
-        let new = store::NewHoliday {
-            unit_id,
-            date: body.date,
-            kind: body.kind.as_str(),
-            name: holiday_name(&body.name)?,
-        };
-        let holiday = store::insert_holiday(&state.db, new, clock::now()).await.map_err(|e| {
-            match ApiError::from(e) {
-                conflict if conflict.code() == "already_exists" => holiday_exists(),
-                other => other,
-            }
-        })?;
-        let codes: HashMap<Uuid, String> = unit_id.zip(body.0.unit_code).into_iter().collect();
-        Ok(HolidayCreated::Created(Json(holiday_view(holiday, &codes))))
+        let txn = db::begin_write(&state.db).await?;
+        let created = create_holiday_in(&state, &txn, &auth.0, &body).await;
+        Ok(HolidayCreated::Created(Json(db::finish(txn, created).await?)))
     }
 
     /// Remove a holiday
