@@ -162,6 +162,8 @@ async fn calendar_ranges_are_bounded() {
     let a_year = app.get("/api/v1/units/TOWN/calendar?from=2026-01-01&to=2026-12-31").send().await;
     let this_month = app.get("/api/v1/units/TOWN/calendar").send().await;
     let unknown = app.get("/api/v1/units/NOPE/calendar").send().await;
+    let at_the_end_of_time = app.get("/api/v1/units/TOWN/calendar?from=%2B262142-12-30").send().await;
+    let from_only = app.get("/api/v1/units/TOWN/calendar?from=2026-01-01").send().await;
 
     backwards.assert_problem(422, "validation_failed");
     too_long.assert_problem(422, "validation_failed");
@@ -170,6 +172,9 @@ async fn calendar_ranges_are_bounded() {
     assert!((28..=31).contains(&days.len()));
     assert!(days[0]["date"].as_str().unwrap().ends_with("-01"));
     unknown.assert_problem(404, "not_found");
+    assert_eq!(at_the_end_of_time.assert_status(200).as_array().unwrap().len(), 2);
+    let from_only = from_only.assert_status(200).as_array().unwrap().clone();
+    assert_eq!((from_only.len(), from_only[365]["date"].clone()), (366, json!("2027-01-01")));
 }
 
 fn settings() -> Value {

@@ -56,10 +56,11 @@ fn date_range(
     to: Option<NaiveDate>,
     default: (NaiveDate, NaiveDate),
 ) -> ApiResult<(NaiveDate, NaiveDate)> {
+    let span = chrono::Days::new(MAX_RANGE_DAYS as u64 - 1);
     let (from, to) = match (from, to) {
         (None, None) => default,
-        (Some(from), None) => (from, from + chrono::Days::new(MAX_RANGE_DAYS as u64 - 1)),
-        (None, Some(to)) => (to - chrono::Days::new(MAX_RANGE_DAYS as u64 - 1), to),
+        (Some(from), None) => (from, from.checked_add_days(span).unwrap_or(NaiveDate::MAX)),
+        (None, Some(to)) => (to.checked_sub_days(span).unwrap_or(NaiveDate::MIN), to),
         (Some(from), Some(to)) => (from, to),
     };
     if to < from {
@@ -256,8 +257,8 @@ impl CalendarApi {
                 .into_iter()
                 .map(|h| (h.date, h.name))
                 .collect();
-        let days = from
-            .iter_days()
+        // Not `iter_days`, which never yields the last date chrono can represent.
+        let days = std::iter::successors(Some(from), |day| day.succ_opt())
             .take_while(|day| *day <= to)
             .map(|date| {
                 let hours = calendar.hours_on(date);
