@@ -70,3 +70,9 @@ pub async fn finish<T, E: From<DbErr>>(
         }
     }
 }
+
+/// The SQL `OFFSET` of a page (from 1): both engines take a signed 64-bit offset, so a page far
+/// past the end is capped rather than overflowing into an error.
+pub fn page_offset(page: u64, per_page: u64) -> u64 {
+    page.saturating_sub(1).saturating_mul(per_page).min(i64::MAX as u64)
+}

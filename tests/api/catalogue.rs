@@ -150,6 +150,15 @@ async fn procedures_filter_by_unit_field_and_level_and_page_by_code() {
     assert_eq!(first_page, sorted);
     assert_eq!(codes(&page_three).len() as u64, total - 20);
     assert_eq!(unknown_unit.assert_status(200)["total"], 0);
+    for path in
+        ["/api/v1/procedures", "/api/v1/procedures?q=dang%20ky", "/api/v1/legal-documents", "/api/v1/units"]
+    {
+        let far = app
+            .get(&format!("{path}{}page=18446744073709551615", if path.contains('?') { '&' } else { '?' }))
+            .send()
+            .await;
+        assert_eq!(far.assert_status(200)["items"], json!([]), "{path}");
+    }
     bad_level.assert_problem(400, "malformed_request");
 }
 

@@ -9,6 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
+    db::page_offset,
     domain::text::fold,
     search::{Candidate, contains_every_term, in_order_of, rank_page},
 };
@@ -93,6 +94,6 @@ pub async fn search_legal_documents(
         return Ok((in_order_of(&ids, rows, |d| d.id), total));
     }
     let total = query.clone().count(db).await?;
-    let items = query.offset((page - 1).saturating_mul(per_page)).limit(per_page).all(db).await?;
+    let items = query.offset(page_offset(page, per_page)).limit(per_page).all(db).await?;
     Ok((items, total))
 }

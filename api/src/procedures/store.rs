@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use super::validate::{References, ValidProcedure};
 use crate::{
+    db::page_offset,
     domain::text::fold,
     search::{Candidate, contains_every_term, in_order_of, rank_page},
 };
@@ -266,6 +267,6 @@ pub async fn search_procedures(
         return Ok((in_order_of(&ids, rows, |p| p.id), total));
     }
     let total = query.clone().count(db).await?;
-    let items = query.offset((page - 1).saturating_mul(per_page)).limit(per_page).all(db).await?;
+    let items = query.offset(page_offset(page, per_page)).limit(per_page).all(db).await?;
     Ok((items, total))
 }

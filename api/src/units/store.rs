@@ -10,6 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::validate::ValidSettings;
+use crate::db::page_offset;
 
 pub async fn unit_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<unit::Model>, DbErr> {
     unit::Entity::find().filter(unit::Column::Code.eq(code)).one(db).await
@@ -55,7 +56,7 @@ pub async fn list_units(
     let total = query.clone().count(db).await?;
     let units = query
         .order_by_asc(unit::Column::Code)
-        .offset((page - 1).saturating_mul(per_page))
+        .offset(page_offset(page, per_page))
         .limit(per_page)
         .all(db)
         .await?;
