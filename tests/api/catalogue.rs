@@ -402,8 +402,9 @@ async fn import_text(
 async fn a_good_csv_file_imports_and_a_second_import_replaces_by_code() {
     let app = demo_app().await;
     let before = count(&app, "/api/v1/procedures?per_page=1").await;
+    // As a spreadsheet saves it: with a byte-order mark.
     let text = format!(
-        "{CSV_HEADER}{}{}",
+        "\u{feff}{CSV_HEADER}{}{}",
         csv_row("8.000001", "Cấp phép biểu diễn nghệ thuật", &format!("{LAI_THIEU};{AN_PHU}"), "3"),
         csv_row("8.000002", "Đăng ký tổ chức lễ hội", LAI_THIEU, "0.5")
     );

@@ -164,6 +164,8 @@ pub fn json_rows(items: Vec<serde_json::Value>) -> Vec<ParsedRow> {
 
 /// Reads every row of a file; a row that cannot be read is kept with its reason.
 pub fn parse(format: ImportFormat, text: &str) -> Result<Vec<ParsedRow>, ImportError> {
+    // Spreadsheets often save UTF-8 with a byte-order mark, which would spoil the first header.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     match format {
         ImportFormat::Json => {
             let items: Vec<serde_json::Value> = serde_json::from_str(text)
