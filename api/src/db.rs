@@ -76,3 +76,15 @@ pub async fn finish<T, E: From<DbErr>>(
 pub fn page_offset(page: u64, per_page: u64) -> u64 {
     page.saturating_sub(1).saturating_mul(per_page).min(i64::MAX as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::page_offset;
+
+    #[test]
+    fn page_offsets_fit_a_signed_64_bit_offset() {
+        assert_eq!(page_offset(1, 20), 0);
+        assert_eq!(page_offset(3, 20), 40);
+        assert_eq!(page_offset(u64::MAX, 100), i64::MAX as u64);
+    }
+}

@@ -39,3 +39,36 @@ pub fn in_order_of<T>(ids: &[Uuid], mut rows: Vec<T>, id_of: impl Fn(&T) -> Uuid
     rows.sort_by_key(|row| ids.iter().position(|id| *id == id_of(row)));
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::text::search_terms;
+
+    fn candidate(n: u128, name: &str) -> Candidate {
+        (Uuid::from_u128(n), name.to_owned(), fold(name))
+    }
+
+    #[test]
+    fn ranks_best_first_keeps_sql_order_on_ties_and_pages() {
+        let candidates = vec![
+            candidate(1, "Cấp bản sao trích lục khai sinh"),
+            candidate(2, "Đăng ký khai sinh"),
+            candidate(3, "Đăng ký khai tử"),
+            candidate(4, "Đăng ký khai sinh"),
+        ];
+        let terms = search_terms("dang ky khai sinh");
+        let (ids, total) = rank_page(candidates.clone(), &terms, 1, 10);
+        assert_eq!(ids, [Uuid::from_u128(2), Uuid::from_u128(4)]);
+        assert_eq!(total, 2);
+        let (second_page, total) = rank_page(candidates, &search_terms("khai"), 2, 3);
+        assert_eq!((second_page, total), (vec![Uuid::from_u128(1)], 4));
+    }
+
+    #[test]
+    fn puts_rows_in_the_order_of_the_ids() {
+        let ids = [Uuid::from_u128(3), Uuid::from_u128(1), Uuid::from_u128(2)];
+        let rows = vec![Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3)];
+        assert_eq!(in_order_of(&ids, rows, |id| *id), ids);
+    }
+}
