@@ -29,6 +29,9 @@ enum Command {
         /// Do not apply pending migrations at start.
         #[arg(long)]
         no_migrate: bool,
+        /// Load the demo data on first start (when the database has no units).
+        #[arg(long)]
+        demo: bool,
     },
     /// Manage the database schema.
     Migrate {
@@ -58,6 +61,16 @@ enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// Load a data set.
+    Seed {
+        #[command(subcommand)]
+        set: SeedSet,
+    },
+    /// Import catalogue data from a file.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
 }
 
 #[derive(Subcommand)]
@@ -72,6 +85,25 @@ enum AdminAction {
         /// The administrator's full name.
         #[arg(long)]
         name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SeedSet {
+    /// Units, legal documents, holidays, procedures and one account of every role; adds only
+    /// what is missing. New accounts' passwords are printed once.
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// Procedures from a `.json` (array of procedure objects) or `.csv` file, upserted by code.
+    Procedures {
+        /// The file to import.
+        file: std::path::PathBuf,
+        /// Import the valid rows and report the invalid ones, instead of importing nothing.
+        #[arg(long)]
+        skip_invalid: bool,
     },
 }
 
@@ -140,9 +172,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         .with_context(|| "cannot open the database (MOTCUA_DATABASE_URL)")?;
 
     match cli.command {
-        Command::Serve { no_migrate } => {
+        Command::Serve { no_migrate, demo } => {
             if !no_migrate {
                 Migrator::up(&db, None).await.context("applying migrations")?;
+            }
+            if demo && api::seed::has_no_units(&db).await? {
+                seed_demo(&db).await?;
             }
             serve(AppState::new(db, config)).await
         }
@@ -165,6 +200,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let id = api::admin::create_administrator(&db, &passwords, &phone, &name, &password).await?;
             println!("{id}");
             Ok(())
+        }
+        Command::Seed { set: SeedSet::Demo } => seed_demo(&db).await,
+        Command::Import { what: ImportWhat::Procedures { file, skip_invalid } } => {
+            import_procedures(&db, &file, skip_invalid).await
         }
         Command::Openapi { .. } => unreachable!("handled above"),
     }
@@ -199,6 +238,74 @@ async fn migrate(db: &sea_orm::DatabaseConnection, action: MigrateAction) -> any
         }
     }
     Ok(())
+}
+
+async fn seed_demo(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    let report = api::seed::seed_demo(db).await.context("loading the demo data")?;
+    println!(
+        "demo data: {} units, {} legal documents, {} holidays added; {} procedures upserted",
+        report.units_created, report.legal_documents_created, report.holidays_created, report.procedures
+    );
+    if report.accounts_created.is_empty() {
+        println!("demo accounts already exist; their passwords were shown when they were created");
+    }
+    for account in &report.accounts_created {
+        println!(
+            "{:<10} {:<14} {:<14} password: {}",
+            account.role.as_str(),
+            account.phone,
+            account.unit_code.as_deref().unwrap_or("-"),
+            account.password
+        );
+    }
+    Ok(())
+}
+
+async fn import_procedures(
+    db: &sea_orm::DatabaseConnection,
+    file: &std::path::Path,
+    skip_invalid: bool,
+) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+
+    use api::procedures::import::{self, ImportError, ImportFormat};
+
+    let format = ImportFormat::from_path(file)
+        .with_context(|| format!("{}: the file name must end in .json or .csv", file.display()))?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let started = std::time::Instant::now();
+    let rows = import::parse(format, &text)?;
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(rows.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let outcome = import::import_procedures(db, rows, skip_invalid, &|done| bar.inc(done)).await;
+    bar.finish_and_clear();
+    match outcome {
+        Ok(report) => {
+            for problem in &report.skipped {
+                eprintln!("skipped {problem}");
+            }
+            println!(
+                "imported {} procedures ({} rows skipped) in {:.2?}",
+                report.imported,
+                report.skipped.len(),
+                started.elapsed()
+            );
+            Ok(())
+        }
+        Err(ImportError::Invalid(problems)) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            anyhow::bail!(
+                "{} invalid rows; nothing was imported (--skip-invalid imports the rest)",
+                problems.len()
+            )
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn serve(state: AppState) -> anyhow::Result<()> {

@@ -53,16 +53,22 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
-/// Runs `work` in a write transaction ([`begin_write`]): committed when it returns `Ok`,
-/// rolled back when it returns `Err`. The rollback is explicit because a dropped PostgreSQL
-/// transaction only queues its rollback, sent later from a task sqlx spawns as the connection
-/// returns to the pool: until that task runs, the refused change's row locks stay held.
+/// Runs `work` in a write transaction ([`begin_write`]) and [`finish`]es it.
 pub async fn write_transaction<T, E: From<DbErr>>(
     db: &DatabaseConnection,
     work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, E>,
 ) -> Result<T, E> {
     let txn = begin_write(db).await?;
-    match work(&txn).await {
+    let outcome = work(&txn).await;
+    finish(txn, outcome).await
+}
+
+/// Ends a write transaction: commits after success, rolls back at once after a failure. The
+/// rollback is explicit because a dropped PostgreSQL transaction only queues its rollback,
+/// sent later from a task sqlx spawns as the connection returns to the pool: until then the
+/// connection sits idle in transaction, holding the refused change's row locks.
+pub async fn finish<T, E: From<DbErr>>(txn: DatabaseTransaction, outcome: Result<T, E>) -> Result<T, E> {
+    match outcome {
         Ok(value) => {
             txn.commit().await?;
             Ok(value)

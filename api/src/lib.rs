@@ -17,10 +17,15 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod keys;
+pub mod legal_documents;
 pub mod notifications;
 pub mod pagination;
+pub mod procedures;
+pub mod search;
 pub mod secrets;
+pub mod seed;
 pub mod throttle;
+pub mod units;
 
 use std::sync::Arc;
 
@@ -62,6 +67,14 @@ pub enum ApiTags {
     Auth,
     /// The caller's own account, dossiers and inbox.
     Me,
+    /// Units and their desks: addresses, opening hours, today's status, desk settings.
+    Units,
+    /// Working-day calendars: holidays, make-up working days, each unit's days and hours.
+    Calendar,
+    /// The public catalogue of administrative procedures.
+    Procedures,
+    /// The legal documents that procedures are based on.
+    LegalDocuments,
     /// Administration: the unit tree, staff accounts and the audit log.
     Admin,
     /// Dossiers at the desk: intake, receipt, processing, worklist.
@@ -74,6 +87,10 @@ pub enum ApiTags {
 type Apis = (
     accounts::routes::AccountsApi,
     accounts::routes::MeApi,
+    units::routes::UnitsApi,
+    calendar::routes::CalendarApi,
+    procedures::routes::ProceduresApi,
+    legal_documents::routes::LegalDocumentsApi,
     admin::routes::AdminApi,
     dossiers::routes::DossiersApi,
     dossiers::routes::LookupApi,
@@ -85,6 +102,10 @@ fn apis() -> Apis {
     (
         accounts::routes::AccountsApi,
         accounts::routes::MeApi,
+        units::routes::UnitsApi,
+        calendar::routes::CalendarApi,
+        procedures::routes::ProceduresApi,
+        legal_documents::routes::LegalDocumentsApi,
         admin::routes::AdminApi,
         dossiers::routes::DossiersApi,
         dossiers::routes::LookupApi,

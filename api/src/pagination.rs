@@ -40,7 +40,7 @@ impl PageQuery {
 }
 
 /// One page of a list.
-#[derive(Debug, Object)]
+#[derive(Debug, Clone, Object)]
 pub struct Page<T: ParseFromJSON + ToJSON + Send + Sync> {
     /// The items of this page, in the list's stable order.
     pub items: Vec<T>,

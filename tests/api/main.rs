@@ -5,5 +5,7 @@ mod common;
 
 mod admin;
 mod auth;
+mod calendar;
+mod catalogue;
 mod dossiers;
 mod platform;

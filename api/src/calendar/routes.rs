@@ -1,0 +1,277 @@
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use poem::web::Data;
+use poem_openapi::{
+    ApiResponse, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+use uuid::Uuid;
+
+use super::{
+    dto::{CalendarDay, DayStatus, Holiday, HolidayKind, NewHoliday},
+    store::{self, applicable_holidays, working_calendar},
+};
+use crate::{
+    ApiTags, AppState,
+    auth::{BearerAuth, Caller, Role, scope_of},
+    clock, db,
+    error::{ApiError, ApiResult, FieldError},
+    i18n::Text,
+    units::store::{unit_by_code, unit_codes},
+};
+
+/// The longest span a calendar or holiday list covers, in days.
+const MAX_RANGE_DAYS: i64 = 366;
+const MAX_NAME_CHARS: usize = 200;
+
+#[derive(ApiResponse)]
+pub enum HolidayCreated {
+    /// The holiday was recorded.
+    #[oai(status = 201)]
+    Created(Json<Holiday>),
+}
+
+#[derive(ApiResponse)]
+pub enum HolidayDeleted {
+    /// The holiday was removed.
+    #[oai(status = 204)]
+    Deleted,
+}
+
+fn holiday_exists() -> ApiError {
+    ApiError::conflict(
+        "holiday_exists",
+        Text::new(
+            "Ngày này đã có một ngày nghỉ hoặc ngày làm bù cho cùng phạm vi.",
+            "This date already has a holiday or make-up day for the same scope.",
+        ),
+    )
+}
+
+/// `from..=to`, or the default range when both are absent; at most 366 days, `from <= to`.
+fn date_range(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    default: (NaiveDate, NaiveDate),
+) -> ApiResult<(NaiveDate, NaiveDate)> {
+    let span = chrono::Days::new(MAX_RANGE_DAYS as u64 - 1);
+    let (from, to) = match (from, to) {
+        (None, None) => default,
+        (Some(from), None) => (from, from.checked_add_days(span).unwrap_or(NaiveDate::MAX)),
+        (None, Some(to)) => (to.checked_sub_days(span).unwrap_or(NaiveDate::MIN), to),
+        (Some(from), Some(to)) => (from, to),
+    };
+    if to < from {
+        return Err(ApiError::invalid_field(
+            "to",
+            "`to` không được trước `from`.",
+            "`to` must not be before `from`.",
+        ));
+    }
+    if (to - from).num_days() >= MAX_RANGE_DAYS {
+        return Err(ApiError::invalid_field(
+            "to",
+            "Khoảng thời gian tối đa là 366 ngày.",
+            "The range may cover at most 366 days.",
+        ));
+    }
+    Ok((from, to))
+}
+
+fn month_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = day.with_day(1).unwrap_or(day);
+    let last =
+        first.checked_add_months(chrono::Months::new(1)).and_then(|next| next.pred_opt()).unwrap_or(day);
+    (first, last)
+}
+
+fn year_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = day.with_ordinal(1).unwrap_or(day);
+    let last = NaiveDate::from_ymd_opt(day.year(), 12, 31).unwrap_or(day);
+    (first, last)
+}
+
+/// National holidays are the administrators'; a unit's are also its supervisors' (and those
+/// of units above it). A unit outside the caller's units is 404.
+async fn check_holiday_rights(state: &AppState, caller: &Caller, unit_id: Option<Uuid>) -> ApiResult<()> {
+    match unit_id {
+        None => caller.require_staff(Role::Admin),
+        Some(unit_id) => {
+            caller.require_staff(Role::Supervisor)?;
+            scope_of(&state.db, caller).await?.check(unit_id)
+        }
+    }
+}
+
+/// Records a holiday the caller may add (see [`check_holiday_rights`]), one per date and scope.
+async fn create_holiday_in(
+    state: &AppState,
+    txn: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    input: &NewHoliday,
+) -> ApiResult<Holiday> {
+    let unit_id = match &input.unit_code {
+        Some(code) => Some(unit_by_code(txn, code).await?.ok_or_else(ApiError::not_found)?.id),
+        None => None,
+    };
+    check_holiday_rights(state, caller, unit_id).await?;
+    let new = store::NewHoliday {
+        unit_id,
+        date: input.date,
+        kind: input.kind.as_str(),
+        name: holiday_name(&input.name)?,
+    };
+    let holiday =
+        store::insert_holiday(txn, new, clock::now()).await.map_err(|e| match ApiError::from(e) {
+            conflict if conflict.code() == "already_exists" => holiday_exists(),
+            other => other,
+        })?;
+    let codes: HashMap<Uuid, String> = unit_id.zip(input.unit_code.clone()).into_iter().collect();
+    Ok(holiday_view(holiday, &codes))
+}
+
+/// Deletes a holiday the caller may delete (see [`check_holiday_rights`]).
+async fn delete_holiday_of(
+    state: &AppState,
+    txn: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    id: Uuid,
+) -> ApiResult<()> {
+    let holiday = store::holiday_by_id(txn, id).await?.ok_or_else(ApiError::not_found)?;
+    check_holiday_rights(state, caller, holiday.unit_id).await?;
+    store::delete_holiday(txn, holiday.id).await?;
+    Ok(())
+}
+
+fn holiday_view(holiday: entity::holiday::Model, codes: &HashMap<Uuid, String>) -> Holiday {
+    Holiday {
+        id: holiday.id,
+        date: holiday.date,
+        kind: HolidayKind::parse(&holiday.kind),
+        unit_code: holiday.unit_id.and_then(|id| codes.get(&id).cloned()),
+        name: holiday.name,
+    }
+}
+
+fn holiday_name(name: &str) -> ApiResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "name",
+            "Tên ngày nghỉ phải có 1–200 ký tự.",
+            "The name must be 1–200 characters.",
+        )]));
+    }
+    Ok(name.to_owned())
+}
+
+pub struct CalendarApi;
+
+#[OpenApi(tag = "ApiTags::Calendar")]
+impl CalendarApi {
+    /// List holidays
+    ///
+    /// Dated exceptions between `from` and `to` (default: this year, at most 366 days): the
+    /// national ones, plus with `unit` those the unit and the units above it set. Sorted by
+    /// date; on a date with several, the one nearest the unit comes last and decides.
+    #[oai(path = "/holidays", method = "get", operation_id = "list_holidays")]
+    async fn list_holidays(
+        &self,
+        state: Data<&AppState>,
+        /// First date (inclusive).
+        from: Query<Option<NaiveDate>>,
+        /// Last date (inclusive).
+        to: Query<Option<NaiveDate>>,
+        /// A unit's code: add its own and inherited holidays.
+        unit: Query<Option<String>>,
+    ) -> ApiResult<Json<Vec<Holiday>>> {
+        let today = clock::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive();
+        let range = date_range(from.0, to.0, year_of(today))?;
+        let unit_id = match unit.0 {
+            Some(code) => Some(unit_by_code(&state.db, &code).await?.ok_or_else(ApiError::not_found)?.id),
+            None => None,
+        };
+        let holidays = applicable_holidays(&state.db, unit_id, Some(range)).await?;
+        let codes = unit_codes(&state.db, holidays.iter().filter_map(|h| h.unit_id)).await?;
+        Ok(Json(holidays.into_iter().map(|h| holiday_view(h, &codes)).collect()))
+    }
+
+    /// Add a holiday or make-up working day
+    ///
+    /// National (no `unit_code`): administrators. For a unit and its sub-units: supervisors of
+    /// that unit or above it, and administrators. One per date and scope (409 `holiday_exists`).
+    #[oai(path = "/holidays", method = "post", operation_id = "create_holiday")]
+    async fn create_holiday(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<NewHoliday>,
+    ) -> ApiResult<HolidayCreated> {
+        let txn = db::begin_write(&state.db).await?;
+        let created = create_holiday_in(&state, &txn, &auth.0, &body).await;
+        Ok(HolidayCreated::Created(Json(db::finish(txn, created).await?)))
+    }
+
+    /// Remove a holiday
+    ///
+    /// With the same rights as adding it.
+    #[oai(path = "/holidays/:id", method = "delete", operation_id = "delete_holiday")]
+    async fn delete_holiday(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The holiday's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<HolidayDeleted> {
+        auth.0.require_staff(Role::Supervisor)?;
+        let txn = db::begin_write(&state.db).await?;
+        let deleted = delete_holiday_of(&state, &txn, &auth.0, id.0).await;
+        db::finish(txn, deleted).await?;
+        Ok(HolidayDeleted::Deleted)
+    }
+
+    /// Read a unit's calendar
+    ///
+    /// Each day from `from` to `to` (default: this month at the unit, at most 366 days):
+    /// whether the desk works, its hours, and the holiday or make-up day that decides it.
+    #[oai(path = "/units/:code/calendar", method = "get", operation_id = "get_unit_calendar")]
+    async fn get_unit_calendar(
+        &self,
+        state: Data<&AppState>,
+        /// The unit's code.
+        code: Path<String>,
+        /// First date (inclusive).
+        from: Query<Option<NaiveDate>>,
+        /// Last date (inclusive).
+        to: Query<Option<NaiveDate>>,
+    ) -> ApiResult<Json<Vec<CalendarDay>>> {
+        let unit = unit_by_code(&state.db, &code).await?.ok_or_else(ApiError::not_found)?;
+        let calendar = working_calendar(&state.db, &unit).await?;
+        let (from, to) = date_range(from.0, to.0, month_of(calendar.local_date(clock::now())))?;
+        // In date order with the nearest unit last, so the deciding name is the one kept.
+        let names: HashMap<NaiveDate, String> =
+            applicable_holidays(&state.db, Some(unit.id), Some((from, to)))
+                .await?
+                .into_iter()
+                .map(|h| (h.date, h.name))
+                .collect();
+        // Not `iter_days`, which never yields the last date chrono can represent.
+        let days = std::iter::successors(Some(from), |day| day.succ_opt())
+            .take_while(|day| *day <= to)
+            .map(|date| {
+                let hours = calendar.hours_on(date);
+                let working = !hours.is_empty();
+                CalendarDay {
+                    date,
+                    working,
+                    status: if working { DayStatus::Working } else { DayStatus::Off },
+                    hours: hours.iter().map(Into::into).collect(),
+                    holiday_name: names.get(&date).cloned(),
+                }
+            })
+            .collect();
+        Ok(Json(days))
+    }
+}

@@ -1,0 +1,60 @@
+//! Strong `ETag`s for catalogue reads, and `304 Not Modified` for a client whose copy is current.
+//!
+//! The tag is a hash of the JSON body, so it changes exactly when the representation does and
+//! needs no version bookkeeping: the mobile app on a slow connection re-downloads nothing that
+//! did not change.
+
+use poem_openapi::{ApiResponse, payload::Json, types::ToJSON};
+use sha2::{Digest, Sha256};
+
+/// A catalogue read: the body with its `ETag`, or 304 when `If-None-Match` already names it.
+#[derive(ApiResponse)]
+pub enum Cached<T: ToJSON> {
+    /// The current representation.
+    #[oai(status = 200)]
+    Fresh(
+        Json<T>,
+        /// A strong validator of the body; send it back in `If-None-Match`.
+        #[oai(header = "ETag")]
+        String,
+    ),
+    /// The copy named in `If-None-Match` is current; no body.
+    #[oai(status = 304)]
+    NotModified(
+        /// The validator of the current representation.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
+/// Tags `body` and answers 304 when `if_none_match` lists its tag (or `*`).
+pub fn cached<T: ToJSON>(body: T, if_none_match: Option<&str>) -> Cached<T> {
+    let digest = Sha256::digest(body.to_json_string().as_bytes());
+    let etag = format!("\"{}\"", hex::encode(&digest[..16]));
+    if if_none_match.is_some_and(|header| lists_tag(header, &etag)) {
+        Cached::NotModified(etag)
+    } else {
+        Cached::Fresh(Json(body), etag)
+    }
+}
+
+/// `If-None-Match` compares weakly (RFC 9110 §13.1.2): a `W/` prefix does not matter.
+fn lists_tag(header: &str, etag: &str) -> bool {
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_listed_weak_and_wildcard_tags() {
+        assert!(lists_tag("\"a\"", "\"a\""));
+        assert!(lists_tag("\"b\", W/\"a\"", "\"a\""));
+        assert!(lists_tag("*", "\"a\""));
+        assert!(!lists_tag("\"b\"", "\"a\""));
+    }
+}
