@@ -44,13 +44,10 @@ async fn fixtures(db: &DatabaseConnection) -> Result<(Uuid, Uuid, Uuid), DbErr> 
         parent_id: Set(None),
         address: Set(None),
         active: Set(true),
-        time_zone: Set("Asia/Ho_Chi_Minh".into()),
-        opening_hours: Set(String::new()),
-        intake_cutoff: Set("15:00".into()),
-        counters: Set(3),
-        slot_minutes: Set(15),
         created_at: Set(now),
         updated_at: Set(now),
+        // Desk settings start at the schema's defaults.
+        ..Default::default()
     })
     .exec(db)
     .await?;

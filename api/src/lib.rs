@@ -83,37 +83,6 @@ pub enum ApiTags {
     Lookup,
 }
 
-/// The operations of `/api/v1`, one `#[OpenApi]` struct per resource.
-type Apis = (
-    accounts::routes::AccountsApi,
-    accounts::routes::MeApi,
-    units::routes::UnitsApi,
-    calendar::routes::CalendarApi,
-    procedures::routes::ProceduresApi,
-    legal_documents::routes::LegalDocumentsApi,
-    admin::routes::AdminApi,
-    dossiers::routes::DossiersApi,
-    dossiers::routes::LookupApi,
-    dossiers::routes::MyDossiersApi,
-    notifications::routes::NotificationsApi,
-);
-
-fn apis() -> Apis {
-    (
-        accounts::routes::AccountsApi,
-        accounts::routes::MeApi,
-        units::routes::UnitsApi,
-        calendar::routes::CalendarApi,
-        procedures::routes::ProceduresApi,
-        legal_documents::routes::LegalDocumentsApi,
-        admin::routes::AdminApi,
-        dossiers::routes::DossiersApi,
-        dossiers::routes::LookupApi,
-        dossiers::routes::MyDossiersApi,
-        notifications::routes::NotificationsApi,
-    )
-}
-
 pub const API_PREFIX: &str = "/api/v1";
 
 const DESCRIPTION: &str = "\
@@ -127,9 +96,22 @@ Errors are RFC 9457 `application/problem+json` documents with a stable `code`; `
 `detail` are Vietnamese by default and English with `Accept-Language: en`. Every response \
 carries an `X-Request-Id`.";
 
-/// The OpenAPI service of `/api/v1`.
-pub fn api_service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(apis(), "Một Cửa API", env!("CARGO_PKG_VERSION"))
+/// The OpenAPI service of `/api/v1`: one `#[OpenApi]` struct per resource.
+pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
+    let apis = (
+        accounts::routes::AccountsApi,
+        accounts::routes::MeApi,
+        units::routes::UnitsApi,
+        calendar::routes::CalendarApi,
+        procedures::routes::ProceduresApi,
+        legal_documents::routes::LegalDocumentsApi,
+        admin::routes::AdminApi,
+        dossiers::routes::DossiersApi,
+        dossiers::routes::LookupApi,
+        dossiers::routes::MyDossiersApi,
+        notifications::routes::NotificationsApi,
+    );
+    OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)
         .server(API_PREFIX)
         .contact(ContactObject::new().name("Một Cửa maintainers").email("motcua@localhost"))

@@ -147,13 +147,10 @@ async fn add_places(
             parent_id: Set(parent_id),
             address: Set(unit.address.clone()),
             active: Set(true),
-            time_zone: Set("Asia/Ho_Chi_Minh".into()),
-            opening_hours: Set(String::new()),
-            intake_cutoff: Set("15:00".into()),
-            counters: Set(3),
-            slot_minutes: Set(15),
             created_at: Set(now),
             updated_at: Set(now),
+            // Desk settings start at the schema's defaults.
+            ..Default::default()
         }
         .insert(txn)
         .await?;

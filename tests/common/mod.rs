@@ -197,13 +197,10 @@ impl TestApp {
             parent_id: Set(parent_id),
             address: Set(None),
             active: Set(true),
-            time_zone: Set("Asia/Ho_Chi_Minh".into()),
-            opening_hours: Set(String::new()),
-            intake_cutoff: Set("15:00".into()),
-            counters: Set(3),
-            slot_minutes: Set(15),
             created_at: Set(now),
             updated_at: Set(now),
+            // Desk settings start at the schema's defaults.
+            ..Default::default()
         }
         .insert(&self.db)
         .await

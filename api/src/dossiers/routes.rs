@@ -86,18 +86,29 @@ fn stale() -> ApiError {
 }
 
 /// The dossier with this code, if the caller's units include it; 404 otherwise.
-async fn dossier_in_scope(
+async fn dossier_in_scope(state: &AppState, caller: &Caller, code: &str) -> ApiResult<dossier::Model> {
+    caller.require_staff(Role::Officer)?;
+    let scope = scope_of(&state.db, caller).await?;
+    store::by_code(&state.db, code)
+        .await?
+        .filter(|d| scope.contains(d.unit_id))
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The dossier to change and the version its `If-Match` names, which must be the current one
+/// (428 without `If-Match`, 412 when stale). The write checks the version again, in the database.
+async fn dossier_for_update(
     state: &AppState,
     caller: &Caller,
     code: &str,
-) -> ApiResult<(dossier::Model, UnitScope)> {
-    caller.require_staff(Role::Officer)?;
-    let scope = scope_of(&state.db, caller).await?;
-    let dossier = store::by_code(&state.db, code)
-        .await?
-        .filter(|d| scope.contains(d.unit_id))
-        .ok_or_else(ApiError::not_found)?;
-    Ok((dossier, scope))
+    if_match: Option<&str>,
+) -> ApiResult<(dossier::Model, i32)> {
+    let dossier = dossier_in_scope(state, caller, code).await?;
+    let expected = expected_version(if_match)?;
+    if expected != dossier.version {
+        return Err(stale());
+    }
+    Ok((dossier, expected))
 }
 
 async fn detail(state: &AppState, dossier: &dossier::Model) -> ApiResult<DossierDetail> {
@@ -540,7 +551,7 @@ impl DossiersApi {
         auth: BearerAuth,
         code: Path<String>,
     ) -> ApiResult<DossierResponse> {
-        let (dossier, _) = dossier_in_scope(&state, &auth.0, &code).await?;
+        let dossier = dossier_in_scope(&state, &auth.0, &code).await?;
         Ok(DossierResponse::Ok(Json(detail(&state, &dossier).await?), etag(&dossier)))
     }
 
@@ -557,7 +568,7 @@ impl DossiersApi {
         /// `json` (default) or `html`.
         format: Query<Option<String>>,
     ) -> ApiResult<ReceiptResponse> {
-        let (dossier, _) = dossier_in_scope(&state, &auth.0, &code).await?;
+        let dossier = dossier_in_scope(&state, &auth.0, &code).await?;
         let receipt = receipt_of(&state, &dossier, None).await?;
         Ok(match format.0.as_deref() {
             Some("html") => ReceiptResponse::Html(Html(receipt::render_html(&receipt, None))),
@@ -582,8 +593,8 @@ impl DossiersApi {
         if_match: Header<Option<String>>,
         body: Json<TransitionRequest>,
     ) -> ApiResult<DossierResponse> {
-        let (mut dossier, _) = dossier_in_scope(&state, &auth.0, &code).await?;
-        let expected = expected_version(if_match.0.as_deref())?;
+        let (mut dossier, expected) =
+            dossier_for_update(&state, &auth.0, &code, if_match.0.as_deref()).await?;
         let from = lifecycle::status_of(&dossier);
         let to = Status::from(body.to_status);
         if !crate::domain::dossier::can_transition(from, to) {
@@ -603,9 +614,6 @@ impl DossiersApi {
         }
         if required_role(to) == StaffRole::Supervisor {
             auth.0.require_staff(Role::Supervisor)?;
-        }
-        if expected != dossier.version {
-            return Err(stale());
         }
         for (field, value) in [("note", &body.note), ("public_note", &body.public_note)] {
             if value.as_ref().is_some_and(|v| v.chars().count() > 2000) {
@@ -647,8 +655,8 @@ impl DossiersApi {
         if_match: Header<Option<String>>,
         body: Json<ApologyRequest>,
     ) -> ApiResult<DossierResponse> {
-        let (mut dossier, _) = dossier_in_scope(&state, &auth.0, &code).await?;
-        let expected = expected_version(if_match.0.as_deref())?;
+        let (mut dossier, expected) =
+            dossier_for_update(&state, &auth.0, &code, if_match.0.as_deref()).await?;
         let status = lifecycle::status_of(&dossier);
         if status.is_closed() {
             return Err(ApiError::conflict(
@@ -670,9 +678,6 @@ impl DossiersApi {
                 "Cần nêu lý do (tối đa 2000 ký tự).",
                 "Give the reason (at most 2000 characters).",
             ));
-        }
-        if expected != dossier.version {
-            return Err(stale());
         }
         dossier.due_at = body.new_due_at;
         let change = Change {
@@ -700,8 +705,8 @@ impl DossiersApi {
         if_match: Header<Option<String>>,
         body: Json<AssignmentRequest>,
     ) -> ApiResult<DossierResponse> {
-        let (mut dossier, _) = dossier_in_scope(&state, &auth.0, &code).await?;
-        let expected = expected_version(if_match.0.as_deref())?;
+        let (mut dossier, expected) =
+            dossier_for_update(&state, &auth.0, &code, if_match.0.as_deref()).await?;
         let officer = crate::accounts::store::user_by_id(&state.db, body.officer_id)
             .await?
             .filter(|u| {
@@ -716,9 +721,6 @@ impl DossiersApi {
                     "No such officer in the dossier's unit.",
                 )
             })?;
-        if expected != dossier.version {
-            return Err(stale());
-        }
         dossier.assigned_to = Some(officer.id);
         let change = Change {
             kind: "assignment",
