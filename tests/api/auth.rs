@@ -291,3 +291,23 @@ async fn a_profile_name_can_be_changed_and_is_validated() {
     assert_eq!(ok.assert_status(200)["full_name"], "Lê Thị Hồng");
     bad.assert_problem(422, "validation_failed");
 }
+
+#[tokio::test]
+async fn a_hash_with_older_parameters_is_upgraded_at_the_next_login() {
+    use argon2::{Algorithm, Argon2, Params, Version, password_hash::PasswordHasher};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+    let app = TestApp::spawn().await;
+    app.create_user("0912345678", "citizen", None).await;
+    let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(4096, 1, 1, None).unwrap());
+    let old_hash = weak.hash_password(PASSWORD.as_bytes()).unwrap().to_string();
+    let user = api::accounts::store::user_by_phone(&app.db, "+84912345678").await.unwrap().unwrap();
+    let mut user = user.into_active_model();
+    user.password_hash = Set(old_hash.clone());
+    user.update(&app.db).await.unwrap();
+
+    app.login("0912345678", PASSWORD).await;
+
+    let stored = api::accounts::store::user_by_phone(&app.db, "+84912345678").await.unwrap().unwrap();
+    assert_ne!(stored.password_hash, old_hash);
+    assert!(stored.password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+}
