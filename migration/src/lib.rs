@@ -10,6 +10,7 @@ use sea_orm_migration::sea_orm::DatabaseBackend;
 mod m20261126_000001_accounts;
 mod m20261126_000002_catalogue;
 mod m20261126_000003_dossiers;
+mod m20261126_000004_dossier_timeline_index;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_accounts::Migration),
             Box::new(m20261126_000002_catalogue::Migration),
             Box::new(m20261126_000003_dossiers::Migration),
+            Box::new(m20261126_000004_dossier_timeline_index::Migration),
         ]
     }
 }
