@@ -47,7 +47,7 @@ pub struct ServerConfig {
 pub struct DatabaseConfig {
     /// `MOTCUA_DATABASE_URL`
     pub url: String,
-    /// `MOTCUA_DATABASE_MAX_CONNECTIONS` (default: 8 on SQLite, 16 on PostgreSQL)
+    /// `MOTCUA_DATABASE_MAX_CONNECTIONS` (default: 8 on SQLite; on PostgreSQL two per core, at least 4)
     pub max_connections: Option<u32>,
 }
 
