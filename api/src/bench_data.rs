@@ -17,12 +17,14 @@ use crate::{
         dossier::{format_code, generate_secret},
         text::fold,
     },
+    dossiers::lifecycle::PublicStep,
     keys::Keys,
 };
 
 pub const BENCH_UNIT: &str = "BENCH.00.H00";
 const PER_DAY: u64 = 5_000;
 const BATCH: usize = 500;
+const INTAKE_NOTE: &str = "Đã tiếp nhận";
 
 /// The bench unit, procedure and officer, created on first use.
 async fn fixtures(db: &DatabaseConnection) -> Result<(Uuid, Uuid, Uuid), DbErr> {
@@ -113,6 +115,13 @@ pub async fn seed_dossiers(
     let every = (total / sample.max(1)).max(1);
     let first_day = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
     let now = clock::now();
+    // Every bench dossier has the one public step its intake event records below.
+    let public_timeline = serde_json::to_string(&[PublicStep {
+        at: now,
+        status: "in_progress".into(),
+        note: Some(INTAKE_NOTE.into()),
+        new_due_at: None,
+    }])?;
     let mut next = existing;
     while next < total {
         let end = (next + BATCH as u64).min(total);
@@ -154,6 +163,7 @@ pub async fn seed_dossiers(
                 completed_at: Set(None),
                 returned_at: Set(None),
                 timeliness: Set(None),
+                public_timeline: Set(public_timeline.clone()),
                 received_by: Set(officer_id),
                 assigned_to: Set(None),
                 citizen_id: Set(None),
@@ -170,7 +180,7 @@ pub async fn seed_dossiers(
                 to_status: Set("in_progress".into()),
                 actor_id: Set(Some(officer_id)),
                 note: Set(None),
-                public_note: Set(Some("Đã tiếp nhận".into())),
+                public_note: Set(Some(INTAKE_NOTE.into())),
                 new_due_at: Set(None),
             });
         }

@@ -32,6 +32,8 @@ pub struct Model {
     pub completed_at: Option<DateTimeUtc>,
     pub returned_at: Option<DateTimeUtc>,
     pub timeliness: Option<String>,
+    /// The citizen's view of the timeline: a JSON array of public steps, oldest first.
+    pub public_timeline: String,
     pub received_by: Uuid,
     pub assigned_to: Option<Uuid>,
     pub citizen_id: Option<Uuid>,

@@ -11,6 +11,7 @@ mod m20261126_000001_accounts;
 mod m20261126_000002_catalogue;
 mod m20261126_000003_dossiers;
 mod m20261126_000004_dossier_timeline_index;
+mod m20261127_000005_dossier_public_timeline;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_catalogue::Migration),
             Box::new(m20261126_000003_dossiers::Migration),
             Box::new(m20261126_000004_dossier_timeline_index::Migration),
+            Box::new(m20261127_000005_dossier_public_timeline::Migration),
         ]
     }
 }

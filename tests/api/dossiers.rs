@@ -350,6 +350,58 @@ async fn lookup_shows_status_without_personal_data_and_hides_which_part_was_wron
 }
 
 #[tokio::test]
+async fn the_public_timeline_shows_public_steps_in_order_and_survives_its_migration() {
+    let (app, officer) = desk().await;
+    let receipt = take_in(&app, &officer).await;
+    let code = receipt["code"].as_str().unwrap();
+    let colleague = app.create_user("0900000003", "officer", Some(WARD)).await;
+    transition(&app, &officer, code, "\"1\"", "in_progress").await.assert_status(200);
+    app.put(&format!("/api/v1/dossiers/{code}/assignment"))
+        .bearer(&officer)
+        .header("if-match", "\"2\"")
+        .json(&json!({"officer_id": colleague}))
+        .send()
+        .await
+        .assert_status(200);
+    transition(&app, &officer, code, "\"3\"", "supplement_requested").await.assert_status(200);
+    let look_up = || {
+        app.post("/api/v1/dossiers/lookup")
+            .english()
+            .json(&json!({"code": code, "secret": receipt["lookup_secret"]}))
+            .send()
+    };
+    let before = look_up().await.assert_status(200).clone();
+
+    // Migration 5 copies the timeline of dossiers taken in before it: run it again.
+    use migration::MigratorTrait;
+    migration::Migrator::down(&app.db, Some(1)).await.unwrap();
+    migration::Migrator::up(&app.db, None).await.unwrap();
+    let after = look_up().await.assert_status(200).clone();
+
+    let steps: Vec<(&str, &str, &str)> = before["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["status"].as_str().unwrap(),
+                s["status_label"].as_str().unwrap(),
+                s["note"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("accepted", "Accepted", ""),
+            ("in_progress", "In progress", "→ in_progress"),
+            ("supplement_requested", "Supplement requested", "→ supplement_requested"),
+        ]
+    );
+    assert_eq!(before, after);
+}
+
+#[tokio::test]
 async fn lookups_are_limited_per_client_and_code() {
     let app = TestApp::spawn_with(|config| config.lookup.limit_per_minute = 3).await;
     let guess = json!({"code": "000.20.33.H12-261126-0001", "secret": "AAAAAAAA"});

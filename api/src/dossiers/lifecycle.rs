@@ -2,7 +2,8 @@
 //! Plain functions over the entity, so tests and handlers share one set of rules.
 
 use chrono::{DateTime, Utc};
-use entity::dossier;
+use entity::{dossier, dossier_event};
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     calendar::{ProcessingTime, Timeliness, WorkingCalendar, timeliness},
@@ -96,4 +97,84 @@ pub fn apply_transition(
         _ => {}
     }
     dossier.status = to.name().to_owned();
+}
+
+/// One step of the citizen's view of the timeline, as kept in `dossiers.public_timeline`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicStep {
+    pub at: DateTime<Utc>,
+    /// The status name after the step.
+    pub status: String,
+    /// The public note; internal notes never reach this copy.
+    pub note: Option<String>,
+    /// The new due date an apology announced.
+    pub new_due_at: Option<DateTime<Utc>>,
+}
+
+/// Whether the citizen sees an event: all but reassignments between officers.
+fn is_public(event: &dossier_event::Model) -> bool {
+    event.kind != "assignment"
+}
+
+/// The public steps kept on a dossier row, oldest first.
+pub fn public_steps(dossier_public_timeline: &str) -> Result<Vec<PublicStep>, serde_json::Error> {
+    serde_json::from_str(dossier_public_timeline)
+}
+
+/// Appends the public copy of `event` (when it is public) to a dossier's `public_timeline`,
+/// which is then written with the event in one transaction.
+pub fn record_public_step(
+    public_timeline: &mut String,
+    event: &dossier_event::Model,
+) -> Result<(), serde_json::Error> {
+    if !is_public(event) {
+        return Ok(());
+    }
+    let mut steps = public_steps(public_timeline)?;
+    steps.push(PublicStep {
+        at: event.at,
+        status: event.to_status.clone(),
+        note: event.public_note.clone(),
+        new_due_at: event.new_due_at,
+    });
+    *public_timeline = serde_json::to_string(&steps)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: &str, to_status: &str, public_note: Option<&str>) -> dossier_event::Model {
+        dossier_event::Model {
+            id: uuid::Uuid::now_v7(),
+            dossier_id: uuid::Uuid::nil(),
+            at: crate::clock::now(),
+            kind: kind.into(),
+            from_status: None,
+            to_status: to_status.into(),
+            actor_id: None,
+            note: Some("internal".into()),
+            public_note: public_note.map(Into::into),
+            new_due_at: None,
+        }
+    }
+
+    #[test]
+    fn the_public_timeline_keeps_public_steps_in_order_without_internal_notes() {
+        let mut timeline = "[]".to_owned();
+        for step in [
+            event("intake", "accepted", None),
+            event("assignment", "accepted", None),
+            event("transition", "in_progress", Some("Đang xử lý")),
+        ] {
+            record_public_step(&mut timeline, &step).unwrap();
+        }
+
+        let steps = public_steps(&timeline).unwrap();
+        let seen: Vec<(&str, Option<&str>)> =
+            steps.iter().map(|s| (s.status.as_str(), s.note.as_deref())).collect();
+        assert_eq!(seen, [("accepted", None), ("in_progress", Some("Đang xử lý"))]);
+        assert!(!timeline.contains("internal"));
+    }
 }

@@ -410,8 +410,20 @@ impl DossiersApi {
             let status =
                 if body.channel == Channel::Online { Status::NewlySubmitted } else { Status::Accepted };
             let processing = ProcessingTime::from_half_days(procedure.processing_half_days.max(0) as u32);
-            let dossier = dossier::Model {
+            let intake = entity::dossier_event::Model {
                 id: Uuid::now_v7(),
+                dossier_id: Uuid::now_v7(),
+                at: now,
+                kind: "intake".into(),
+                from_status: None,
+                to_status: status.name().into(),
+                actor_id: Some(caller.id),
+                note: None,
+                public_note: None,
+                new_due_at: None,
+            };
+            let mut dossier = dossier::Model {
+                id: intake.dossier_id,
                 code: code.clone(),
                 unit_id: unit.id,
                 receipt_date,
@@ -446,6 +458,7 @@ impl DossiersApi {
                 completed_at: None,
                 returned_at: None,
                 timeliness: None,
+                public_timeline: "[]".into(),
                 received_by: caller.id,
                 assigned_to: None,
                 citizen_id: None,
@@ -453,24 +466,11 @@ impl DossiersApi {
                 created_at: now,
                 updated_at: now,
             };
+            lifecycle::record_public_step(&mut dossier.public_timeline, &intake)
+                .map_err(ApiError::internal)?;
             use sea_orm::ActiveModelTrait;
             let dossier = dossier::ActiveModel::from(dossier).insert(tx).await?;
-            store::insert_event(
-                tx,
-                entity::dossier_event::Model {
-                    id: Uuid::now_v7(),
-                    dossier_id: dossier.id,
-                    at: now,
-                    kind: "intake".into(),
-                    from_status: None,
-                    to_status: status.name().into(),
-                    actor_id: Some(caller.id),
-                    note: None,
-                    public_note: None,
-                    new_due_at: None,
-                },
-            )
-            .await?;
+            store::insert_event(tx, intake).await?;
             Ok(dossier)
         })
         .await?;
@@ -771,6 +771,7 @@ async fn record_change(
         public_note: change.public_note,
         new_due_at: change.new_due_at,
     };
+    lifecycle::record_public_step(&mut dossier.public_timeline, &event).map_err(ApiError::internal)?;
     crate::db::write_transaction(&state.db, async |tx| -> ApiResult<()> {
         if !store::update_if_version(tx, dossier.clone(), expected).await? {
             return Err(stale());
@@ -846,54 +847,50 @@ impl LookupApi {
         body: Json<LookupRequest>,
     ) -> ApiResult<Json<LookupResult>> {
         throttle_lookup(&state, req, &body.code).await?;
-        let rows = store::lookup_rows(&state.db, body.code.trim()).await?;
-        let found = rows.first().map(|row| (row.code.as_str(), row.lookup_secret_hash.as_str()));
-        let opened = secret_opens(&state, found, &body.secret);
-        let Some(first) = rows.first().filter(|_| opened) else {
+        let found = store::lookup_row(&state.db, body.code.trim()).await?;
+        let opened = secret_opens(
+            &state,
+            found.as_ref().map(|row| (row.code.as_str(), row.lookup_secret_hash.as_str())),
+            &body.secret,
+        );
+        let Some(dossier) = found.filter(|_| opened) else {
             return Err(ApiError::not_found());
         };
-        let status = Status::parse(&first.status).unwrap_or(Status::Accepted);
+        let status = Status::parse(&dossier.status).unwrap_or(Status::Accepted);
         let clock_state = lifecycle::ClockState {
-            status: &first.status,
-            stored_timeliness: first.timeliness.as_deref(),
-            due_at: first.due_at,
-            paused_at: first.paused_at,
+            status: &dossier.status,
+            stored_timeliness: dossier.timeliness.as_deref(),
+            due_at: dossier.due_at,
+            paused_at: dossier.paused_at,
         };
         let timeliness = lifecycle::current_timeliness(clock_state, clock::now())
             .map_or(TimelinessName::InTime, Into::into);
-        let timeline = rows
-            .iter()
-            .filter_map(|row| {
-                let at = row.event_at?;
-                let step = row.event_status.as_deref().and_then(Status::parse).unwrap_or(status);
-                Some(PublicTimelineEntry {
-                    at,
-                    status: step.into(),
-                    status_label: status_label(step),
-                    note: row.event_note.clone(),
-                    new_due_at: row.event_new_due_at,
-                })
+        let timeline = lifecycle::public_steps(&dossier.public_timeline)
+            .map_err(ApiError::internal)?
+            .into_iter()
+            .map(|step| {
+                let step_status = Status::parse(&step.status).unwrap_or(status);
+                PublicTimelineEntry {
+                    at: step.at,
+                    status: step_status.into(),
+                    status_label: status_label(step_status),
+                    note: step.note,
+                    new_due_at: step.new_due_at,
+                }
             })
             .collect();
         Ok(Json(LookupResult {
-            code: first.code.clone(),
+            code: dossier.code,
             status: status.into(),
             status_code: status.code(),
             status_label: status_label(status),
-            procedure: ProcedureRef {
-                code: first.procedure_code.clone(),
-                name: first.procedure_name.clone(),
-            },
-            unit: UnitRef {
-                code: first.unit_code.clone(),
-                name: first.unit_name.clone(),
-                address: first.unit_address.clone(),
-            },
-            applicant: mask_name(&first.applicant_name),
-            received_at: first.received_at,
-            due_at: first.due_at,
-            completed_at: first.completed_at,
-            returned_at: first.returned_at,
+            procedure: ProcedureRef { code: dossier.procedure_code, name: dossier.procedure_name },
+            unit: UnitRef { code: dossier.unit_code, name: dossier.unit_name, address: dossier.unit_address },
+            applicant: mask_name(&dossier.applicant_name),
+            received_at: dossier.received_at,
+            due_at: dossier.due_at,
+            completed_at: dossier.completed_at,
+            returned_at: dossier.returned_at,
             timeliness,
             timeline,
         }))

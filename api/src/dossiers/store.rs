@@ -42,9 +42,8 @@ pub async fn next_sequence(db: &impl ConnectionTrait, unit_id: Uuid, day: NaiveD
     Ok(next.last_sequence as u32)
 }
 
-/// One row of the public lookup: the dossier's public fields, its unit and procedure, and one
-/// public timeline step (none when it has no steps). The fields are in the order of the
-/// columns of [`lookup_rows`], which reads them by position.
+/// What the public lookup reads: the dossier's public fields with its unit and procedure.
+/// The fields are in the order of the columns of [`lookup_row`], which reads them by position.
 #[derive(Debug)]
 pub struct LookupRow {
     pub code: String,
@@ -62,10 +61,7 @@ pub struct LookupRow {
     pub unit_address: Option<String>,
     pub procedure_code: String,
     pub procedure_name: String,
-    pub event_at: Option<DateTime<Utc>>,
-    pub event_status: Option<String>,
-    pub event_note: Option<String>,
-    pub event_new_due_at: Option<DateTime<Utc>>,
+    pub public_timeline: String,
 }
 
 impl FromQueryResult for LookupRow {
@@ -94,29 +90,25 @@ impl FromQueryResult for LookupRow {
             unit_address: row.try_get_by_index(next())?,
             procedure_code: row.try_get_by_index(next())?,
             procedure_name: row.try_get_by_index(next())?,
-            event_at: row.try_get_by_index(next())?,
-            event_status: row.try_get_by_index(next())?,
-            event_note: row.try_get_by_index(next())?,
-            event_new_due_at: row.try_get_by_index(next())?,
+            public_timeline: row.try_get_by_index(next())?,
         })
     }
 }
 
-/// Everything the public lookup shows, in one indexed query (it is the busiest public call).
-pub async fn lookup_rows(db: &impl ConnectionTrait, code: &str) -> Result<Vec<LookupRow>, DbErr> {
+/// Everything the public lookup shows: one row by the unique code and two primary keys (it is
+/// the busiest public call, so the timeline comes from the row, not from `dossier_events`).
+pub async fn lookup_row(db: &impl ConnectionTrait, code: &str) -> Result<Option<LookupRow>, DbErr> {
     let backend = db.get_database_backend();
     let placeholder = if backend == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
     let sql = format!(
         "SELECT d.code, d.lookup_secret_hash, d.status, d.applicant_name, d.received_at, d.due_at, \
          d.paused_at, d.completed_at, d.returned_at, d.timeliness, \
          u.code AS unit_code, u.name AS unit_name, u.address AS unit_address, \
-         p.code AS procedure_code, p.name AS procedure_name, \
-         e.at AS event_at, e.to_status AS event_status, e.public_note AS event_note, e.new_due_at AS event_new_due_at \
+         p.code AS procedure_code, p.name AS procedure_name, d.public_timeline \
          FROM dossiers d JOIN units u ON u.id = d.unit_id JOIN procedures p ON p.id = d.procedure_id \
-         LEFT JOIN dossier_events e ON e.dossier_id = d.id AND e.kind <> 'assignment' \
-         WHERE d.code = {placeholder} ORDER BY e.at, e.id"
+         WHERE d.code = {placeholder}"
     );
-    LookupRow::find_by_statement(Statement::from_sql_and_values(backend, sql, [code.into()])).all(db).await
+    LookupRow::find_by_statement(Statement::from_sql_and_values(backend, sql, [code.into()])).one(db).await
 }
 
 pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<dossier::Model>, DbErr> {
