@@ -111,6 +111,9 @@ pub struct LookupConfig {
     /// `MOTCUA_LOOKUP_LIMIT`: public lookups per minute per client address and per code;
     /// 0 turns the limit off (benchmarks do).
     pub limit_per_minute: u32,
+    /// `MOTCUA_LOOKUP_NAMES_TTL_SECS`: how long a server process shows a unit's or procedure's
+    /// name in lookups before reading it again (a rename shows within this time).
+    pub names_ttl: Duration,
 }
 
 /// Which peers are proxies whose `X-Forwarded-For` we believe.
@@ -182,6 +185,7 @@ impl Config {
             lookup: LookupConfig {
                 pepper: var("MOTCUA_LOOKUP_PEPPER").map(SecretString::from),
                 limit_per_minute: parse_var("MOTCUA_LOOKUP_LIMIT", 30)?,
+                names_ttl: Duration::from_secs(parse_var("MOTCUA_LOOKUP_NAMES_TTL_SECS", 60)?),
             },
         })
     }
@@ -204,7 +208,11 @@ impl Config {
                 login_max_per_phone: 5,
                 login_max_per_client: 20,
             },
-            lookup: LookupConfig { pepper: Some(crate::secrets::random_secret()), limit_per_minute: 30 },
+            lookup: LookupConfig {
+                pepper: Some(crate::secrets::random_secret()),
+                limit_per_minute: 30,
+                names_ttl: Duration::from_secs(60),
+            },
         }
     }
 }

@@ -51,12 +51,15 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub keys: Arc<Keys>,
+    /// Unit and procedure names for the public lookup, kept for `config.lookup.names_ttl`.
+    pub lookup_names: Arc<dossiers::names::LookupNames>,
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, config: Config) -> AppState {
         let keys = Arc::new(Keys::from_config(&config));
-        AppState { db, config: Arc::new(config), metrics: Metrics::shared(), keys }
+        let lookup_names = Arc::new(dossiers::names::LookupNames::new(config.lookup.names_ttl));
+        AppState { db, config: Arc::new(config), metrics: Metrics::shared(), keys, lookup_names }
     }
 }
 

@@ -13,7 +13,12 @@ const BIRTH: &str = "1.001193";
 
 /// A town with two wards, a birth-registration procedure offered by the first, and an officer there.
 async fn desk() -> (TestApp, String) {
-    let app = TestApp::spawn().await;
+    desk_with(|_| {}).await
+}
+
+/// [`desk`] with settings changed from the defaults.
+async fn desk_with(configure: impl FnOnce(&mut api::config::Config)) -> (TestApp, String) {
+    let app = TestApp::spawn_with(configure).await;
     app.create_unit("000.00.20.H12", None).await;
     let ward = app.create_unit(WARD, Some("000.00.20.H12")).await;
     app.create_unit(OTHER_WARD, Some("000.00.20.H12")).await;
@@ -399,6 +404,35 @@ async fn the_public_timeline_shows_public_steps_in_order_and_survives_its_migrat
         ]
     );
     assert_eq!(before, after);
+}
+
+#[tokio::test]
+async fn lookups_show_a_renamed_unit_once_the_names_they_keep_are_stale() {
+    let fresh_for = std::time::Duration::from_millis(300);
+    let (app, officer) = desk_with(|config| config.lookup.names_ttl = fresh_for).await;
+    let receipt = take_in(&app, &officer).await;
+    let admin = app.token_for("0900000009", "admin", None).await;
+    let look_up = || {
+        app.post("/api/v1/dossiers/lookup")
+            .json(&json!({"code": receipt["code"], "secret": receipt["lookup_secret"]}))
+            .send()
+    };
+
+    let before = look_up().await;
+    app.patch(&format!("/api/v1/admin/units/{WARD}"))
+        .bearer(&admin)
+        .json(&json!({"name": "Phường Lái Thiêu (mới)"}))
+        .send()
+        .await
+        .assert_status(200);
+    let soon_after = look_up().await;
+    tokio::time::sleep(fresh_for).await;
+    let later = look_up().await;
+
+    assert_eq!(before.assert_status(200)["unit"]["name"], format!("Đơn vị {WARD}"));
+    assert_eq!(soon_after.assert_status(200)["unit"]["name"], format!("Đơn vị {WARD}"));
+    assert_eq!(later.assert_status(200)["unit"]["name"], "Phường Lái Thiêu (mới)");
+    assert_eq!(later.body["procedure"]["name"], "Đăng ký khai sinh");
 }
 
 #[tokio::test]

@@ -2,13 +2,14 @@
 //! receipts, the secrets that let a citizen look a dossier up without an account, and the
 //! masking of names shown on public look-up pages.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 use hmac::{Hmac, Mac};
 use rand::Rng;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark, is_nfc};
 
 /// Where a dossier stands, in the order and with the numeric codes of the national public
 /// service portal, so codes can be exchanged with it unchanged.
@@ -343,18 +344,29 @@ const MASK: &str = "***";
 /// of the name away. One-letter words are shown as they are. Words are joined by single
 /// spaces. "Nguyễn Văn An" → "N*** V*** A***", "Đỗ Thị Ánh" → "Đ*** T*** Á***".
 pub fn mask_name(full_name: &str) -> String {
-    // NFC first, so a first letter typed as base + combining marks is kept whole.
-    let composed: String = full_name.nfc().collect();
-    let masked: Vec<String> = composed.split_whitespace().map(mask_word).collect();
-    masked.join(" ")
+    // NFC first, so a first letter typed as base + combining marks is kept whole. Names are
+    // stored composed, so the busy public lookup seldom pays for composing.
+    let composed: Cow<str> =
+        if is_nfc(full_name) { Cow::Borrowed(full_name) } else { Cow::Owned(full_name.nfc().collect()) };
+    let mut masked = String::with_capacity(composed.len());
+    for word in composed.split_whitespace() {
+        if !masked.is_empty() {
+            masked.push(' ');
+        }
+        let (first_letter, rest) = masked_word(word);
+        masked.push_str(first_letter);
+        masked.push_str(rest);
+    }
+    masked
 }
 
-fn mask_word(word: &str) -> String {
+/// A word's first letter (with its combining marks) and what replaces the rest.
+fn masked_word(word: &str) -> (&str, &str) {
     let mut chars = word.char_indices();
     chars.next();
     let first_letter_end = chars.find(|&(_, c)| !is_combining_mark(c)).map_or(word.len(), |(index, _)| index);
     let (first_letter, rest) = word.split_at(first_letter_end);
-    if rest.is_empty() { word.to_owned() } else { format!("{first_letter}{MASK}") }
+    if rest.is_empty() { (word, "") } else { (first_letter, MASK) }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod dto;
 pub mod lifecycle;
+pub mod names;
 pub mod receipt;
 pub mod routes;
 pub mod store;

@@ -865,6 +865,10 @@ impl LookupApi {
         };
         let timeliness = lifecycle::current_timeliness(clock_state, clock::now())
             .map_or(TimelinessName::InTime, Into::into);
+        let names = &state.lookup_names;
+        let unit = names.unit(&state.db, dossier.unit_id).await?.ok_or_else(ApiError::not_found)?;
+        let procedure =
+            names.procedure(&state.db, dossier.procedure_id).await?.ok_or_else(ApiError::not_found)?;
         let timeline = lifecycle::public_steps(&dossier.public_timeline)
             .map_err(ApiError::internal)?
             .into_iter()
@@ -884,8 +888,8 @@ impl LookupApi {
             status: status.into(),
             status_code: status.code(),
             status_label: status_label(status),
-            procedure: ProcedureRef { code: dossier.procedure_code, name: dossier.procedure_name },
-            unit: UnitRef { code: dossier.unit_code, name: dossier.unit_name, address: dossier.unit_address },
+            procedure,
+            unit,
             applicant: mask_name(&dossier.applicant_name),
             received_at: dossier.received_at,
             due_at: dossier.due_at,

@@ -42,8 +42,8 @@ pub async fn next_sequence(db: &impl ConnectionTrait, unit_id: Uuid, day: NaiveD
     Ok(next.last_sequence as u32)
 }
 
-/// What the public lookup reads: the dossier's public fields with its unit and procedure.
-/// The fields are in the order of the columns of [`lookup_row`], which reads them by position.
+/// What the public lookup reads of a dossier. The fields are in the order of the columns of
+/// [`lookup_row`], which reads them by position.
 #[derive(Debug)]
 pub struct LookupRow {
     pub code: String,
@@ -56,11 +56,8 @@ pub struct LookupRow {
     pub completed_at: Option<DateTime<Utc>>,
     pub returned_at: Option<DateTime<Utc>>,
     pub timeliness: Option<String>,
-    pub unit_code: String,
-    pub unit_name: String,
-    pub unit_address: Option<String>,
-    pub procedure_code: String,
-    pub procedure_name: String,
+    pub unit_id: Uuid,
+    pub procedure_id: Uuid,
     pub public_timeline: String,
 }
 
@@ -85,28 +82,23 @@ impl FromQueryResult for LookupRow {
             completed_at: row.try_get_by_index(next())?,
             returned_at: row.try_get_by_index(next())?,
             timeliness: row.try_get_by_index(next())?,
-            unit_code: row.try_get_by_index(next())?,
-            unit_name: row.try_get_by_index(next())?,
-            unit_address: row.try_get_by_index(next())?,
-            procedure_code: row.try_get_by_index(next())?,
-            procedure_name: row.try_get_by_index(next())?,
+            unit_id: row.try_get_by_index(next())?,
+            procedure_id: row.try_get_by_index(next())?,
             public_timeline: row.try_get_by_index(next())?,
         })
     }
 }
 
-/// Everything the public lookup shows: one row by the unique code and two primary keys (it is
-/// the busiest public call, so the timeline comes from the row, not from `dossier_events`).
+/// The dossier of a code, as the public lookup reads it: one row by the unique code (it is the
+/// busiest public call, so the timeline comes from the row, not from `dossier_events`, and the
+/// unit and procedure names from [`super::names`]).
 pub async fn lookup_row(db: &impl ConnectionTrait, code: &str) -> Result<Option<LookupRow>, DbErr> {
     let backend = db.get_database_backend();
     let placeholder = if backend == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
     let sql = format!(
-        "SELECT d.code, d.lookup_secret_hash, d.status, d.applicant_name, d.received_at, d.due_at, \
-         d.paused_at, d.completed_at, d.returned_at, d.timeliness, \
-         u.code AS unit_code, u.name AS unit_name, u.address AS unit_address, \
-         p.code AS procedure_code, p.name AS procedure_name, d.public_timeline \
-         FROM dossiers d JOIN units u ON u.id = d.unit_id JOIN procedures p ON p.id = d.procedure_id \
-         WHERE d.code = {placeholder}"
+        "SELECT code, lookup_secret_hash, status, applicant_name, received_at, due_at, paused_at, \
+         completed_at, returned_at, timeliness, unit_id, procedure_id, public_timeline \
+         FROM dossiers WHERE code = {placeholder}"
     );
     LookupRow::find_by_statement(Statement::from_sql_and_values(backend, sql, [code.into()])).one(db).await
 }
