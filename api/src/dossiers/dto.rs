@@ -1,12 +1,17 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object, types::Example};
+use serde::Serialize;
 use uuid::Uuid;
 
-use crate::domain::{calendar::Timeliness, dossier::Status};
+use crate::{
+    domain::{calendar::Timeliness, dossier::Status},
+    http::json::{rfc3339, rfc3339_or_null},
+};
 
 /// A dossier status, by its name; the national code travels beside it as `status_code`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum StatusName {
     NewlySubmitted,
     Accepted,
@@ -45,8 +50,9 @@ impl From<StatusName> for Status {
 
 /// How a dossier stands against its due date: `early`, `on_time`, `late` once closed,
 /// `in_time` or `overdue` while open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TimelinessName {
     Early,
     OnTime,
@@ -149,7 +155,7 @@ impl Example for IntakeRequest {
 }
 
 /// A procedure, briefly.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct ProcedureRef {
     /// Catalogue code.
     pub code: String,
@@ -158,7 +164,7 @@ pub struct ProcedureRef {
 }
 
 /// A unit, briefly.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct UnitRef {
     /// Unit code.
     pub code: String,
@@ -348,9 +354,10 @@ impl Example for LookupRequest {
 }
 
 /// One public step of a dossier.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct PublicTimelineEntry {
     /// When.
+    #[serde(serialize_with = "rfc3339")]
     pub at: DateTime<Utc>,
     /// Status after the step.
     pub status: StatusName,
@@ -359,11 +366,12 @@ pub struct PublicTimelineEntry {
     /// The public note of that step, if any.
     pub note: Option<String>,
     /// A new due date announced by an apology.
+    #[serde(serialize_with = "rfc3339_or_null")]
     pub new_due_at: Option<DateTime<Utc>>,
 }
 
 /// What anyone holding the code and the secret may know: no personal data.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, Serialize)]
 pub struct LookupResult {
     /// Dossier code.
     pub code: String,
@@ -380,15 +388,63 @@ pub struct LookupResult {
     /// The applicant's name, masked (`N*** V*** A***`).
     pub applicant: String,
     /// Received at.
+    #[serde(serialize_with = "rfc3339")]
     pub received_at: DateTime<Utc>,
     /// Due at.
+    #[serde(serialize_with = "rfc3339")]
     pub due_at: DateTime<Utc>,
     /// When the result was ready.
+    #[serde(serialize_with = "rfc3339_or_null")]
     pub completed_at: Option<DateTime<Utc>>,
     /// When it was handed back.
+    #[serde(serialize_with = "rfc3339_or_null")]
     pub returned_at: Option<DateTime<Utc>>,
     /// Timeliness.
     pub timeliness: TimelinessName,
     /// The public steps, oldest first.
     pub timeline: Vec<PublicTimelineEntry>,
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+
+    fn lookup_result(closed: bool) -> LookupResult {
+        let at: DateTime<Utc> = "2026-11-26T08:15:30.123456Z".parse().unwrap();
+        LookupResult {
+            code: "000.20.33.H12-261126-0001".into(),
+            status: if closed { StatusName::Returned } else { StatusName::InProgress },
+            status_code: if closed { 10 } else { 4 },
+            status_label: "Đang xử lý".into(),
+            procedure: ProcedureRef { code: "1.001193".into(), name: "Đăng ký khai sinh".into() },
+            unit: UnitRef {
+                code: "000.20.33.H12".into(),
+                name: "UBND phường \"Lái Thiêu\"".into(),
+                address: closed.then(|| "Số 1, đường Nguyễn Văn Tiết".into()),
+            },
+            applicant: "N*** V*** A***".into(),
+            received_at: at,
+            due_at: at,
+            completed_at: closed.then_some(at),
+            returned_at: closed.then_some(at),
+            timeliness: if closed { TimelinessName::OnTime } else { TimelinessName::Overdue },
+            timeline: vec![PublicTimelineEntry {
+                at,
+                status: StatusName::SupplementRequested,
+                status_label: "Yêu cầu bổ sung hồ sơ".into(),
+                note: closed.then(|| "Bổ sung\nbản sao".into()),
+                new_due_at: closed.then_some(at),
+            }],
+        }
+    }
+
+    #[test]
+    fn the_lookup_answer_is_the_same_json_from_serde_as_from_its_spec_type() {
+        for closed in [false, true] {
+            let answer = lookup_result(closed);
+            assert_eq!(serde_json::to_value(&answer).unwrap(), answer.to_json().unwrap(), "closed: {closed}");
+        }
+    }
 }

@@ -24,7 +24,7 @@ use crate::{
         text,
     },
     error::{ApiError, ApiResult, FieldError},
-    http::client::client_ip,
+    http::{client::client_ip, json::SerdeJson},
     i18n::{Lang, Text},
     pagination::{Page, PageQuery},
     throttle::Limit,
@@ -845,7 +845,7 @@ impl LookupApi {
         state: Data<&AppState>,
         req: &Request,
         body: Json<LookupRequest>,
-    ) -> ApiResult<Json<LookupResult>> {
+    ) -> ApiResult<SerdeJson<LookupResult>> {
         throttle_lookup(&state, req, &body.code).await?;
         let found = store::lookup_row(&state.db, body.code.trim()).await?;
         let opened = secret_opens(
@@ -883,7 +883,7 @@ impl LookupApi {
                 }
             })
             .collect();
-        Ok(Json(LookupResult {
+        Ok(SerdeJson(LookupResult {
             code: dossier.code,
             status: status.into(),
             status_code: status.code(),

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod etag;
+pub mod json;
 pub mod metrics;
 pub mod platform;
 pub mod request_context;
