@@ -167,15 +167,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if matches!(cli.command, Command::Serve { .. } | Command::BenchSeed { .. }) {
         api::secrets::resolve(&mut config)?;
     }
-    let db = api::db::connect(&config.database)
-        .await
-        .with_context(|| "cannot open the database (MOTCUA_DATABASE_URL)")?;
+    let migrate_first = match &cli.command {
+        Command::Serve { no_migrate, .. } => !no_migrate,
+        // The first administrator is made on a fresh install, before `serve` ever ran.
+        Command::BenchSeed { .. } | Command::Admin { .. } => true,
+        _ => false,
+    };
+    if migrate_first {
+        api::db::migrate(&config.database).await.context("applying migrations")?;
+    }
+    let db = match cli.command {
+        Command::Migrate { .. } => api::db::connect_single(&config.database).await,
+        _ => api::db::connect(&config.database).await,
+    }
+    .with_context(|| "cannot open the database (MOTCUA_DATABASE_URL)")?;
 
     match cli.command {
-        Command::Serve { no_migrate, demo } => {
-            if !no_migrate {
-                Migrator::up(&db, None).await.context("applying migrations")?;
-            }
+        Command::Serve { demo, .. } => {
             if demo && api::seed::has_no_units(&db).await? {
                 seed_demo(&db).await?;
             }
@@ -183,7 +191,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate { action } => migrate(&db, action).await,
         Command::BenchSeed { dossiers, out, sample } => {
-            Migrator::up(&db, None).await.context("applying migrations")?;
             let keys = api::keys::Keys::from_config(&config);
             let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
             let added = api::bench_data::seed_dossiers(&db, &keys, dossiers, sample, &mut file)
@@ -193,8 +200,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin { action: AdminAction::Create { phone, name } } => {
-            // The first administrator is made on a fresh install, before `serve` ever ran.
-            Migrator::up(&db, None).await.context("applying migrations")?;
             let password = read_new_password()?;
             let passwords = api::auth::password::PasswordHashing::default();
             let id = api::admin::create_administrator(&db, &passwords, &phone, &name, &password).await?;

@@ -8,6 +8,8 @@ use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
+use migration::{Migrator, MigratorTrait};
+
 use crate::config::DatabaseConfig;
 
 /// Opens a pool on the configured database.
@@ -42,6 +44,25 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
             .min_connections(1);
     }
     Database::connect(options).await
+}
+
+/// One connection of its own, for schema changes ([`migrate`], `motcua migrate`).
+pub async fn connect_single(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
+    connect(&DatabaseConfig { max_connections: Some(1), ..config.clone() }).await
+}
+
+/// Applies the pending migrations over a connection of their own, closed afterwards.
+///
+/// SQLite caches the schema in each connection and checks some DDL against that cache when it
+/// is prepared (`ADD COLUMN` fails with "duplicate column name" against a copy from before
+/// another connection dropped the column), and sea-orm-migration runs SQLite migrations
+/// outside transactions, statement by statement on whichever pooled connection is free. One
+/// connection keeps every statement on the schema as it is.
+pub async fn migrate(config: &DatabaseConfig) -> Result<(), DbErr> {
+    let db = connect_single(config).await?;
+    let outcome = Migrator::up(&db, None).await;
+    db.close().await?;
+    outcome
 }
 
 /// Two connections per core, at least four. More connections than the cores can serve only

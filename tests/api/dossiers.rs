@@ -379,8 +379,10 @@ async fn the_public_timeline_shows_public_steps_in_order_and_survives_its_migrat
 
     // Migration 5 copies the timeline of dossiers taken in before it: run it again.
     use migration::MigratorTrait;
-    migration::Migrator::down(&app.db, Some(1)).await.unwrap();
-    migration::Migrator::up(&app.db, None).await.unwrap();
+    let schema = api::db::connect_single(&app.state.config.database).await.unwrap();
+    migration::Migrator::down(&schema, Some(1)).await.unwrap();
+    schema.close().await.unwrap();
+    api::db::migrate(&app.state.config.database).await.unwrap();
     let after = look_up().await.assert_status(200).clone();
 
     let steps: Vec<(&str, &str, &str)> = before["timeline"]

@@ -4,7 +4,6 @@
 #![allow(dead_code)]
 
 use api::{AppState, config::Config};
-use migration::{Migrator, MigratorTrait};
 use poem::{
     EndpointExt, Response,
     endpoint::BoxEndpoint,
@@ -173,8 +172,8 @@ impl TestApp {
         let (url, scratch) = scratch_database().await;
         let mut config = Config::for_database(url);
         configure(&mut config);
+        api::db::migrate(&config.database).await.expect("migrations apply");
         let db = api::db::connect(&config.database).await.expect("connect to the test database");
-        Migrator::up(&db, None).await.expect("migrations apply");
         let state = AppState::new(db.clone(), config);
         let client = TestClient::new(api::build_app(state.clone()).boxed());
         TestApp { client, db, state, _scratch: scratch }
