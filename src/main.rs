@@ -174,7 +174,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         _ => false,
     };
     if migrate_first {
-        api::db::migrate(&config.database).await.context("applying migrations")?;
+        api::db::migrate(&config.database)
+            .await
+            .context("cannot open the database (MOTCUA_DATABASE_URL) or apply its migrations")?;
     }
     let db = match cli.command {
         Command::Migrate { .. } => api::db::connect_single(&config.database).await,
