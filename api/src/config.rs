@@ -114,6 +114,9 @@ pub struct LookupConfig {
     /// `MOTCUA_LOOKUP_NAMES_TTL_SECS`: how long a server process shows a unit's or procedure's
     /// name in lookups before reading it again (a rename shows within this time).
     pub names_ttl: Duration,
+    /// `MOTCUA_LOOKUP_CONNECTIONS`: on SQLite, how many connections of their own the lookups
+    /// read over (default 8); 0 sends them to the pool like every other call.
+    pub connections: u32,
 }
 
 /// Which peers are proxies whose `X-Forwarded-For` we believe.
@@ -186,6 +189,7 @@ impl Config {
                 pepper: var("MOTCUA_LOOKUP_PEPPER").map(SecretString::from),
                 limit_per_minute: parse_var("MOTCUA_LOOKUP_LIMIT", 30)?,
                 names_ttl: Duration::from_secs(parse_var("MOTCUA_LOOKUP_NAMES_TTL_SECS", 60)?),
+                connections: parse_var("MOTCUA_LOOKUP_CONNECTIONS", 8)?,
             },
         })
     }
@@ -212,6 +216,7 @@ impl Config {
                 pepper: Some(crate::secrets::random_secret()),
                 limit_per_minute: 30,
                 names_ttl: Duration::from_secs(60),
+                connections: 8,
             },
         }
     }

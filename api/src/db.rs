@@ -5,7 +5,7 @@ use std::time::Duration;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
-    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+    sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
 };
 
 use migration::{Migrator, MigratorTrait};
@@ -27,23 +27,28 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
     if config.is_sqlite() {
         // One writer at a time in SQLite: a few connections serve the readers, and
         // busy_timeout makes writers queue instead of failing with SQLITE_BUSY.
-        options.max_connections(config.max_connections.unwrap_or(8)).min_connections(1).map_sqlx_sqlite_opts(
-            |opts| {
-                opts.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(10))
-                    .foreign_keys(true)
-                    // Reads map the file instead of copying pages into each connection's
-                    // cache: the public lookup served ~1.4× more requests with it.
-                    .pragma("mmap_size", "1073741824")
-            },
-        );
+        options
+            .max_connections(config.max_connections.unwrap_or(8))
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(sqlite_settings);
     } else {
         options
             .max_connections(config.max_connections.unwrap_or_else(default_postgres_pool_size))
             .min_connections(1);
     }
     Database::connect(options).await
+}
+
+/// The settings of every SQLite connection, pooled or not.
+pub(crate) fn sqlite_settings(options: SqliteConnectOptions) -> SqliteConnectOptions {
+    options
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true)
+        // Reads map the file instead of copying pages into each connection's cache: the
+        // public lookup served ~1.4× more requests with it.
+        .pragma("mmap_size", "1073741824")
 }
 
 /// One connection of its own, for schema changes ([`migrate`], `motcua migrate`).

@@ -53,13 +53,24 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// Unit and procedure names for the public lookup, kept for `config.lookup.names_ttl`.
     pub lookup_names: Arc<dossiers::names::LookupNames>,
+    /// Where the public lookup reads (its own SQLite connections, or the pool).
+    pub lookup_reader: Arc<dossiers::reader::LookupReader>,
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, config: Config) -> AppState {
         let keys = Arc::new(Keys::from_config(&config));
         let lookup_names = Arc::new(dossiers::names::LookupNames::new(config.lookup.names_ttl));
-        AppState { db, config: Arc::new(config), metrics: Metrics::shared(), keys, lookup_names }
+        let lookup_reader =
+            Arc::new(dossiers::reader::LookupReader::new(&config.database, config.lookup.connections));
+        AppState {
+            db,
+            config: Arc::new(config),
+            metrics: Metrics::shared(),
+            keys,
+            lookup_names,
+            lookup_reader,
+        }
     }
 }
 

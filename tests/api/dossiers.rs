@@ -438,6 +438,32 @@ async fn lookups_show_a_renamed_unit_once_the_names_they_keep_are_stale() {
 }
 
 #[tokio::test]
+async fn lookups_on_their_own_connections_or_the_pool_serve_many_at_once_and_see_each_change() {
+    // 0: the pool; 2: two connections of the lookup's own (on SQLite), shared by 24 callers.
+    for connections in [0, 2] {
+        let (app, officer) = desk_with(|config| {
+            config.lookup.connections = connections;
+            config.lookup.limit_per_minute = 0;
+        })
+        .await;
+        let receipt = take_in(&app, &officer).await;
+        let code = receipt["code"].as_str().unwrap();
+        let look_up = || {
+            app.post("/api/v1/dossiers/lookup")
+                .json(&json!({"code": code, "secret": receipt["lookup_secret"]}))
+                .send()
+        };
+
+        let at_once = join_all((0..24).map(|_| look_up())).await;
+        transition(&app, &officer, code, "\"1\"", "in_progress").await.assert_status(200);
+        let after = look_up().await;
+
+        assert!(at_once.iter().all(|reply| reply.status == 200 && reply.body["status"] == "accepted"));
+        assert_eq!(after.assert_status(200)["status"], "in_progress", "with {connections} connections");
+    }
+}
+
+#[tokio::test]
 async fn lookups_are_limited_per_client_and_code() {
     let app = TestApp::spawn_with(|config| config.lookup.limit_per_minute = 3).await;
     let guess = json!({"code": "000.20.33.H12-261126-0001", "secret": "AAAAAAAA"});

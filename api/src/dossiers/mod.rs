@@ -4,6 +4,7 @@
 pub mod dto;
 pub mod lifecycle;
 pub mod names;
+pub mod reader;
 pub mod receipt;
 pub mod routes;
 pub mod store;

@@ -847,7 +847,7 @@ impl LookupApi {
         body: Json<LookupRequest>,
     ) -> ApiResult<SerdeJson<LookupResult>> {
         throttle_lookup(&state, req, &body.code).await?;
-        let found = store::lookup_row(&state.db, body.code.trim()).await?;
+        let found = state.lookup_reader.row(&state.db, body.code.trim()).await?;
         let opened = secret_opens(
             &state,
             found.as_ref().map(|row| (row.code.as_str(), row.lookup_secret_hash.as_str())),

@@ -89,17 +89,29 @@ impl FromQueryResult for LookupRow {
     }
 }
 
+/// The lookup's query, with the backend's placeholder for the code.
+macro_rules! lookup_sql {
+    ($placeholder:literal) => {
+        concat!(
+            "SELECT code, lookup_secret_hash, status, applicant_name, received_at, due_at, paused_at, ",
+            "completed_at, returned_at, timeliness, unit_id, procedure_id, public_timeline ",
+            "FROM dossiers WHERE code = ",
+            $placeholder
+        )
+    };
+}
+
+/// The columns of [`LookupRow`] for the dossier of one code, on SQLite.
+pub const LOOKUP_SQL_SQLITE: &str = lookup_sql!("?");
+const LOOKUP_SQL_POSTGRES: &str = lookup_sql!("$1");
+
 /// The dossier of a code, as the public lookup reads it: one row by the unique code (it is the
 /// busiest public call, so the timeline comes from the row, not from `dossier_events`, and the
 /// unit and procedure names from [`super::names`]).
 pub async fn lookup_row(db: &impl ConnectionTrait, code: &str) -> Result<Option<LookupRow>, DbErr> {
     let backend = db.get_database_backend();
-    let placeholder = if backend == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
-    let sql = format!(
-        "SELECT code, lookup_secret_hash, status, applicant_name, received_at, due_at, paused_at, \
-         completed_at, returned_at, timeliness, unit_id, procedure_id, public_timeline \
-         FROM dossiers WHERE code = {placeholder}"
-    );
+    let sql =
+        if backend == sea_orm::DatabaseBackend::Postgres { LOOKUP_SQL_POSTGRES } else { LOOKUP_SQL_SQLITE };
     LookupRow::find_by_statement(Statement::from_sql_and_values(backend, sql, [code.into()])).one(db).await
 }
 
