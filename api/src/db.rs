@@ -60,9 +60,9 @@ pub async fn connect_single(config: &DatabaseConfig) -> Result<DatabaseConnectio
 ///
 /// SQLite caches the schema in each connection and checks some DDL against that cache when it
 /// is prepared (`ADD COLUMN` fails with "duplicate column name" against a copy from before
-/// another connection dropped the column), and sea-orm-migration runs SQLite migrations
-/// outside transactions, statement by statement on whichever pooled connection is free. One
-/// connection keeps every statement on the schema as it is.
+/// another connection dropped the column), and sea-orm-migration spreads its own statements
+/// (the migration table, the status queries, each migration's transaction) over whichever
+/// pooled connection is free. One connection keeps every statement on the schema as it is.
 pub async fn migrate(config: &DatabaseConfig) -> Result<(), DbErr> {
     let db = connect_single(config).await?;
     let outcome = Migrator::up(&db, None).await;

@@ -15,6 +15,11 @@ mod m20261127_000005_dossier_public_timeline;
 
 pub struct Migrator;
 
+/// What every migration answers to `use_transaction`: run in a transaction on every engine.
+/// sea-orm-migration wraps only PostgreSQL migrations by default, and a SQLite migration that
+/// failed halfway would leave half a schema change behind, with no record of it.
+const ATOMIC: Option<bool> = Some(true);
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {

@@ -77,6 +77,11 @@ CREATE INDEX audit_log_target ON audit_log (target_type, target_id)
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// All or nothing on every engine (see [`crate::ATOMIC`]).
+    fn use_transaction(&self) -> Option<bool> {
+        crate::ATOMIC
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         run_ddl(manager, UP).await
     }

@@ -72,6 +72,11 @@ CREATE TABLE procedure_legal_bases (
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// All or nothing on every engine (see [`crate::ATOMIC`]).
+    fn use_transaction(&self) -> Option<bool> {
+        crate::ATOMIC
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         run_ddl(manager, UP).await
     }

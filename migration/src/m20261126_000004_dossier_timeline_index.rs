@@ -19,6 +19,11 @@ DROP INDEX dossier_events_timeline
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// All or nothing on every engine (see [`crate::ATOMIC`]).
+    fn use_transaction(&self) -> Option<bool> {
+        crate::ATOMIC
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         run_ddl(manager, UP).await
     }

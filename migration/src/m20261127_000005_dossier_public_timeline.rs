@@ -37,6 +37,11 @@ const DOWN: &str = "ALTER TABLE dossiers DROP COLUMN public_timeline";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// All or nothing on every engine (see [`crate::ATOMIC`]).
+    fn use_transaction(&self) -> Option<bool> {
+        crate::ATOMIC
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         run_ddl(manager, UP).await?;
         let backfill = match manager.get_database_backend() {

@@ -174,3 +174,26 @@ async fn bad_query_parameters_are_400_naming_the_parameter() {
     let body = reply.assert_problem(400, "malformed_request");
     assert_eq!(body["errors"][0]["field"], "page");
 }
+
+#[tokio::test]
+async fn a_migration_that_fails_halfway_leaves_nothing_behind() {
+    use sea_orm::ConnectionTrait;
+    let (url, _scratch) = crate::common::scratch_database().await;
+    let config = api::config::Config::for_database(url);
+    let db = api::db::connect_single(&config.database).await.unwrap();
+    // The first migration creates `units`, then `users`: a `users` already there stops it after
+    // its first table.
+    db.execute_unprepared("CREATE TABLE users (id INTEGER)").await.unwrap();
+
+    let failed = api::db::migrate(&config.database).await;
+    let units_after_failure = db.execute_unprepared("SELECT 1 FROM units").await;
+    db.execute_unprepared("DROP TABLE users").await.unwrap();
+    let retried = api::db::migrate(&config.database).await;
+    let units_after_retry = db.execute_unprepared("SELECT 1 FROM units").await;
+
+    assert!(failed.is_err());
+    assert!(units_after_failure.is_err(), "the failed migration's first table was kept");
+    retried.expect("the migrations apply once the obstacle is gone");
+    assert!(units_after_retry.is_ok());
+    db.close().await.unwrap();
+}

@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::Value;
 
 /// Where the test's database lives, removed when the test ends.
-enum Scratch {
+pub enum Scratch {
     Sqlite(std::path::PathBuf),
     Postgres { admin_url: String, schema: String },
 }
@@ -48,7 +48,7 @@ impl Drop for Scratch {
 }
 
 /// The database URL for a fresh scratch database, and what removes it.
-async fn scratch_database() -> (String, Scratch) {
+pub async fn scratch_database() -> (String, Scratch) {
     let unique = uuid::Uuid::new_v4().simple().to_string();
     match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
         Some(admin_url) => {
