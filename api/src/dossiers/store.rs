@@ -43,7 +43,7 @@ pub async fn next_sequence(db: &impl ConnectionTrait, unit_id: Uuid, day: NaiveD
 }
 
 /// What the public lookup reads of a dossier. The fields are in the order of the columns of
-/// [`lookup_row`], which reads them by position.
+/// its query (`lookup_sql!`), which are read by position.
 #[derive(Debug)]
 pub struct LookupRow {
     pub code: String,
