@@ -36,8 +36,8 @@ pub struct Problem {
     pub detail: String,
     /// A stable snake_case identifier of the problem, for clients to switch on.
     pub code: String,
-    /// Field-level problems, when the request broke validation rules.
-    #[oai(skip_serializing_if_is_empty)]
+    /// Field-level problems, when the request broke validation rules; left out otherwise.
+    #[oai(default, skip_serializing_if_is_empty)]
     pub errors: Vec<FieldProblem>,
     /// The request id (also in the `X-Request-Id` header); quote it when reporting a problem.
     #[oai(skip_serializing_if_is_none)]
@@ -405,36 +405,22 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The errors every operation may answer with, as they appear in the spec.
-const DOCUMENTED: &[(u16, &str)] = &[
-    (400, "Malformed request: a parameter or the body could not be read (`malformed_request`)."),
-    (401, "Missing, expired or invalid credentials (`unauthenticated`)."),
-    (403, "The caller's role does not allow this operation (`forbidden`)."),
-    (404, "Not found, or not visible to the caller (`not_found`)."),
-    (409, "Conflicts with the current state (`already_exists`, `illegal_transition`, ...)."),
-    (412, "The `If-Match` version is stale (`version_mismatch`)."),
-    (422, "Valid JSON that breaks a rule (`validation_failed`, with `errors`)."),
-    (429, "Too many requests (`too_many_requests`); see `Retry-After`."),
-    (500, "Unexpected server error (`internal_error`); nothing internal is shown."),
-    (503, "The database is unreachable (`service_unavailable`)."),
-];
-
+/// Handlers answer errors as problems; which ones each operation documents is written into
+/// the spec from the problem catalogue (`spec::errors`), which replaces this placeholder (it
+/// only keeps the `Problem` schema among the components poem-openapi writes).
 impl ApiResponse for ApiError {
     fn meta() -> MetaResponses {
         MetaResponses {
-            responses: DOCUMENTED
-                .iter()
-                .map(|(status, description)| MetaResponse {
-                    description,
-                    status: Some(*status),
-                    status_range: None,
-                    content: vec![MetaMediaType {
-                        content_type: PROBLEM_JSON,
-                        schema: <Problem as poem_openapi::types::Type>::schema_ref(),
-                    }],
-                    headers: vec![],
-                })
-                .collect(),
+            responses: vec![MetaResponse {
+                description: "A problem.",
+                status: None,
+                status_range: None,
+                content: vec![MetaMediaType {
+                    content_type: PROBLEM_JSON,
+                    schema: <Problem as poem_openapi::types::Type>::schema_ref(),
+                }],
+                headers: vec![],
+            }],
         }
     }
 

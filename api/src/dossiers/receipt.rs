@@ -73,3 +73,63 @@ h1 {{ font-size: 14pt; text-align: center }} .qr {{ float: right }} dt {{ font-w
         officer = escape(&receipt.received_by),
     )
 }
+
+/// How `GET /dossiers/{code}/receipt` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ReceiptFormat {
+    /// The receipt data as JSON.
+    Json,
+    /// The printable page.
+    Html,
+}
+
+/// One 200 answer in two media types: the receipt data (JSON, the default) or, with
+/// `?format=html`, the printable page. Written by hand because a derived `ApiResponse` with
+/// two variants of one status documents the status twice.
+pub enum ReceiptResponse {
+    Json(Box<Receipt>),
+    Html(String),
+}
+
+impl poem_openapi::ApiResponse for ReceiptResponse {
+    fn meta() -> poem_openapi::registry::MetaResponses {
+        use poem_openapi::{
+            payload::{Html, Json, Payload},
+            registry::{MetaMediaType, MetaResponse, MetaResponses},
+        };
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "The receipt data without the lookup secret (shown only at intake); \
+                              with `?format=html`, the printable page.",
+                status: Some(200),
+                status_range: None,
+                content: vec![
+                    MetaMediaType {
+                        content_type: Json::<Receipt>::CONTENT_TYPE,
+                        schema: Json::<Receipt>::schema_ref(),
+                    },
+                    MetaMediaType {
+                        content_type: Html::<String>::CONTENT_TYPE,
+                        schema: Html::<String>::schema_ref(),
+                    },
+                ],
+                headers: vec![],
+            }],
+        }
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        <Receipt as poem_openapi::types::Type>::register(registry);
+    }
+}
+
+impl poem::IntoResponse for ReceiptResponse {
+    fn into_response(self) -> poem::Response {
+        use poem_openapi::payload::{Html, Json};
+        match self {
+            ReceiptResponse::Json(receipt) => Json(receipt).into_response(),
+            ReceiptResponse::Html(page) => Html(page).into_response(),
+        }
+    }
+}

@@ -4,11 +4,16 @@ use poem::{Request, web::Data};
 use poem_openapi::{
     ApiResponse, OpenApi,
     param::{Header, Path, Query},
-    payload::{Html, Json},
+    payload::Json,
 };
 use uuid::Uuid;
 
-use super::{dto::*, lifecycle, receipt, store};
+use super::{
+    dto::*,
+    lifecycle,
+    receipt::{self, ReceiptFormat, ReceiptResponse},
+    store,
+};
 use crate::{
     ApiTags, AppState,
     accounts::validate,
@@ -261,16 +266,6 @@ pub enum DossierResponse {
     /// The dossier; `ETag` carries its version for `If-Match`.
     #[oai(status = 200)]
     Ok(Json<DossierDetail>, #[oai(header = "ETag")] String),
-}
-
-#[derive(ApiResponse)]
-pub enum ReceiptResponse {
-    /// The receipt data (without the lookup secret, which is shown only at intake).
-    #[oai(status = 200)]
-    Json(Json<Box<Receipt>>),
-    /// `?format=html`: the printable page.
-    #[oai(status = 200)]
-    Html(Html<String>),
 }
 
 fn validate_intake(body: &IntakeRequest, procedure: &entity::procedure::Model) -> Vec<FieldError> {
@@ -566,13 +561,13 @@ impl DossiersApi {
         auth: BearerAuth,
         code: Path<String>,
         /// `json` (default) or `html`.
-        format: Query<Option<String>>,
+        format: Query<Option<ReceiptFormat>>,
     ) -> ApiResult<ReceiptResponse> {
         let dossier = dossier_in_scope(&state, &auth.0, &code).await?;
         let receipt = receipt_of(&state, &dossier, None).await?;
-        Ok(match format.0.as_deref() {
-            Some("html") => ReceiptResponse::Html(Html(receipt::render_html(&receipt, None))),
-            _ => ReceiptResponse::Json(Json(Box::new(receipt))),
+        Ok(match format.0.unwrap_or(ReceiptFormat::Json) {
+            ReceiptFormat::Html => ReceiptResponse::Html(receipt::render_html(&receipt, None)),
+            ReceiptFormat::Json => ReceiptResponse::Json(Box::new(receipt)),
         })
     }
 

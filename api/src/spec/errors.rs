@@ -1,0 +1,198 @@
+//! The error answers of each operation, written into the spec from the problem catalogue.
+//!
+//! What an operation's shape implies is derived from it: a parameter or a body can be
+//! malformed (400), a body can be too large (413), of the wrong type (415) or break a field
+//! rule (422), credentials can be missing (401), a path names something that may not exist
+//! (404), `If-Match` can be stale (412) or missing (428), the database can be down (503).
+//! What only the handler knows (roles, conflicts, business rules, rate limits) is listed per
+//! operation in [`SPECIFIC`]; a test fails for an operation without a row.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::problems::{self as p, ProblemType};
+
+/// The problems an operation answers beyond those its shape implies.
+pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
+    ("register", &[p::PHONE_TAKEN]),
+    ("login", &[p::INVALID_CREDENTIALS, p::TOO_MANY_REQUESTS]),
+    ("refresh_tokens", &[p::INVALID_REFRESH_TOKEN]),
+    ("logout", &[]),
+    ("get_me", &[]),
+    ("update_me", &[]),
+    ("change_password", &[p::INVALID_CREDENTIALS]),
+    ("list_units", &[]),
+    ("get_unit", &[]),
+    ("update_unit_settings", &[p::FORBIDDEN]),
+    ("list_holidays", &[p::NOT_FOUND]),
+    ("create_holiday", &[p::FORBIDDEN, p::NOT_FOUND, p::HOLIDAY_EXISTS]),
+    ("delete_holiday", &[p::FORBIDDEN]),
+    ("get_unit_calendar", &[]),
+    ("list_procedures", &[]),
+    ("get_procedure", &[]),
+    ("create_procedure", &[p::FORBIDDEN, p::PROCEDURE_EXISTS]),
+    ("replace_procedure", &[p::FORBIDDEN]),
+    ("list_legal_documents", &[]),
+    ("get_legal_document", &[]),
+    ("create_legal_document", &[p::FORBIDDEN, p::LEGAL_DOCUMENT_EXISTS]),
+    ("list_admin_units", &[p::FORBIDDEN]),
+    ("create_unit", &[p::FORBIDDEN, p::NOT_FOUND, p::UNIT_CODE_TAKEN]),
+    ("update_unit", &[p::FORBIDDEN, p::UNIT_CODE_TAKEN, p::UNIT_CYCLE]),
+    ("list_staff", &[p::FORBIDDEN, p::NOT_FOUND]),
+    ("create_staff", &[p::FORBIDDEN, p::NOT_FOUND, p::PHONE_TAKEN]),
+    ("get_staff", &[p::FORBIDDEN]),
+    ("update_staff", &[p::FORBIDDEN, p::OWN_ACCOUNT_LOCKED]),
+    ("list_audit_log", &[p::FORBIDDEN]),
+    ("take_in_dossier", &[p::FORBIDDEN, p::NOT_FOUND]),
+    ("list_dossiers", &[p::FORBIDDEN]),
+    ("get_dossier", &[p::FORBIDDEN]),
+    ("get_dossier_receipt", &[p::FORBIDDEN]),
+    ("transition_dossier", &[p::FORBIDDEN, p::ILLEGAL_TRANSITION]),
+    ("apologise_for_dossier", &[p::FORBIDDEN, p::DOSSIER_CLOSED]),
+    ("assign_dossier", &[p::FORBIDDEN, p::DOSSIER_CLOSED]),
+    ("look_up_dossier", &[p::NOT_FOUND, p::TOO_MANY_REQUESTS]),
+    ("claim_dossier", &[p::FORBIDDEN, p::NOT_FOUND, p::DOSSIER_ALREADY_CLAIMED, p::TOO_MANY_REQUESTS]),
+    ("list_my_dossiers", &[p::FORBIDDEN]),
+    ("list_my_notifications", &[]),
+    ("mark_notification_read", &[]),
+];
+
+/// Every problem an operation can answer with: what its shape implies, then its own.
+pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
+    let parameters: Vec<&Value> =
+        operation.get("parameters").and_then(Value::as_array).map(|p| p.iter().collect()).unwrap_or_default();
+    let in_ = |place: &str| parameters.iter().any(|p| p.get("in").and_then(Value::as_str) == Some(place));
+    let named = |name: &str| {
+        parameters
+            .iter()
+            .any(|p| p.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name)))
+    };
+    let has_body = operation.contains_key("requestBody");
+    let secured = operation.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
+    let paged = named("page") || named("per_page");
+
+    let mut problems = Vec::new();
+    if has_body || !parameters.is_empty() {
+        problems.push(p::MALFORMED_REQUEST);
+    }
+    if secured {
+        problems.push(p::UNAUTHENTICATED);
+    }
+    if in_("path") {
+        problems.push(p::NOT_FOUND);
+    }
+    if named("If-Match") {
+        problems.extend([p::VERSION_MISMATCH, p::IF_MATCH_REQUIRED]);
+    }
+    if has_body {
+        problems.extend([p::PAYLOAD_TOO_LARGE, p::UNSUPPORTED_MEDIA_TYPE]);
+    }
+    if has_body || paged {
+        problems.push(p::VALIDATION_FAILED);
+    }
+    problems.push(p::SERVICE_UNAVAILABLE);
+    let id = operation.get("operationId").and_then(Value::as_str).unwrap_or_default();
+    if let Some((_, specific)) = SPECIFIC.iter().find(|(operation_id, _)| *operation_id == id) {
+        problems.extend(specific.iter().copied());
+    }
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|problem| seen.insert(problem.code));
+    problems
+}
+
+/// Replaces the operation's error answers with one per status it can really send, each
+/// naming its problem codes and showing an example problem.
+pub fn document_errors(operation: &mut Map<String, Value>) {
+    let mut by_status: BTreeMap<u16, Vec<ProblemType>> = BTreeMap::new();
+    for problem in problems_of(operation) {
+        by_status.entry(problem.status).or_default().push(problem);
+    }
+    let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else { return };
+    // The placeholder `default` of `ApiError` goes too.
+    responses.retain(|status, _| status.parse::<u16>().is_ok_and(|s| s < 400));
+    for (status, problems) in by_status {
+        responses.insert(status.to_string(), error_response(status, &problems));
+    }
+}
+
+fn error_response(status: u16, problems: &[ProblemType]) -> Value {
+    let description =
+        problems.iter().map(|p| format!("`{}`: {}", p.code, p.meaning)).collect::<Vec<_>>().join("\n\n");
+    let first = problems[0];
+    let mut example = json!({
+        "type": format!("urn:motcua:problem:{}", first.code),
+        "title": title(status),
+        "status": status,
+        "detail": first.meaning,
+        "code": first.code,
+        "request_id": "0192f0c4-7d1e-7c39-9a3b-4bd3a1f2e001",
+    });
+    if first.code == p::VALIDATION_FAILED.code {
+        example["errors"] = json!([{ "field": "phone", "message": "Not a valid Vietnamese mobile number." }]);
+    }
+    let mut response = json!({
+        "description": description,
+        "content": {
+            crate::error::PROBLEM_JSON: {
+                "schema": { "$ref": "#/components/schemas/Problem" },
+                "example": example,
+            }
+        }
+    });
+    let header = match status {
+        401 => Some(("WWW-Authenticate", "The scheme to authenticate with: `Bearer`.")),
+        429 | 503 => Some(("Retry-After", "Seconds to wait before trying again.")),
+        _ => None,
+    };
+    if let Some((name, description)) = header {
+        response["headers"] = json!({ name: { "description": description, "schema": { "type": "string" } } });
+    }
+    response
+}
+
+/// The English title a problem of this status carries.
+fn title(status: u16) -> &'static str {
+    poem::http::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_a_row_and_every_row_an_operation() {
+        let document: Value = serde_json::from_str(&crate::spec::api_service().spec()).unwrap();
+        let mut operation_ids = Vec::new();
+        for operations in document["paths"].as_object().unwrap().values() {
+            for operation in operations.as_object().unwrap().values() {
+                operation_ids.push(operation["operationId"].as_str().unwrap().to_owned());
+            }
+        }
+        for id in &operation_ids {
+            assert!(
+                SPECIFIC.iter().any(|(op, _)| op == id),
+                "operation {id} has no row in spec::errors::SPECIFIC"
+            );
+        }
+        for (op, _) in SPECIFIC {
+            assert!(operation_ids.iter().any(|id| id == op), "SPECIFIC names {op}, which is no operation");
+        }
+    }
+
+    #[test]
+    fn every_documented_problem_is_in_the_catalogue() {
+        for (_, problems) in SPECIFIC {
+            for problem in *problems {
+                assert!(crate::problems::ALL.contains(problem), "{} is not in the catalogue", problem.code);
+            }
+        }
+    }
+
+    #[test]
+    fn a_public_get_without_parameters_documents_only_an_unavailable_database() {
+        let operation = json!({ "operationId": "list_units", "security": [], "responses": {} });
+        let codes: Vec<_> = problems_of(operation.as_object().unwrap()).iter().map(|p| p.code).collect();
+        assert_eq!(codes, ["service_unavailable"]);
+    }
+}
