@@ -119,26 +119,40 @@ impl ApiError {
         self
     }
 
-    /// 400: the request could not be parsed.
-    pub fn malformed(field: Option<&str>, reason: &str) -> ApiError {
-        let detail = match field {
-            Some(field) => Text::new(
-                format!("Tham số hoặc trường `{field}` không đọc được: {reason}"),
-                format!("The parameter or field `{field}` could not be read: {reason}"),
+    /// 400: the body is not JSON of the operation's shape (and no single field explains why).
+    pub fn malformed_body() -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            Text::new(
+                "Nội dung yêu cầu không phải JSON hợp lệ theo mô tả của thao tác này.",
+                "The request body is not valid JSON of the shape this operation takes.",
             ),
-            None => Text::new(
-                format!("Yêu cầu không đọc được: {reason}"),
-                format!("The request could not be read: {reason}"),
+        )
+    }
+
+    /// 400: fields or parameters of the wrong type, not among the allowed values, or missing;
+    /// each says what it takes.
+    pub fn malformed_fields(errors: Vec<FieldError>) -> ApiError {
+        let mut error = ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            Text::new(
+                "Yêu cầu có trường hoặc tham số không đúng kiểu, không thuộc các giá trị cho phép, hoặc bị thiếu.",
+                "Some fields or parameters are of the wrong type, not among the allowed values, or missing.",
             ),
-        };
-        let mut error = ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", detail);
-        if let Some(field) = field {
-            error.errors.push(FieldError {
-                field: field.to_owned(),
-                message: Text::new(reason.to_owned(), reason.to_owned()),
-            });
-        }
+        );
+        error.errors = errors;
         error
+    }
+
+    /// 400: the request could not be read at all (a broken body stream, bad framing).
+    pub fn malformed_request() -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_request",
+            Text::new("Yêu cầu không đọc được.", "The request could not be read."),
+        )
     }
 
     /// 422: well-formed, but some fields break the rules.
@@ -287,23 +301,16 @@ impl ApiError {
         if err.is::<ApiError>() {
             return err.downcast::<ApiError>().unwrap_or_else(|_| ApiError::internal("downcast"));
         }
-        if let Some(e) = err.downcast_ref::<ParseParamError>() {
-            return ApiError::malformed(Some(e.name), &e.reason);
-        }
-        if let Some(e) = err.downcast_ref::<ParsePathError>() {
-            return ApiError::malformed(Some(e.name), &e.reason);
-        }
-        if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
-            return ApiError::malformed(None, &e.reason);
-        }
-        if let Some(e) = err.downcast_ref::<ParseMultipartError>() {
-            return ApiError::malformed(None, &e.reason);
-        }
-        if let Some(e) = err.downcast_ref::<ParseJsonError>() {
-            return ApiError::malformed(None, &e.to_string());
-        }
-        if let Some(e) = err.downcast_ref::<ParseQueryError>() {
-            return ApiError::malformed(None, &e.to_string());
+        // Parse errors of known operations are explained field by field before this
+        // (`http::schema_check::explain`); what is left is answered without parser text.
+        if err.is::<ParseParamError>()
+            || err.is::<ParsePathError>()
+            || err.is::<ParseRequestPayloadError>()
+            || err.is::<ParseMultipartError>()
+            || err.is::<ParseJsonError>()
+            || err.is::<ParseQueryError>()
+        {
+            return ApiError::malformed_request();
         }
         if err.is::<ContentTypeError>() {
             return ApiError::new(
@@ -339,7 +346,7 @@ impl ApiError {
             StatusCode::PAYLOAD_TOO_LARGE => payload_too_large(),
             StatusCode::UNAUTHORIZED => ApiError::unauthenticated(),
             StatusCode::NOT_FOUND => ApiError::not_found(),
-            status if status.is_client_error() => ApiError::malformed(None, &err.to_string()),
+            status if status.is_client_error() => ApiError::malformed_request(),
             _ => ApiError::internal(err),
         }
     }

@@ -17,6 +17,11 @@ use regex::Regex;
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::domain::{
+    account::PhoneNumber,
+    unit::{UNIT_CODE_MAX_CHARS, UnitCode},
+};
+
 /// Characters no text field takes: C0 and C1 controls, DEL, and the bidi controls that can
 /// make a name display as something else (Trojan Source), besides the line separators. A
 /// multi-line field lets tab, line feed and carriage return through.
@@ -91,6 +96,11 @@ macro_rules! text_type {
         pub struct $name<const MIN: usize, const MAX: usize>(String);
 
         impl<const MIN: usize, const MAX: usize> $name<MIN, MAX> {
+            /// A value read back from the database, which was checked when it was written.
+            pub fn from_stored(stored: String) -> Self {
+                $name(stored)
+            }
+
             pub fn parse(raw: &str) -> Result<Self, TextProblem> {
                 clean(raw, MIN, MAX, $multiline).map($name)
             }
@@ -101,6 +111,13 @@ macro_rules! text_type {
 
             pub fn into_string(self) -> String {
                 self.0
+            }
+        }
+
+        /// A literal of the code (an example in the spec, a demo value), written to fit.
+        impl<const MIN: usize, const MAX: usize> From<&'static str> for $name<MIN, MAX> {
+            fn from(literal: &'static str) -> Self {
+                $name(literal.to_owned())
             }
         }
 
@@ -170,6 +187,13 @@ macro_rules! text_type {
             }
         }
 
+        /// Read back from stored JSON (the database), which was checked when it was written.
+        impl<'de, const MIN: usize, const MAX: usize> serde::Deserialize<'de> for $name<MIN, MAX> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer).map($name)
+            }
+        }
+
         impl<const MIN: usize, const MAX: usize> serde::Serialize for $name<MIN, MAX> {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(&self.0)
@@ -191,24 +215,33 @@ text_type!(
     "Text that may run over several lines (notes, descriptions), `MIN` to `MAX` characters."
 );
 
-/// A JSON string taken as it is (a password, a token, a code): never a number or boolean
-/// read as a string, and NFC-normalised, up to `MAX` characters.
+/// A JSON string taken as it is (a password, a token): never a number or boolean read as a
+/// string, `MIN` to `MAX` characters, NFC-normalised but not trimmed. Never printed.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret<const MAX: usize>(String);
+pub struct Secret<const MIN: usize, const MAX: usize>(String);
 
-impl<const MAX: usize> Secret<MAX> {
-    pub fn expose(&self) -> &str {
+impl<const MIN: usize, const MAX: usize> Secret<MIN, MAX> {
+    /// A known value (an example in the spec, a test).
+    pub fn from_stored(value: String) -> Self {
+        Secret(value)
+    }
+}
+
+impl<const MIN: usize, const MAX: usize> std::ops::Deref for Secret<MIN, MAX> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
         &self.0
     }
 }
 
-impl<const MAX: usize> std::fmt::Debug for Secret<MAX> {
+impl<const MIN: usize, const MAX: usize> std::fmt::Debug for Secret<MIN, MAX> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(…)")
     }
 }
 
-impl<const MAX: usize> Type for Secret<MAX> {
+impl<const MIN: usize, const MAX: usize> Type for Secret<MIN, MAX> {
     const IS_REQUIRED: bool = true;
     type RawValueType = Self;
     type RawElementValueType = Self;
@@ -219,7 +252,7 @@ impl<const MAX: usize> Type for Secret<MAX> {
 
     fn schema_ref() -> MetaSchemaRef {
         MetaSchemaRef::Inline(Box::new(MetaSchema {
-            min_length: Some(1),
+            min_length: Some(MIN),
             max_length: Some(MAX),
             ..MetaSchema::new("string")
         }))
@@ -234,17 +267,17 @@ impl<const MAX: usize> Type for Secret<MAX> {
     }
 }
 
-impl<const MAX: usize> ParseFromJSON for Secret<MAX> {
+impl<const MIN: usize, const MAX: usize> ParseFromJSON for Secret<MIN, MAX> {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         match value {
-            Some(Value::String(raw)) if (1..=MAX).contains(&raw.chars().count()) => Ok(Secret(nfc(&raw))),
+            Some(Value::String(raw)) if (MIN..=MAX).contains(&raw.chars().count()) => Ok(Secret(nfc(&raw))),
             Some(Value::String(_)) => Err(ParseError::custom("length")),
             other => Err(ParseError::expected_type(other.unwrap_or_default())),
         }
     }
 }
 
-impl<const MAX: usize> ToJSON for Secret<MAX> {
+impl<const MIN: usize, const MAX: usize> ToJSON for Secret<MIN, MAX> {
     fn to_json(&self) -> Option<Value> {
         Some(Value::String(self.0.clone()))
     }
@@ -289,6 +322,140 @@ mod tests {
         for pattern in [LINE_PATTERN, LINES_PATTERN] {
             assert!(Regex::new(pattern).is_ok());
             assert!(!pattern.contains("\\p") && !pattern.contains("(?"));
+        }
+    }
+}
+
+/// A separator a phone number may be written with: space, dot, dash, parentheses.
+macro_rules! phone_separator {
+    () => {
+        "[ .()-]*"
+    };
+}
+
+/// A Vietnamese mobile number as [`PhoneNumber::parse`] reads it, as a pattern for the spec
+/// (a unit test checks the two agree).
+pub const PHONE_PATTERN: &str = concat!(
+    "^",
+    phone_separator!(),
+    r"(\+",
+    phone_separator!(),
+    "8",
+    phone_separator!(),
+    "4|8",
+    phone_separator!(),
+    "4|0)",
+    phone_separator!(),
+    "[35789](",
+    phone_separator!(),
+    "[0-9]){8}",
+    phone_separator!(),
+    "$"
+);
+
+/// The longest phone number, separators included, that the API reads.
+pub const PHONE_MAX_CHARS: usize = 32;
+
+/// A unit code as [`UnitCode::parse`] reads it.
+pub const UNIT_CODE_PATTERN: &str = "^[A-Za-z0-9._-]+$";
+
+/// A domain value read straight from a JSON string by its own parser, described in the spec
+/// by a pattern that says the same (each has a test that the two agree).
+macro_rules! parsed_string {
+    ($ty:ty, $pattern:expr, $min:expr, $max:expr) => {
+        impl Type for $ty {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> Cow<'static, str> {
+                "string".into()
+            }
+
+            fn schema_ref() -> MetaSchemaRef {
+                MetaSchemaRef::Inline(Box::new(MetaSchema {
+                    min_length: Some($min),
+                    max_length: Some($max),
+                    pattern: Some($pattern.to_owned()),
+                    ..MetaSchema::new("string")
+                }))
+            }
+
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(
+                &'a self,
+            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+
+        impl ParseFromJSON for $ty {
+            fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+                match value {
+                    Some(Value::String(raw)) if raw.chars().count() <= $max => {
+                        <$ty>::parse(&raw).ok_or_else(|| ParseError::custom("pattern"))
+                    }
+                    Some(Value::String(_)) => Err(ParseError::custom("length")),
+                    other => Err(ParseError::expected_type(other.unwrap_or_default())),
+                }
+            }
+        }
+
+        impl ToJSON for $ty {
+            fn to_json(&self) -> Option<Value> {
+                Some(Value::String(self.as_str().to_owned()))
+            }
+        }
+    };
+}
+
+parsed_string!(PhoneNumber, PHONE_PATTERN, 10, PHONE_MAX_CHARS);
+parsed_string!(UnitCode, UNIT_CODE_PATTERN, 1, UNIT_CODE_MAX_CHARS);
+
+#[cfg(test)]
+mod phone_tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn agree(raw: &str) {
+        let pattern = Regex::new(PHONE_PATTERN).unwrap();
+        let by_pattern = raw.chars().count() <= PHONE_MAX_CHARS && pattern.is_match(raw);
+        let by_parser = PhoneNumber::parse_from_json(Some(Value::String(raw.into()))).is_ok();
+        assert_eq!(by_pattern, by_parser, "{raw:?}");
+    }
+
+    #[test]
+    fn the_phone_pattern_reads_numbers_as_the_parser_does() {
+        for raw in [
+            "0912345678",
+            "+84 91-234-5678",
+            "84912345678",
+            "(091) 234.5678",
+            "0212345678",
+            "849123456789",
+            "+840912345678",
+            "091234567",
+            "",
+        ] {
+            agree(raw);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_phone_pattern_and_the_parser_agree(raw in "[+0-9 .()-]{0,16}") {
+            agree(&raw);
+        }
+
+        #[test]
+        fn the_unit_code_pattern_and_the_parser_agree(raw in "[A-Za-z0-9._ /à-]{0,42}") {
+            let pattern = Regex::new(UNIT_CODE_PATTERN).unwrap();
+            let by_pattern = (1..=UNIT_CODE_MAX_CHARS).contains(&raw.chars().count()) && pattern.is_match(&raw);
+            prop_assert_eq!(by_pattern, UnitCode::parse_from_json(Some(Value::String(raw.clone()))).is_ok());
         }
     }
 }

@@ -107,7 +107,6 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
     let spec_json = spec::render(&document, SpecFormat::Json);
     let spec_yaml = spec::render(&document, SpecFormat::Yaml);
     let docs = spec::docs_html(&spec_json);
-    let allowed = allowed_methods(&document);
     let routes = Route::new()
         .nest(API_PREFIX, api_service())
         .at("/docs", get(poem::endpoint::make_sync(move |_| poem::web::Html(docs.clone()))))
@@ -126,7 +125,7 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/health/live", get(platform::live))
         .at("/health/ready", get(platform::ready))
         .at("/metrics", get(platform::metrics));
-    with_middleware(routes, state, allowed)
+    with_middleware(routes, state, spec::Contract::new(document))
 }
 
 /// The middleware every request crosses, around any routes: state, panics caught as a
@@ -134,12 +133,13 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
 pub fn with_middleware(
     routes: Route,
     state: AppState,
-    allowed: AllowedMethods,
+    contract: spec::Contract,
 ) -> impl Endpoint<Output = Response> {
     let context = RequestContext {
         metrics: state.metrics.clone(),
         body_limit: state.config.server.body_limit,
-        allowed: Arc::new(allowed),
+        allowed: Arc::new(allowed_methods(contract.document())),
+        contract: Arc::new(contract),
     };
     routes
         .data(state)

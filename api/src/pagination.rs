@@ -1,8 +1,8 @@
 //! Pages of a list: `?page=&per_page=` in, `{items, page, per_page, total}` out.
 //!
-//! Values that parse are clamped into range rather than refused (`page=0` is the first page,
-//! `per_page=500` gives 100), so a client that pages past the limits still gets an answer;
-//! values that do not parse as numbers are 400s from the parameter parser.
+//! Every list declares `page` (from 1) and `per_page` (1–100) with validators, so the spec
+//! states the range and a value outside it is one answer everywhere: 422 naming the
+//! parameter. What reaches [`PageQuery`] is in range; it only fills in the defaults.
 
 use poem_openapi::{
     Object,

@@ -178,7 +178,11 @@ async fn intake_validates_and_writes_nothing_on_bad_input() {
     let problem = reply.assert_problem(422, "validation_failed");
     let fields: Vec<&str> =
         problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["applicant.full_name", "applicant.phone", "documents[0].name", "documents[0].count"]);
+    assert_eq!(fields, ["applicant.full_name", "applicant.phone", "documents[0].count"]);
+    let mut not_in_the_list = intake_body("Nguyễn Văn An");
+    not_in_the_list["documents"] = json!([{"name": "Không có trong danh mục", "count": 1}]);
+    let reply = app.post("/api/v1/dossiers").bearer(&officer).json(&not_in_the_list).send().await;
+    assert_eq!(reply.assert_problem(422, "validation_failed")["errors"][0]["field"], "documents[0].name");
     assert!(entity::dossier::Entity::find().all(&app.db).await.unwrap().is_empty());
     let citizen = app.token_for("0911111111", "citizen", None).await;
     app.post("/api/v1/dossiers")

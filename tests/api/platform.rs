@@ -136,8 +136,12 @@ async fn a_panicking_handler_is_a_500_problem_without_internals() {
     }
     let app = TestApp::spawn().await;
     let client = TestClient::new(
-        api::with_middleware(poem::Route::new().at("/boom", boom), app.state.clone(), Default::default())
-            .boxed(),
+        api::with_middleware(
+            poem::Route::new().at("/boom", boom),
+            app.state.clone(),
+            api::spec::Contract::new(Default::default()),
+        )
+        .boxed(),
     );
 
     let response = client.get("/boom").header("accept-language", "en").send().await;

@@ -1,7 +1,12 @@
 use poem_openapi::{Enum, Object};
 use uuid::Uuid;
 
-use crate::{auth::Role, error::ApiError};
+use crate::{
+    auth::Role,
+    domain::account::PhoneNumber,
+    error::ApiError,
+    input::{Line, Secret},
+};
 
 /// The role of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -40,19 +45,19 @@ impl From<RoleName> for Role {
 #[oai(example)]
 pub struct RegisterRequest {
     /// A Vietnamese mobile number: `0912345678`, `+84912345678` or `84912345678`, spaces and dots allowed.
-    pub phone: String,
+    pub phone: PhoneNumber,
     /// 10–128 characters, not a commonly used password.
-    pub password: String,
+    pub password: Secret<10, 128>,
     /// Full name, 1–100 characters.
-    pub full_name: String,
+    pub full_name: Line<1, 100>,
 }
 
 impl poem_openapi::types::Example for RegisterRequest {
     fn example() -> Self {
         RegisterRequest {
-            phone: "0912 345 678".into(),
-            password: "lúa chín vàng đồng".into(),
-            full_name: "Nguyễn Văn An".into(),
+            phone: PhoneNumber::parse("0912 345 678").expect("a valid number"),
+            password: Secret::from_stored("lúa chín vàng đồng".into()),
+            full_name: Line::from_stored("Nguyễn Văn An".into()),
         }
     }
 }
@@ -61,16 +66,16 @@ impl poem_openapi::types::Example for RegisterRequest {
 #[derive(Debug, Object)]
 pub struct LoginRequest {
     /// The account's mobile number, in any accepted form.
-    pub phone: String,
+    pub phone: Line<1, 32>,
     /// The password.
-    pub password: String,
+    pub password: Secret<1, 1024>,
 }
 
 /// A refresh token, to rotate or revoke.
 #[derive(Debug, Object)]
 pub struct RefreshRequest {
     /// The refresh token from the last login or refresh.
-    pub refresh_token: String,
+    pub refresh_token: Secret<1, 512>,
 }
 
 /// A new session's tokens.
@@ -123,14 +128,14 @@ impl UserProfile {
 #[derive(Debug, Object)]
 pub struct UpdateProfileRequest {
     /// New full name, 1–100 characters.
-    pub full_name: Option<String>,
+    pub full_name: Option<Line<1, 100>>,
 }
 
 /// A password change.
 #[derive(Debug, Object)]
 pub struct ChangePasswordRequest {
     /// The current password.
-    pub current_password: String,
+    pub current_password: Secret<1, 1024>,
     /// The new password: 10–128 characters, not a commonly used one.
-    pub new_password: String,
+    pub new_password: Secret<10, 128>,
 }

@@ -96,7 +96,7 @@ impl AccountsApi {
     ) -> ApiResult<Registered> {
         let mut errors = Vec::new();
         let Some((phone, name)) =
-            validate::new_account(&body.phone, &body.full_name, &body.password, &mut errors)
+            validate::new_account(body.phone.as_str(), &body.full_name, &body.password, &mut errors)
         else {
             return Err(ApiError::validation(errors));
         };

@@ -1,5 +1,10 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object, types::MaybeUndefined};
+
+use crate::{
+    domain::{account::PhoneNumber, unit::UnitCode},
+    input::{Line, Secret},
+};
 use uuid::Uuid;
 
 use crate::auth::Role;
@@ -76,24 +81,25 @@ pub struct AdminUnit {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct NewUnit {
-    /// 1–40 characters of ASCII letters, digits, `.`, `_` and `-`; unique, never changed.
-    pub code: String,
+    /// 1–40 characters of ASCII letters, digits, `.`, `_` and `-`; unique, never changed, kept
+    /// in upper case.
+    pub code: UnitCode,
     /// 1–200 characters.
-    pub name: String,
+    pub name: Line<1, 200>,
     /// What kind of unit this is.
     pub kind: UnitKind,
     /// The code of an existing unit to place it under; absent or `null` for a top unit.
     #[oai(nullable)]
-    pub parent_code: Option<String>,
+    pub parent_code: Option<Line<1, 40>>,
     /// Street address, 1–300 characters.
     #[oai(nullable)]
-    pub address: Option<String>,
+    pub address: Option<Line<1, 300>>,
 }
 
 impl poem_openapi::types::Example for NewUnit {
     fn example() -> Self {
         NewUnit {
-            code: "HN-HK-HANGBAC".into(),
+            code: UnitCode::parse("HN-HK-HANGBAC").expect("a valid code"),
             name: "Phường Hàng Bạc".into(),
             kind: UnitKind::Ward,
             parent_code: Some("HN-HK".into()),
@@ -108,17 +114,17 @@ impl poem_openapi::types::Example for NewUnit {
 pub struct UnitChanges {
     /// A new name, 1–200 characters.
     #[oai(skip_serializing_if_is_none)]
-    pub name: Option<String>,
+    pub name: Option<Line<1, 200>>,
     /// A new kind.
     #[oai(skip_serializing_if_is_none)]
     pub kind: Option<UnitKind>,
     /// A new address, 1–300 characters; `null` clears it.
     #[oai(nullable)]
-    pub address: MaybeUndefined<String>,
+    pub address: MaybeUndefined<Line<1, 300>>,
     /// Moves the unit under another one; `null` makes it a top unit. A unit cannot be moved
     /// under itself or one of its own sub-units (`unit_cycle`).
     #[oai(nullable)]
-    pub parent_code: MaybeUndefined<String>,
+    pub parent_code: MaybeUndefined<Line<1, 40>>,
     /// `false` deactivates the unit, `true` reactivates it.
     #[oai(skip_serializing_if_is_none)]
     pub active: Option<bool>,
@@ -163,26 +169,26 @@ impl From<StaffRole> for Role {
 #[oai(example)]
 pub struct NewStaffUser {
     /// A Vietnamese mobile number in any accepted form; stored as `+84…`.
-    pub phone: String,
+    pub phone: PhoneNumber,
     /// Full name, 1–100 characters.
-    pub full_name: String,
+    pub full_name: Line<1, 100>,
     /// The account's role. Supervisors may create officers only.
     pub role: StaffRole,
     /// The unit of an officer or supervisor (required for them); administrators have none.
     #[oai(nullable)]
-    pub unit_code: Option<String>,
+    pub unit_code: Option<Line<1, 40>>,
     /// The initial password: 10–128 characters, not a commonly used one.
-    pub password: String,
+    pub password: Secret<10, 128>,
 }
 
 impl poem_openapi::types::Example for NewStaffUser {
     fn example() -> Self {
         NewStaffUser {
-            phone: "0987 654 321".into(),
+            phone: PhoneNumber::parse("0987 654 321").expect("a valid number"),
             full_name: "Phạm Thị Lan".into(),
             role: StaffRole::Officer,
             unit_code: Some("HN-HK-HANGBAC".into()),
-            password: "sông Hồng đỏ nặng phù sa".into(),
+            password: Secret::from_stored("sông Hồng đỏ nặng phù sa".into()),
         }
     }
 }
@@ -193,13 +199,13 @@ impl poem_openapi::types::Example for NewStaffUser {
 pub struct StaffUserChanges {
     /// A new full name, 1–100 characters.
     #[oai(skip_serializing_if_is_none)]
-    pub full_name: Option<String>,
+    pub full_name: Option<Line<1, 100>>,
     /// A new role (administrators only).
     #[oai(skip_serializing_if_is_none)]
     pub role: Option<StaffRole>,
     /// Moves the account to another unit; `null` removes the unit (for an administrator).
     #[oai(nullable)]
-    pub unit_code: MaybeUndefined<String>,
+    pub unit_code: MaybeUndefined<Line<1, 40>>,
     /// `false` deactivates the account and ends all its sessions; `true` reactivates it.
     #[oai(skip_serializing_if_is_none)]
     pub active: Option<bool>,

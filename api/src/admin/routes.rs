@@ -20,7 +20,7 @@ use crate::{
     clock,
     domain::{
         account::FullName,
-        unit::{UnitAddress, UnitCode, UnitName},
+        unit::{UnitAddress, UnitName},
     },
     error::{ApiError, ApiResult, FieldError},
     http::request_context::RequestId,
@@ -250,8 +250,10 @@ impl AdminApi {
         /// Only the direct sub-units of the unit with this code.
         parent_code: Query<Option<String>>,
         /// The page, from 1 (default 1).
+        #[oai(validator(minimum(value = "1")))]
         page: Query<Option<u64>>,
         /// Items per page, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<AdminUnit>>> {
         auth.0.require_staff(Role::Admin)?;
@@ -273,25 +275,18 @@ impl AdminApi {
     ) -> ApiResult<UnitCreated> {
         auth.0.require_staff(Role::Admin)?;
         let mut errors = Vec::new();
-        let code = parse_field(
-            "code",
-            UnitCode::parse(&body.code),
-            "Mã đơn vị phải có 1–40 ký tự gồm chữ cái không dấu, chữ số, '.', '_' hoặc '-'.",
-            "The unit code must have 1–40 characters: ASCII letters, digits, '.', '_' or '-'.",
-            &mut errors,
-        );
         let name = unit_name(&body.name, &mut errors);
         let address = body.address.as_deref().map(|address| unit_address(address, &mut errors));
         let parent = match &body.parent_code {
             Some(parent_code) => existing_unit(&state.db, "parent_code", parent_code, &mut errors).await?,
             None => None,
         };
-        let (Some(code), Some(name), true) = (code, name, errors.is_empty()) else {
+        let (Some(name), true) = (name, errors.is_empty()) else {
             return Err(ApiError::validation(errors));
         };
         let address = address.flatten();
         let new = store::NewUnitRow {
-            code: code.as_str(),
+            code: body.code.as_str(),
             name: name.as_str(),
             kind: body.kind.as_str(),
             parent: parent.as_ref(),
@@ -364,8 +359,10 @@ impl AdminApi {
         /// Part of a phone number (digits), or of a name.
         q: Query<Option<String>>,
         /// The page, from 1 (default 1).
+        #[oai(validator(minimum(value = "1")))]
         page: Query<Option<u64>>,
         /// Items per page, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<UserProfile>>> {
         auth.0.require_staff(Role::Supervisor)?;
@@ -400,7 +397,7 @@ impl AdminApi {
             return Err(ApiError::forbidden());
         }
         let mut errors = Vec::new();
-        let fields = validate::new_account(&body.phone, &body.full_name, &body.password, &mut errors);
+        let fields = validate::new_account(body.phone.as_str(), &body.full_name, &body.password, &mut errors);
         let unit = match &body.unit_code {
             Some(unit_code) => existing_unit(&state.db, "unit_code", unit_code, &mut errors).await?,
             None => None,
@@ -505,8 +502,10 @@ impl AdminApi {
         /// Only changes before this time (RFC 3339).
         to: Query<Option<DateTime<Utc>>>,
         /// The page, from 1 (default 1).
+        #[oai(validator(minimum(value = "1")))]
         page: Query<Option<u64>>,
         /// Items per page, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<AuditEntry>>> {
         auth.0.require_staff(Role::Admin)?;

@@ -2,22 +2,22 @@ use chrono::NaiveDate;
 use poem_openapi::{Enum, Object};
 use uuid::Uuid;
 
-use crate::domain::calendar::Interval;
+use crate::{domain::calendar::Interval, input::Line};
 
 /// An opening interval of a desk, in the unit's local time.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
 pub struct OpeningInterval {
     /// Opening time, `HH:MM`.
-    pub start: String,
+    pub start: Line<1, 5>,
     /// Closing time, `HH:MM` (closed from this minute on).
-    pub end: String,
+    pub end: Line<1, 5>,
 }
 
 impl From<&Interval> for OpeningInterval {
     fn from(interval: &Interval) -> Self {
         OpeningInterval {
-            start: interval.start.format("%H:%M").to_string(),
-            end: interval.end.format("%H:%M").to_string(),
+            start: Line::from_stored(interval.start.format("%H:%M").to_string()),
+            end: Line::from_stored(interval.end.format("%H:%M").to_string()),
         }
     }
 }
@@ -82,9 +82,9 @@ pub struct NewHoliday {
     /// `off` closes the day, `working` opens it.
     pub kind: HolidayKind,
     /// What the day is, 1–200 characters.
-    pub name: String,
+    pub name: Line<1, 200>,
     /// The unit it is for (and its sub-units); absent for a national holiday (administrators only).
-    pub unit_code: Option<String>,
+    pub unit_code: Option<Line<1, 40>>,
 }
 
 impl poem_openapi::types::Example for NewHoliday {

@@ -128,7 +128,8 @@ async fn create_holiday_in(
             conflict if conflict.code() == "already_exists" => holiday_exists(),
             other => other,
         })?;
-    let codes: HashMap<Uuid, String> = unit_id.zip(input.unit_code.clone()).into_iter().collect();
+    let codes: HashMap<Uuid, String> =
+        unit_id.zip(input.unit_code.clone().map(String::from)).into_iter().collect();
     Ok(holiday_view(holiday, &codes))
 }
 

@@ -25,6 +25,11 @@ impl PhoneNumber {
         valid.then(|| PhoneNumber(format!("+84{national}")))
     }
 
+    /// A number read back from the database, stored in `+84` form when it was written.
+    pub fn from_stored(stored: String) -> PhoneNumber {
+        PhoneNumber(stored)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

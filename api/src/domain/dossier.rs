@@ -185,6 +185,12 @@ pub fn format_code(unit_code: &str, receipt_date: NaiveDate, sequence: u32) -> S
     )
 }
 
+/// A dossier code as typed (`000.20.33.h12-261126-0001 `) in the form codes are stored in:
+/// trimmed and in upper case (unit codes are kept in upper case, see `domain::unit`).
+pub fn canonical_code(typed: &str) -> String {
+    typed.trim().to_ascii_uppercase()
+}
+
 /// A dossier code taken apart by [`parse_code`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParsedCode<'a> {
@@ -372,6 +378,11 @@ fn masked_word(word: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_looked_up_in_upper_case_without_surrounding_spaces() {
+        assert_eq!(canonical_code("  000.00.20.h12-261008-0975 "), "000.00.20.H12-261008-0975");
+    }
     use proptest::prelude::*;
 
     fn date(year: i32, month: u32, day: u32) -> NaiveDate {

@@ -2,7 +2,9 @@
 
 /// A unit's code: the administrative unit's own identifier, kept opaque (`H29`, `26.PX-01`),
 /// 1–40 characters of ASCII letters, digits, `.`, `_` and `-`. Codes never change once given,
-/// so dossier codes and history keep pointing at the right unit.
+/// so dossier codes and history keep pointing at the right unit. They are kept in upper case
+/// (as official codes are written): a dossier code, which begins with its unit's code, is
+/// then found however a citizen types it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UnitCode(String);
 
@@ -12,7 +14,7 @@ impl UnitCode {
     pub fn parse(input: &str) -> Option<UnitCode> {
         let valid = (1..=UNIT_CODE_MAX_CHARS).contains(&input.len())
             && input.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-        valid.then(|| UnitCode(input.to_owned()))
+        valid.then(|| UnitCode(input.to_ascii_uppercase()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -60,10 +62,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_are_short_plain_ascii_kept_as_given() {
-        for code in ["H29", "26.PX-01", "a_b", &"X".repeat(40)] {
+    fn codes_are_short_plain_ascii_kept_in_upper_case() {
+        for code in ["H29", "26.PX-01", "A_B", &"X".repeat(40)] {
             assert_eq!(UnitCode::parse(code).unwrap().as_str(), code);
         }
+        assert_eq!(UnitCode::parse("000.20.33.h12").unwrap().as_str(), "000.20.33.H12");
         for code in ["", " H29", "H 29", "Hà", "H29/1", &"X".repeat(41)] {
             assert_eq!(UnitCode::parse(code), None, "{code}");
         }

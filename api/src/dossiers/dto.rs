@@ -4,8 +4,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
-    domain::{calendar::Timeliness, dossier::Status},
+    domain::{account::PhoneNumber, calendar::Timeliness, dossier::Status},
     http::json::{rfc3339, rfc3339_or_null},
+    input::{Line, Lines},
 };
 
 /// A dossier status, by its name; the national code travels beside it as `status_code`.
@@ -94,13 +95,13 @@ pub enum Channel {
 #[derive(Debug, Clone, Object)]
 pub struct Applicant {
     /// Full name of the person, or the business's name.
-    pub full_name: String,
+    pub full_name: Line<1, 200>,
     /// Citizen identity number (CCCD, 12 digits), old ID (9 digits), passport, or a business's tax code.
-    pub id_number: String,
+    pub id_number: Line<1, 40>,
     /// A Vietnamese mobile number, any accepted form; stored as `+84…`.
-    pub phone: String,
+    pub phone: PhoneNumber,
     /// An e-mail address for notices.
-    pub email: Option<String>,
+    pub email: Option<Line<3, 254>>,
     /// `citizen` or `business`.
     pub kind: ApplicantKind,
 }
@@ -109,8 +110,9 @@ pub struct Applicant {
 #[derive(Debug, Clone, Object, serde::Serialize, serde::Deserialize)]
 pub struct ReceivedDocument {
     /// The document's name, as in the procedure's list of required documents.
-    pub name: String,
+    pub name: Line<1, 500>,
     /// How many were handed in (1–20).
+    #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
     pub count: u32,
 }
 
@@ -119,18 +121,18 @@ pub struct ReceivedDocument {
 #[oai(example)]
 pub struct IntakeRequest {
     /// The procedure's code in the catalogue.
-    pub procedure_code: String,
+    pub procedure_code: Line<1, 64>,
     /// The applicant.
     pub applicant: Applicant,
-    /// The documents received, from the procedure's list.
-    #[oai(default)]
+    /// The documents received, from the procedure's list (at most 50 kinds).
+    #[oai(default, validator(max_items = 50))]
     pub documents: Vec<ReceivedDocument>,
     /// How it was submitted; an `online` dossier starts as `newly_submitted`, others as `accepted`.
     pub channel: Channel,
     /// Internal notes of the receiving officer.
-    pub notes: Option<String>,
+    pub notes: Option<Lines<1, 2000>>,
     /// The receiving unit; the officer's own unit when left out.
-    pub unit_code: Option<String>,
+    pub unit_code: Option<Line<1, 64>>,
 }
 
 impl Example for IntakeRequest {
@@ -140,7 +142,7 @@ impl Example for IntakeRequest {
             applicant: Applicant {
                 full_name: "Nguyễn Văn An".into(),
                 id_number: "074095001234".into(),
-                phone: "0912345678".into(),
+                phone: PhoneNumber::parse("0912345678").expect("a valid number"),
                 email: None,
                 kind: ApplicantKind::Citizen,
             },
@@ -316,9 +318,9 @@ pub struct TransitionRequest {
     /// The status to move to.
     pub to_status: StatusName,
     /// Internal note.
-    pub note: Option<String>,
+    pub note: Option<Lines<1, 2000>>,
     /// A note the citizen sees in the timeline (e.g. which document to supplement).
-    pub public_note: Option<String>,
+    pub public_note: Option<Lines<1, 2000>>,
 }
 
 /// An apology for a late dossier (Mẫu 04), with the new due date.
@@ -327,7 +329,7 @@ pub struct ApologyRequest {
     /// The new due date, later than the current one.
     pub new_due_at: DateTime<Utc>,
     /// The apology and reason, shown to the citizen.
-    pub reason: String,
+    pub reason: Lines<1, 2000>,
 }
 
 /// Assigning a dossier to an officer.
@@ -341,10 +343,10 @@ pub struct AssignmentRequest {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct LookupRequest {
-    /// The dossier code.
-    pub code: String,
+    /// The dossier code (case and surrounding spaces do not matter).
+    pub code: Line<1, 64>,
     /// The lookup secret printed on the receipt (case and dashes do not matter).
-    pub secret: String,
+    pub secret: Line<1, 64>,
 }
 
 impl Example for LookupRequest {

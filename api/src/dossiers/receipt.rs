@@ -64,7 +64,7 @@ h1 {{ font-size: 14pt; text-align: center }} .qr {{ float: right }} dt {{ font-w
         secret = secret.map_or_else(|| "(chỉ in trên giấy tiếp nhận bản gốc)".to_owned(), escape),
         name = escape(&receipt.applicant.full_name),
         id_number = escape(&receipt.applicant.id_number),
-        phone = escape(&receipt.applicant.phone),
+        phone = escape(receipt.applicant.phone.as_str()),
         procedure = escape(&receipt.procedure.name),
         received = local(receipt.received_at),
         due = local(receipt.due_at),

@@ -23,14 +23,15 @@ use crate::{
     domain::{
         calendar::ProcessingTime,
         dossier::{
-            StaffRole, Status, allowed_next, format_code, generate_secret, mask_name, normalize_secret,
-            required_role,
+            StaffRole, Status, allowed_next, canonical_code, format_code, generate_secret, mask_name,
+            normalize_secret, required_role,
         },
         text,
     },
     error::{ApiError, ApiResult, FieldError},
     http::{client::client_ip, json::SerdeJson},
     i18n::{Lang, Text},
+    input::Line,
     pagination::{Page, PageQuery},
     throttle::Limit,
 };
@@ -48,10 +49,10 @@ fn documents_of(dossier: &dossier::Model) -> Vec<ReceivedDocument> {
 
 fn applicant_of(dossier: &dossier::Model) -> Applicant {
     Applicant {
-        full_name: dossier.applicant_name.clone(),
-        id_number: dossier.applicant_id_number.clone(),
-        phone: dossier.applicant_phone.clone(),
-        email: dossier.applicant_email.clone(),
+        full_name: Line::from_stored(dossier.applicant_name.clone()),
+        id_number: Line::from_stored(dossier.applicant_id_number.clone()),
+        phone: crate::domain::account::PhoneNumber::from_stored(dossier.applicant_phone.clone()),
+        email: dossier.applicant_email.clone().map(Line::from_stored),
         kind: if dossier.applicant_kind == "business" {
             ApplicantKind::Business
         } else {
@@ -94,7 +95,7 @@ fn stale() -> ApiError {
 async fn dossier_in_scope(state: &AppState, caller: &Caller, code: &str) -> ApiResult<dossier::Model> {
     caller.require_staff(Role::Officer)?;
     let scope = scope_of(&state.db, caller).await?;
-    store::by_code(&state.db, code)
+    store::by_code(&state.db, &canonical_code(code))
         .await?
         .filter(|d| scope.contains(d.unit_id))
         .ok_or_else(ApiError::not_found)
@@ -271,7 +272,7 @@ pub enum DossierResponse {
 fn validate_intake(body: &IntakeRequest, procedure: &entity::procedure::Model) -> Vec<FieldError> {
     let mut errors = Vec::new();
     validate::full_name("applicant.full_name", &body.applicant.full_name, &mut errors);
-    validate::phone("applicant.phone", &body.applicant.phone, &mut errors);
+
     let id = body.applicant.id_number.trim();
     if !(6..=20).contains(&id.len()) || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         errors.push(FieldError::new(
@@ -302,7 +303,7 @@ fn validate_intake(body: &IntakeRequest, procedure: &entity::procedure::Model) -
     }
     let required: Vec<Required> = serde_json::from_str(&procedure.documents).unwrap_or_default();
     for (i, document) in body.documents.iter().enumerate() {
-        if !required.iter().any(|r| r.name == document.name) {
+        if !required.iter().any(|r| r.name == *document.name) {
             errors.push(FieldError::new(
                 format!("documents[{i}].name"),
                 "Giấy tờ này không có trong danh mục của thủ tục.",
@@ -388,9 +389,7 @@ impl DossiersApi {
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));
         }
-        let phone = crate::domain::account::PhoneNumber::parse(&body.applicant.phone)
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_default();
+        let phone = body.applicant.phone.as_str().to_owned();
         let name = crate::domain::account::FullName::parse(&body.applicant.full_name)
             .map(|n| n.as_str().to_owned())
             .unwrap_or_default();
@@ -445,7 +444,7 @@ impl DossiersApi {
                     Channel::Post => "post",
                 }
                 .to_owned(),
-                notes: body.notes.clone(),
+                notes: body.notes.clone().map(String::from),
                 fee_vnd: procedure.fee_vnd,
                 received_at: now,
                 due_at: calendar.due_at(now, processing),
@@ -501,8 +500,10 @@ impl DossiersApi {
         /// `due` (default: soonest due first) or `newest` (latest received first).
         sort: Query<Option<String>>,
         /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
         page: Query<Option<u64>>,
         /// Items per page (default 20, at most 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<DossierSummary>>> {
         let caller = &auth.0;
@@ -610,11 +611,6 @@ impl DossiersApi {
         if required_role(to) == StaffRole::Supervisor {
             auth.0.require_staff(Role::Supervisor)?;
         }
-        for (field, value) in [("note", &body.note), ("public_note", &body.public_note)] {
-            if value.as_ref().is_some_and(|v| v.chars().count() > 2000) {
-                return Err(ApiError::invalid_field(field, "Tối đa 2000 ký tự.", "At most 2000 characters."));
-            }
-        }
         let unit = store::unit_by_id(&state.db, dossier.unit_id).await?.ok_or_else(ApiError::not_found)?;
         let calendar = working_calendar(&state.db, &unit).await?;
         lifecycle::apply_transition(&mut dossier, to, &calendar, clock::now());
@@ -622,13 +618,14 @@ impl DossiersApi {
             format!("Hồ sơ {}: {}", dossier.code, to.label_vi()),
             body.public_note
                 .clone()
+                .map(String::from)
                 .unwrap_or_else(|| format!("Hồ sơ của bạn chuyển sang trạng thái \"{}\".", to.label_vi())),
         );
         let change = Change {
             kind: "transition",
             from_status: Some(from),
-            note: body.note.clone(),
-            public_note: body.public_note.clone(),
+            note: body.note.clone().map(String::from),
+            public_note: body.public_note.clone().map(String::from),
             new_due_at: None,
             notice: Some(notice),
         };
@@ -798,7 +795,8 @@ fn secret_opens(state: &AppState, found: Option<(&str, &str)>, secret: &str) -> 
 
 /// The dossier that a code and secret open; 404 otherwise.
 async fn open_with_secret(state: &AppState, code: &str, secret: &str) -> ApiResult<dossier::Model> {
-    let found = if code.len() <= 80 { store::by_code(&state.db, code).await? } else { None };
+    let code = canonical_code(code);
+    let found = if code.len() <= 80 { store::by_code(&state.db, &code).await? } else { None };
     let opened =
         secret_opens(state, found.as_ref().map(|d| (d.code.as_str(), d.lookup_secret_hash.as_str())), secret);
     found.filter(|_| opened).ok_or_else(ApiError::not_found)
@@ -841,8 +839,9 @@ impl LookupApi {
         req: &Request,
         body: Json<LookupRequest>,
     ) -> ApiResult<SerdeJson<LookupResult>> {
-        throttle_lookup(&state, req, &body.code).await?;
-        let found = state.lookup_reader.row(&state.db, body.code.trim()).await?;
+        let code = canonical_code(&body.code);
+        throttle_lookup(&state, req, &code).await?;
+        let found = state.lookup_reader.row(&state.db, &code).await?;
         let opened = secret_opens(
             &state,
             found.as_ref().map(|row| (row.code.as_str(), row.lookup_secret_hash.as_str())),
@@ -938,8 +937,10 @@ impl MyDossiersApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
         page: Query<Option<u64>>,
         /// Items per page (default 20, at most 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<DossierSummary>>> {
         auth.0.require_citizen()?;

@@ -6,3 +6,4 @@ pub mod json;
 pub mod metrics;
 pub mod platform;
 pub mod request_context;
+pub mod schema_check;

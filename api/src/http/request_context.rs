@@ -3,6 +3,7 @@
 
 use std::{sync::Arc, time::Instant};
 
+use bytes::Bytes;
 use poem::{
     Endpoint, IntoResponse, Middleware, PathPattern, Request, Response, Result,
     error::ReadBodyError,
@@ -10,10 +11,11 @@ use poem::{
 };
 use tracing::Instrument;
 
-use super::metrics::Metrics;
+use super::{metrics::Metrics, schema_check};
 use crate::{
     error::{ApiError, payload_too_large},
     i18n::Lang,
+    spec::Contract,
 };
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -81,6 +83,8 @@ pub struct RequestContext {
     pub metrics: Arc<Metrics>,
     pub body_limit: usize,
     pub allowed: Arc<AllowedMethods>,
+    /// The spec, to explain requests that do not fit it.
+    pub contract: Arc<Contract>,
 }
 
 impl<E: Endpoint> Middleware<E> for RequestContext {
@@ -92,6 +96,7 @@ impl<E: Endpoint> Middleware<E> for RequestContext {
             metrics: self.metrics.clone(),
             body_limit: self.body_limit,
             allowed: self.allowed.clone(),
+            contract: self.contract.clone(),
         }
     }
 }
@@ -101,21 +106,26 @@ pub struct RequestContextEndpoint<E> {
     metrics: Arc<Metrics>,
     body_limit: usize,
     allowed: Arc<AllowedMethods>,
+    contract: Arc<Contract>,
 }
 
 impl<E: Endpoint> RequestContextEndpoint<E> {
     async fn respond(&self, req: Request) -> Response {
         let path = req.uri().path().to_owned();
-        let result = match limit_body(req, self.body_limit).await {
-            Ok(req) => self.inner.call(req).await.map(IntoResponse::into_response),
-            Err(error) => Err(error.into()),
+        let method = req.method().as_str().to_owned();
+        let (req, body) = match limit_body(req, self.body_limit).await {
+            Ok(read) => read,
+            Err(error) => return error.into_response(),
         };
-        let error = match result {
-            Ok(response) => return response,
+        let error = match self.inner.call(req).await {
+            Ok(response) => return response.into_response(),
             Err(error) => error,
         };
         let route = error.data::<PathPattern>().cloned();
-        let mut api_error = ApiError::from_poem(error);
+        let explained = route
+            .as_ref()
+            .and_then(|route| schema_check::explain(&error, &self.contract, &method, &route.0, &body));
+        let mut api_error = explained.unwrap_or_else(|| ApiError::from_poem(error));
         // A nested router tags its own prefix on a miss: an unknown route has no template.
         let route = route.filter(|_| api_error.code() != "route_not_found");
         if api_error.status() == StatusCode::METHOD_NOT_ALLOWED
@@ -155,6 +165,8 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
         if let Ok(value) = HeaderValue::from_str(&request_id.to_string()) {
             response.headers_mut().insert(REQUEST_ID_HEADER, value);
         }
+        // Titles, details and labels follow Accept-Language: caches must key on it.
+        response.headers_mut().append(header::VARY, HeaderValue::from_static("accept-language"));
         let status = response.status().as_u16();
         let elapsed = started.elapsed();
         let route = response.data::<PathPattern>().map_or("unmatched", |p| &p.0);
@@ -167,27 +179,29 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
 }
 
 /// Refuses bodies over the limit: by `Content-Length` when it is given, by reading at most
-/// `limit` bytes when the body is chunked.
-async fn limit_body(mut req: Request, limit: usize) -> Result<Request, ApiError> {
+/// `limit` bytes otherwise. The bytes read are kept, to explain a body that does not fit the
+/// operation's schema.
+async fn limit_body(mut req: Request, limit: usize) -> Result<(Request, Bytes), ApiError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    match declared {
-        Some(length) if length > limit as u64 => Err(payload_too_large()),
-        Some(_) => Ok(req),
-        None if matches!(*req.method(), Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS) => {
-            Ok(req)
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(payload_too_large());
+    }
+    if declared.is_none()
+        && matches!(*req.method(), Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS)
+    {
+        return Ok((req, Bytes::new()));
+    }
+    match req.take_body().into_bytes_limit(limit).await {
+        Ok(bytes) => {
+            req.set_body(bytes.clone());
+            Ok((req, bytes))
         }
-        None => match req.take_body().into_bytes_limit(limit).await {
-            Ok(bytes) => {
-                req.set_body(bytes);
-                Ok(req)
-            }
-            Err(ReadBodyError::PayloadTooLarge) => Err(payload_too_large()),
-            Err(error) => Err(ApiError::malformed(None, &error.to_string())),
-        },
+        Err(ReadBodyError::PayloadTooLarge) => Err(payload_too_large()),
+        Err(_) => Err(ApiError::malformed_request()),
     }
 }
 

@@ -3,6 +3,8 @@ use poem_openapi::{Enum, Object};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::input::Line;
+
 /// The kind of a legal document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -88,19 +90,19 @@ impl poem_openapi::types::Example for LegalDocument {
 #[oai(example)]
 pub struct NewLegalDocument {
     /// Its official number, 1–50 characters, unique.
-    pub number: String,
+    pub number: Line<1, 50>,
     /// Its title, 1–1000 characters.
-    pub title: String,
+    pub title: Line<1, 1000>,
     /// What kind of document it is.
     pub kind: LegalDocumentKind,
     /// Who issued it, 1–200 characters.
-    pub issuer: String,
+    pub issuer: Line<1, 200>,
     /// When it was issued.
     pub issued_on: NaiveDate,
     /// When it took effect.
     pub effective_on: Option<NaiveDate>,
     /// Where to read it: an `http(s)` URL.
-    pub url: Option<String>,
+    pub url: Option<Line<1, 2000>>,
 }
 
 impl poem_openapi::types::Example for NewLegalDocument {

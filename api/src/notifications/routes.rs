@@ -67,8 +67,10 @@ impl NotificationsApi {
         /// Only unread notices.
         unread: Query<Option<bool>>,
         /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
         page: Query<Option<u64>>,
         /// Items per page (default 20, at most 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<u64>>,
     ) -> ApiResult<Json<Page<Notification>>> {
         let mut query = notification::Entity::find().filter(notification::Column::UserId.eq(auth.0.id));

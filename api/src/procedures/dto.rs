@@ -6,6 +6,8 @@ use poem_openapi::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::input::{Line, Lines};
+
 /// How an enum of this module is stored: its API name.
 pub fn stored_name<T: ToJSON>(value: &T) -> String {
     value.to_json().and_then(|json| json.as_str().map(str::to_owned)).unwrap_or_default()
@@ -76,10 +78,11 @@ pub enum LetterOnCompletion {
 #[derive(Debug, Clone, PartialEq, Object, Serialize, Deserialize)]
 pub struct RequiredDocument {
     /// What the document is, 1–500 characters.
-    pub name: String,
+    pub name: Line<1, 500>,
     /// Original or copy.
     pub form: DocumentForm,
     /// How many, 1–20.
+    #[oai(validator(minimum(value = "1"), maximum(value = "20")))]
     pub count: i64,
 }
 
@@ -93,43 +96,46 @@ fn active_by_default() -> bool {
 #[oai(example)]
 pub struct ProcedureInput {
     /// The national code, 3–40 of `0-9 A-Z a-z . -` (e.g. `1.001193`).
-    pub code: String,
+    pub code: Line<1, 40>,
     /// The name, 1–500 characters.
-    pub name: String,
+    pub name: Line<1, 500>,
     /// The English name.
-    pub name_en: Option<String>,
+    pub name_en: Option<Line<1, 500>>,
     /// The field (lĩnh vực), e.g. "Hộ tịch", 1–200 characters.
-    pub field: String,
+    pub field: Line<1, 200>,
     /// The level of government.
     pub level: ProcedureLevel,
     /// Codes of the units that handle it.
     #[oai(default)]
     #[serde(default)]
-    pub unit_codes: Vec<String>,
+    pub unit_codes: Vec<Line<1, 40>>,
     /// Statutory processing time in working days: 0 (same day), 0.5, or whole and half days up to 365.
+    #[oai(validator(minimum(value = "0"), maximum(value = "365"), multiple_of = "0.5"))]
     pub processing_days: f64,
     /// The fee in đồng, 0 or more.
+    #[oai(validator(minimum(value = "0")))]
     pub fee_vnd: i64,
     /// Notes on the fee (exemptions, extra copies, ...).
-    pub fee_note: Option<String>,
+    pub fee_note: Option<Lines<1, 2000>>,
     /// The documents to hand in, 1–50.
+    #[oai(validator(min_items = 1, max_items = 50))]
     pub documents: Vec<RequiredDocument>,
     /// The steps of the procedure, in order (at most 50).
-    #[oai(default)]
+    #[oai(default, validator(max_items = 50))]
     #[serde(default)]
-    pub steps: Vec<String>,
+    pub steps: Vec<Lines<1, 2000>>,
     /// What the applicant receives, 1–500 characters.
-    pub result: String,
+    pub result: Line<1, 500>,
     /// Numbers of the legal documents it is based on (each must be in the catalogue).
     #[oai(default)]
     #[serde(default)]
-    pub legal_basis: Vec<String>,
+    pub legal_basis: Vec<Line<1, 50>>,
     /// How far it can be done online.
     pub online_submission: OnlineSubmission,
     /// The letter sent on completion.
     pub letter_on_completion: LetterOnCompletion,
     /// A description for citizens, at most 5000 characters.
-    pub description: Option<String>,
+    pub description: Option<Lines<1, 5000>>,
     /// False hides it from the public list (default true).
     #[oai(default = "active_by_default")]
     #[serde(default = "active_by_default")]
@@ -223,18 +229,18 @@ impl poem_openapi::types::Example for Procedure {
     fn example() -> Self {
         let input = ProcedureInput::example();
         Procedure {
-            code: input.code,
-            name: input.name,
-            name_en: input.name_en,
-            field: input.field,
+            code: input.code.into(),
+            name: input.name.into(),
+            name_en: input.name_en.map(Into::into),
+            field: input.field.into(),
             level: input.level,
-            unit_codes: input.unit_codes,
+            unit_codes: input.unit_codes.into_iter().map(Into::into).collect(),
             processing_days: input.processing_days,
             fee_vnd: input.fee_vnd,
-            fee_note: input.fee_note,
+            fee_note: input.fee_note.map(Into::into),
             documents: input.documents,
-            steps: input.steps,
-            result: input.result,
+            steps: input.steps.into_iter().map(Into::into).collect(),
+            result: input.result.into(),
             legal_basis: vec![LegalBasis {
                 id: Uuid::nil(),
                 number: "60/2014/QH13".into(),
@@ -243,7 +249,7 @@ impl poem_openapi::types::Example for Procedure {
             }],
             online_submission: input.online_submission,
             letter_on_completion: input.letter_on_completion,
-            description: input.description,
+            description: input.description.map(Into::into),
             active: input.active,
             updated_at: DateTime::default(),
         }

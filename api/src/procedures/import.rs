@@ -102,12 +102,27 @@ struct CsvRow {
     description: String,
 }
 
-fn split_list(text: &str, separator: char) -> Vec<String> {
-    text.split(separator).map(str::trim).filter(|item| !item.is_empty()).map(str::to_owned).collect()
+/// A text column, checked as the API checks the same field (type, length, characters).
+fn text<T: poem_openapi::types::ParseFromJSON>(name: &str, value: &str) -> Result<T, String> {
+    T::parse_from_json(Some(serde_json::Value::String(value.to_owned())))
+        .map_err(|_| format!("{name}: too long, empty, or with control characters: {value:?}"))
 }
 
-fn non_blank(text: String) -> Option<String> {
-    (!text.trim().is_empty()).then_some(text)
+fn split_list<T: poem_openapi::types::ParseFromJSON>(
+    name: &str,
+    value: &str,
+    separator: char,
+) -> Result<Vec<T>, String> {
+    value
+        .split(separator)
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| text(name, item))
+        .collect()
+}
+
+fn non_blank<T: poem_openapi::types::ParseFromJSON>(name: &str, value: &str) -> Result<Option<T>, String> {
+    if value.trim().is_empty() { Ok(None) } else { text(name, value).map(Some) }
 }
 
 fn column<T: poem_openapi::types::ParseFromJSON>(name: &str, value: &str) -> Result<T, String> {
@@ -134,17 +149,17 @@ impl TryFrom<CsvRow> for ProcedureInput {
                 .trim()
                 .parse()
                 .map_err(|_| format!("fee_vnd: not a whole number: {:?}", row.fee_vnd))?,
-            unit_codes: split_list(&row.unit_codes, ';'),
-            steps: split_list(&row.steps, '|'),
-            legal_basis: split_list(&row.legal_basis, ';'),
+            unit_codes: split_list("unit_codes", &row.unit_codes, ';')?,
+            steps: split_list("steps", &row.steps, '|')?,
+            legal_basis: split_list("legal_basis", &row.legal_basis, ';')?,
             documents,
-            code: row.code,
-            name: row.name,
-            name_en: non_blank(row.name_en),
-            field: row.field,
-            fee_note: non_blank(row.fee_note),
-            result: row.result,
-            description: non_blank(row.description),
+            code: text("code", &row.code)?,
+            name: text("name", &row.name)?,
+            name_en: non_blank("name_en", &row.name_en)?,
+            field: text("field", &row.field)?,
+            fee_note: non_blank("fee_note", &row.fee_note)?,
+            result: text("result", &row.result)?,
+            description: non_blank("description", &row.description)?,
             active: true,
         })
     }
@@ -205,8 +220,8 @@ async fn validate_rows(
     let inputs = rows.iter().filter_map(|r| r.input.as_ref().ok());
     let references = store::references(
         db,
-        inputs.clone().flat_map(|i| i.unit_codes.iter().map(String::as_str)),
-        inputs.flat_map(|i| i.legal_basis.iter().map(String::as_str)),
+        inputs.clone().flat_map(|i| i.unit_codes.iter().map(|code| code.as_str())),
+        inputs.flat_map(|i| i.legal_basis.iter().map(|number| number.as_str())),
     )
     .await?;
     let mut valid = Vec::with_capacity(rows.len());

@@ -146,8 +146,8 @@ async fn write_procedure_in(
     }
     let references = store::references(
         txn,
-        input.unit_codes.iter().map(String::as_str),
-        input.legal_basis.iter().map(String::as_str),
+        input.unit_codes.iter().map(|code| code.as_str()),
+        input.legal_basis.iter().map(|number| number.as_str()),
     )
     .await?;
     let valid = validate::procedure(input, &references).map_err(ApiError::validation)?;
@@ -182,8 +182,10 @@ impl ProceduresApi {
         /// Only procedures of this level.
         level: Query<Option<ProcedureLevel>>,
         /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
         page: Query<Option<u64>>,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<u64>>,
         /// The `ETag` of the copy the client holds.
         #[oai(name = "If-None-Match")]

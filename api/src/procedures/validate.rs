@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
 use super::dto::{ProcedureInput, stored_name};
-use crate::{domain::calendar::ProcessingTime, error::FieldError, i18n::Text};
+use crate::{domain::calendar::ProcessingTime, error::FieldError, i18n::Text, input::Line};
 
 const MAX_DOCUMENTS: usize = 50;
 const DOCUMENT_COUNT: std::ops::RangeInclusive<i64> = 1..=20;
@@ -91,9 +91,9 @@ pub struct ValidProcedure {
 }
 
 /// Each referenced key's id; unknown keys become one error naming them.
-fn resolve(
+fn resolve<K: std::ops::Deref<Target = str>>(
     field: &str,
-    keys: &[String],
+    keys: &[K],
     known: &HashMap<String, Uuid>,
     (vi, en): (&str, &str),
     errors: &mut Vec<FieldError>,
@@ -152,8 +152,12 @@ pub fn procedure(input: &ProcedureInput, references: &References) -> Result<Vali
     }
     let mut documents = input.documents.clone();
     for (position, document) in documents.iter_mut().enumerate() {
-        document.name =
-            required_text(&format!("documents[{position}].name"), &document.name, 500, &mut errors);
+        document.name = Line::from_stored(required_text(
+            &format!("documents[{position}].name"),
+            &document.name,
+            500,
+            &mut errors,
+        ));
         if !DOCUMENT_COUNT.contains(&document.count) {
             errors.push(FieldError {
                 field: format!("documents[{position}].count"),

@@ -100,3 +100,37 @@ pub enum SpecFormat {
     Yaml,
     Json,
 }
+
+/// The refined document as the server consults it at run time: to explain a request that
+/// does not fit an operation's schema, and to list a route's methods.
+pub struct Contract {
+    document: serde_json::Value,
+}
+
+impl Contract {
+    pub fn new(document: serde_json::Value) -> Contract {
+        Contract { document }
+    }
+
+    pub fn document(&self) -> &serde_json::Value {
+        &self.document
+    }
+
+    /// The operation of a method on a route template as poem names it
+    /// (`/api/v1/dossiers/:code`).
+    pub fn operation(&self, method: &str, route: &str) -> Option<&serde_json::Value> {
+        let path = route.strip_prefix(API_PREFIX)?;
+        let spec_path: Vec<String> = path
+            .split('/')
+            .map(|segment| match segment.strip_prefix(':') {
+                Some(name) => format!("{{{name}}}"),
+                None => segment.to_owned(),
+            })
+            .collect();
+        self.document.get("paths")?.get(spec_path.join("/"))?.get(method.to_ascii_lowercase())
+    }
+
+    pub fn components(&self) -> &serde_json::Value {
+        &self.document["components"]["schemas"]
+    }
+}

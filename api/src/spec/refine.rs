@@ -16,6 +16,7 @@ pub fn refine(document: &mut Value) {
     walk(document, &mut |object| {
         plain_described_refs(object);
         standard_formats(object);
+        whole_bounds(object);
     });
     if let Some(schemas) = document.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
         let types: Map<String, Value> = schemas
@@ -100,6 +101,15 @@ fn standard_formats(object: &mut Map<String, Value>) {
         object.insert("minimum".into(), number(minimum));
         if high != i64::MAX {
             object.insert("maximum".into(), number(maximum));
+        }
+    }
+}
+
+/// Bounds that are whole numbers written as such: poem-openapi keeps every bound as a float.
+fn whole_bounds(object: &mut Map<String, Value>) {
+    for key in ["minimum", "maximum", "multipleOf"] {
+        if let Some(bound) = object.get(key).and_then(Value::as_f64) {
+            object.insert(key.into(), number(bound));
         }
     }
 }

@@ -1,7 +1,7 @@
 use chrono::NaiveDate;
 use poem_openapi::Object;
 
-use crate::calendar::dto::OpeningInterval;
+use crate::{calendar::dto::OpeningInterval, input::Line};
 
 /// Weekly opening hours: for each weekday, its opening intervals in order (none = closed).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Object)]
@@ -133,11 +133,11 @@ impl poem_openapi::types::Example for PublicUnit {
 #[oai(example)]
 pub struct DeskSettings {
     /// An IANA time zone name, e.g. `Asia/Ho_Chi_Minh`.
-    pub time_zone: String,
+    pub time_zone: Line<1, 64>,
     /// Weekly opening hours; a weekday left out is closed.
     pub opening_hours: WeeklyHours,
     /// Intake cut-off, `HH:MM` local time.
-    pub intake_cutoff: String,
+    pub intake_cutoff: Line<1, 5>,
     /// Counters at the desk, 1–200.
     pub counters: i32,
     /// Appointment slot length in minutes, 5–240.

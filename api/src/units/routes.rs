@@ -93,8 +93,10 @@ impl UnitsApi {
         &self,
         state: Data<&AppState>,
         /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
         page: Query<Option<u64>>,
         /// Page size, 1–100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<u64>>,
         /// Only the units directly below this unit.
         parent_code: Query<Option<String>>,
