@@ -595,3 +595,36 @@ async fn a_dossier_is_assigned_to_a_colleague_of_its_unit_only() {
     assert_eq!(theirs.assert_status(200)["total"], 1);
     assign(colleague, "\"1\"").await.assert_problem(412, "version_mismatch");
 }
+
+#[tokio::test]
+async fn a_code_typed_in_lower_case_with_spaces_is_found() {
+    let (app, officer) = desk().await;
+    let receipt = take_in(&app, &officer).await;
+    let code = receipt["code"].as_str().unwrap();
+    let typed = format!("  {} ", code.to_lowercase());
+    assert_ne!(typed.trim(), code, "the unit code has letters to change case");
+
+    let found = app
+        .post("/api/v1/dossiers/lookup")
+        .json(&json!({"code": typed, "secret": receipt["lookup_secret"]}))
+        .send()
+        .await;
+    let by_officer =
+        app.get(&format!("/api/v1/dossiers/{}", code.to_lowercase())).bearer(&officer).send().await;
+
+    assert_eq!(found.assert_status(200)["code"], code);
+    assert_eq!(by_officer.assert_status(200)["code"], code);
+}
+
+#[tokio::test]
+async fn an_applicant_name_typed_decomposed_is_stored_composed() {
+    let (app, officer) = desk().await;
+    let body = intake_body("Nguye\u{0302}\u{0303}n Va\u{0306}n A\u{0302}\u{0301}n");
+
+    let reply = app.post("/api/v1/dossiers").bearer(&officer).json(&body).send().await;
+
+    let receipt = reply.assert_status(201);
+    assert_eq!(receipt["applicant"]["full_name"], "Nguyễn Văn Ấn");
+    let stored = entity::dossier::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!(stored.applicant_name, "Nguyễn Văn Ấn");
+}

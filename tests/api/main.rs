@@ -8,4 +8,5 @@ mod auth;
 mod calendar;
 mod catalogue;
 mod dossiers;
+mod input;
 mod platform;

@@ -117,17 +117,18 @@ impl Contract {
     }
 
     /// The operation of a method on a route template as poem names it
-    /// (`/api/v1/dossiers/:code`).
+    /// (`/api/v1/dossiers/:param0`: poem-openapi numbers path parameters, so they are matched
+    /// by position, not by name).
     pub fn operation(&self, method: &str, route: &str) -> Option<&serde_json::Value> {
-        let path = route.strip_prefix(API_PREFIX)?;
-        let spec_path: Vec<String> = path
-            .split('/')
-            .map(|segment| match segment.strip_prefix(':') {
-                Some(name) => format!("{{{name}}}"),
-                None => segment.to_owned(),
-            })
-            .collect();
-        self.document.get("paths")?.get(spec_path.join("/"))?.get(method.to_ascii_lowercase())
+        let route: Vec<&str> = route.strip_prefix(API_PREFIX)?.split('/').collect();
+        let same_shape = |path: &str| {
+            let path: Vec<&str> = path.split('/').collect();
+            path.len() == route.len()
+                && path.iter().zip(&route).all(|(p, r)| p == r || (p.starts_with('{') && r.starts_with(':')))
+        };
+        let (_, operations) =
+            self.document.get("paths")?.as_object()?.iter().find(|(path, _)| same_shape(path))?;
+        operations.get(method.to_ascii_lowercase())
     }
 
     pub fn components(&self) -> &serde_json::Value {
