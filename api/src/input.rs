@@ -18,7 +18,7 @@ use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::domain::{
-    account::PhoneNumber,
+    account::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PhoneNumber},
     unit::{UNIT_CODE_MAX_CHARS, UnitCode},
 };
 
@@ -252,6 +252,7 @@ impl<const MIN: usize, const MAX: usize> Type for Secret<MIN, MAX> {
 
     fn schema_ref() -> MetaSchemaRef {
         MetaSchemaRef::Inline(Box::new(MetaSchema {
+            format: Some("password"),
             min_length: Some(MIN),
             max_length: Some(MAX),
             ..MetaSchema::new("string")
@@ -457,5 +458,66 @@ mod phone_tests {
             let by_pattern = (1..=UNIT_CODE_MAX_CHARS).contains(&raw.chars().count()) && pattern.is_match(&raw);
             prop_assert_eq!(by_pattern, UnitCode::parse_from_json(Some(Value::String(raw.clone()))).is_ok());
         }
+    }
+}
+
+/// A password being set: 10–128 characters and none of the commonly used ones. Its schema is
+/// titled `NewPassword`, and the spec lists the refused passwords under it (`spec::refine`),
+/// so a client can check before sending.
+#[derive(Debug, Clone)]
+pub struct NewPassword(Secret<PASSWORD_MIN_CHARS, PASSWORD_MAX_CHARS>);
+
+impl std::ops::Deref for NewPassword {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl NewPassword {
+    /// A known value (an example in the spec, a test).
+    pub fn from_stored(value: String) -> Self {
+        NewPassword(Secret::from_stored(value))
+    }
+}
+
+impl Type for NewPassword {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "NewPassword".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            title: Some(Self::name().into_owned()),
+            format: Some("password"),
+            min_length: Some(PASSWORD_MIN_CHARS),
+            max_length: Some(PASSWORD_MAX_CHARS),
+            ..MetaSchema::new("string")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromJSON for NewPassword {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        Secret::parse_from_json(value).map(NewPassword).map_err(ParseError::propagate)
+    }
+}
+
+impl ToJSON for NewPassword {
+    fn to_json(&self) -> Option<Value> {
+        self.0.to_json()
     }
 }

@@ -5,7 +5,7 @@ use crate::{
     auth::Role,
     domain::account::PhoneNumber,
     error::ApiError,
-    input::{Line, Secret},
+    input::{Line, NewPassword, Secret},
 };
 
 /// The role of an account.
@@ -47,7 +47,7 @@ pub struct RegisterRequest {
     /// A Vietnamese mobile number: `0912345678`, `+84912345678` or `84912345678`, spaces and dots allowed.
     pub phone: PhoneNumber,
     /// 10–128 characters, not a commonly used password.
-    pub password: Secret<10, 128>,
+    pub password: NewPassword,
     /// Full name, 1–100 characters.
     pub full_name: Line<1, 100>,
 }
@@ -56,7 +56,7 @@ impl poem_openapi::types::Example for RegisterRequest {
     fn example() -> Self {
         RegisterRequest {
             phone: PhoneNumber::parse("0912 345 678").expect("a valid number"),
-            password: Secret::from_stored("lúa chín vàng đồng".into()),
+            password: NewPassword::from_stored("lúa chín vàng đồng".into()),
             full_name: Line::from_stored("Nguyễn Văn An".into()),
         }
     }
@@ -137,5 +137,5 @@ pub struct ChangePasswordRequest {
     /// The current password.
     pub current_password: Secret<1, 1024>,
     /// The new password: 10–128 characters, not a commonly used one.
-    pub new_password: Secret<10, 128>,
+    pub new_password: NewPassword,
 }

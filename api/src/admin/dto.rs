@@ -3,7 +3,7 @@ use poem_openapi::{Enum, Object, types::MaybeUndefined};
 
 use crate::{
     domain::{account::PhoneNumber, unit::UnitCode},
-    input::{Line, Secret},
+    input::{Line, NewPassword},
 };
 use uuid::Uuid;
 
@@ -178,7 +178,7 @@ pub struct NewStaffUser {
     #[oai(nullable)]
     pub unit_code: Option<Line<1, 40>>,
     /// The initial password: 10–128 characters, not a commonly used one.
-    pub password: Secret<10, 128>,
+    pub password: NewPassword,
 }
 
 impl poem_openapi::types::Example for NewStaffUser {
@@ -188,7 +188,7 @@ impl poem_openapi::types::Example for NewStaffUser {
             full_name: "Phạm Thị Lan".into(),
             role: StaffRole::Officer,
             unit_code: Some("HN-HK-HANGBAC".into()),
-            password: Secret::from_stored("sông Hồng đỏ nặng phù sa".into()),
+            password: NewPassword::from_stored("sông Hồng đỏ nặng phù sa".into()),
         }
     }
 }

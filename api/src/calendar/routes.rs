@@ -50,12 +50,14 @@ fn holiday_exists() -> ApiError {
     )
 }
 
-/// `from..=to`, or the default range when both are absent; at most 366 days, `from <= to`.
+/// `from..=to`, or the default range when both are absent, cut to its first 366 days. A `to`
+/// before `from` is an empty range (no day is in it), not an error: every pair of dates the
+/// spec allows has an answer.
 fn date_range(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     default: (NaiveDate, NaiveDate),
-) -> ApiResult<(NaiveDate, NaiveDate)> {
+) -> (NaiveDate, NaiveDate) {
     let span = chrono::Days::new(MAX_RANGE_DAYS as u64 - 1);
     let (from, to) = match (from, to) {
         (None, None) => default,
@@ -63,21 +65,8 @@ fn date_range(
         (None, Some(to)) => (to.checked_sub_days(span).unwrap_or(NaiveDate::MIN), to),
         (Some(from), Some(to)) => (from, to),
     };
-    if to < from {
-        return Err(ApiError::invalid_field(
-            "to",
-            "`to` không được trước `from`.",
-            "`to` must not be before `from`.",
-        ));
-    }
-    if (to - from).num_days() >= MAX_RANGE_DAYS {
-        return Err(ApiError::invalid_field(
-            "to",
-            "Khoảng thời gian tối đa là 366 ngày.",
-            "The range may cover at most 366 days.",
-        ));
-    }
-    Ok((from, to))
+    let last = from.checked_add_days(span).unwrap_or(NaiveDate::MAX);
+    (from, to.min(last))
 }
 
 fn month_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
@@ -183,13 +172,13 @@ impl CalendarApi {
         state: Data<&AppState>,
         /// First date (inclusive).
         from: Query<Option<NaiveDate>>,
-        /// Last date (inclusive).
+        /// Last date (inclusive); at most 366 days from `from` are given, none when it is before `from`.
         to: Query<Option<NaiveDate>>,
         /// A unit's code: add its own and inherited holidays.
         unit: Query<Option<String>>,
     ) -> ApiResult<Json<Vec<Holiday>>> {
         let today = clock::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive();
-        let range = date_range(from.0, to.0, year_of(today))?;
+        let range = date_range(from.0, to.0, year_of(today));
         let unit_id = match unit.0 {
             Some(code) => Some(unit_by_code(&state.db, &code).await?.ok_or_else(ApiError::not_found)?.id),
             None => None,
@@ -245,12 +234,12 @@ impl CalendarApi {
         code: Path<String>,
         /// First date (inclusive).
         from: Query<Option<NaiveDate>>,
-        /// Last date (inclusive).
+        /// Last date (inclusive); at most 366 days from `from` are given, none when it is before `from`.
         to: Query<Option<NaiveDate>>,
     ) -> ApiResult<Json<Vec<CalendarDay>>> {
         let unit = unit_by_code(&state.db, &code).await?.ok_or_else(ApiError::not_found)?;
         let calendar = working_calendar(&state.db, &unit).await?;
-        let (from, to) = date_range(from.0, to.0, month_of(calendar.local_date(clock::now())))?;
+        let (from, to) = date_range(from.0, to.0, month_of(calendar.local_date(clock::now())));
         // In date order with the nearest unit last, so the deciding name is the one kept.
         let names: HashMap<NaiveDate, String> =
             applicable_holidays(&state.db, Some(unit.id), Some((from, to)))

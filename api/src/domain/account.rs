@@ -64,6 +64,11 @@ static COMMON_PASSWORDS: LazyLock<HashSet<String>> = LazyLock::new(|| {
         .collect()
 });
 
+/// The passwords refused as too common, in lower case (they are compared case-insensitively).
+pub fn common_passwords() -> impl Iterator<Item = &'static str> {
+    COMMON_PASSWORDS.iter().map(String::as_str)
+}
+
 /// Why a password was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordProblem {

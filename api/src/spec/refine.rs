@@ -17,6 +17,7 @@ pub fn refine(document: &mut Value) {
         plain_described_refs(object);
         standard_formats(object);
         whole_bounds(object);
+        refused_passwords(object);
     });
     if let Some(schemas) = document.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
         let types: Map<String, Value> = schemas
@@ -40,6 +41,19 @@ pub fn refine(document: &mut Value) {
             errors::document_errors(operation);
             media_type_examples(operation, &examples);
         }
+    }
+}
+
+/// The spec lists the common passwords a new password (a schema titled `NewPassword`) may not
+/// be, in any letter case, so a client (and a fuzzer) knows them before it sends one.
+fn refused_passwords(object: &mut Map<String, Value>) {
+    if object.get("title").and_then(Value::as_str) == Some("NewPassword") && !object.contains_key("not") {
+        let mut common: Vec<&str> = crate::domain::account::common_passwords().collect();
+        common.sort_unstable();
+        object.insert("not".into(), json!({ "enum": common }));
+        object.entry("description").or_insert_with(|| {
+            "10–128 characters, none of the commonly used passwords under `not` in any letter case.".into()
+        });
     }
 }
 
