@@ -18,7 +18,9 @@ use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::domain::{
-    account::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PhoneNumber},
+    account::{
+        FULL_NAME_MAX_CHARS, FULL_NAME_PATTERN, FullName, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PhoneNumber,
+    },
     unit::{UNIT_CODE_MAX_CHARS, UnitCode},
 };
 
@@ -415,6 +417,7 @@ macro_rules! parsed_string {
 
 parsed_string!(PhoneNumber, PHONE_PATTERN, 10, PHONE_MAX_CHARS);
 parsed_string!(UnitCode, UNIT_CODE_PATTERN, 1, UNIT_CODE_MAX_CHARS);
+parsed_string!(FullName, FULL_NAME_PATTERN, 1, FULL_NAME_MAX_CHARS);
 
 #[cfg(test)]
 mod phone_tests {
@@ -450,6 +453,13 @@ mod phone_tests {
         #[test]
         fn the_phone_pattern_and_the_parser_agree(raw in "[+0-9 .()-]{0,16}") {
             agree(&raw);
+        }
+
+        #[test]
+        fn the_full_name_pattern_and_the_parser_agree(raw in "[a-zA-Z ấầẫậăắÀ-ÿ'.\\-\u{0301}\u{0302}\t0-9\u{4E00}]{0,12}") {
+            let pattern = Regex::new(FULL_NAME_PATTERN).unwrap();
+            let by_pattern = pattern.is_match(&raw);
+            prop_assert_eq!(by_pattern, FullName::parse_from_json(Some(Value::String(raw.clone()))).is_ok());
         }
 
         #[test]

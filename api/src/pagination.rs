@@ -12,10 +12,12 @@ use poem_openapi::{
 pub const DEFAULT_PER_PAGE: u64 = 20;
 pub const MAX_PER_PAGE: u64 = 100;
 
-/// `page` (from 1) and `per_page` (1 to 100, default 20) brought into range.
-pub fn clamp(page: Option<u64>, per_page: Option<u64>) -> (u64, u64) {
-    let page = page.unwrap_or(1).max(1);
-    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE);
+/// `page` (from 1) and `per_page` (1 to 100, default 20) brought into range. The parameters
+/// are signed (`int64` in the spec, as every client has them); their validators keep them in
+/// range, so this only fills in defaults for what was left out.
+pub fn clamp(page: Option<i64>, per_page: Option<i64>) -> (u64, u64) {
+    let page = page.unwrap_or(1).max(1) as u64;
+    let per_page = (per_page.unwrap_or(DEFAULT_PER_PAGE as i64).clamp(1, MAX_PER_PAGE as i64)) as u64;
     (page, per_page)
 }
 
@@ -27,7 +29,7 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    pub fn new(page: Option<u64>, per_page: Option<u64>) -> PageQuery {
+    pub fn new(page: Option<i64>, per_page: Option<i64>) -> PageQuery {
         let (page, per_page) = clamp(page, per_page);
         PageQuery { page, per_page }
     }
@@ -77,6 +79,6 @@ mod tests {
     #[test]
     fn the_offset_skips_the_earlier_pages() {
         assert_eq!(PageQuery::new(Some(3), Some(10)).offset(), 20);
-        assert_eq!(PageQuery::new(Some(u64::MAX), Some(100)).offset(), i64::MAX as u64);
+        assert_eq!(PageQuery::new(Some(i64::MAX), Some(100)).offset(), i64::MAX as u64);
     }
 }

@@ -154,7 +154,7 @@ async fn procedures_filter_by_unit_field_and_level_and_page_by_code() {
         ["/api/v1/procedures", "/api/v1/procedures?q=dang%20ky", "/api/v1/legal-documents", "/api/v1/units"]
     {
         let far = app
-            .get(&format!("{path}{}page=18446744073709551615", if path.contains('?') { '&' } else { '?' }))
+            .get(&format!("{path}{}page=9223372036854775807", if path.contains('?') { '&' } else { '?' }))
             .send()
             .await;
         assert_eq!(far.assert_status(200)["items"], json!([]), "{path}");

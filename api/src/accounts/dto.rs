@@ -3,7 +3,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Role,
-    domain::account::PhoneNumber,
+    domain::account::{FullName, PhoneNumber},
     error::ApiError,
     input::{Line, NewPassword, Secret},
 };
@@ -48,8 +48,8 @@ pub struct RegisterRequest {
     pub phone: PhoneNumber,
     /// 10–128 characters, not a commonly used password.
     pub password: NewPassword,
-    /// Full name, 1–100 characters.
-    pub full_name: Line<1, 100>,
+    /// Full name, 1–100 characters: letters, spaces and `'`, `-`, `.`.
+    pub full_name: FullName,
 }
 
 impl poem_openapi::types::Example for RegisterRequest {
@@ -57,7 +57,7 @@ impl poem_openapi::types::Example for RegisterRequest {
         RegisterRequest {
             phone: PhoneNumber::parse("0912 345 678").expect("a valid number"),
             password: NewPassword::from_stored("lúa chín vàng đồng".into()),
-            full_name: Line::from_stored("Nguyễn Văn An".into()),
+            full_name: FullName::parse("Nguyễn Văn An").expect("a valid name"),
         }
     }
 }
@@ -128,7 +128,7 @@ impl UserProfile {
 #[derive(Debug, Object)]
 pub struct UpdateProfileRequest {
     /// New full name, 1–100 characters.
-    pub full_name: Option<Line<1, 100>>,
+    pub full_name: Option<FullName>,
 }
 
 /// A password change.

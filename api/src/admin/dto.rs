@@ -2,7 +2,10 @@ use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object, types::MaybeUndefined};
 
 use crate::{
-    domain::{account::PhoneNumber, unit::UnitCode},
+    domain::{
+        account::{FullName, PhoneNumber},
+        unit::UnitCode,
+    },
     input::{Line, NewPassword},
 };
 use uuid::Uuid;
@@ -170,8 +173,8 @@ impl From<StaffRole> for Role {
 pub struct NewStaffUser {
     /// A Vietnamese mobile number in any accepted form; stored as `+84…`.
     pub phone: PhoneNumber,
-    /// Full name, 1–100 characters.
-    pub full_name: Line<1, 100>,
+    /// Full name, 1–100 characters: letters, spaces and `'`, `-`, `.`.
+    pub full_name: FullName,
     /// The account's role. Supervisors may create officers only.
     pub role: StaffRole,
     /// The unit of an officer or supervisor (required for them); administrators have none.
@@ -185,7 +188,7 @@ impl poem_openapi::types::Example for NewStaffUser {
     fn example() -> Self {
         NewStaffUser {
             phone: PhoneNumber::parse("0987 654 321").expect("a valid number"),
-            full_name: "Phạm Thị Lan".into(),
+            full_name: FullName::parse("Phạm Thị Lan").expect("a valid name"),
             role: StaffRole::Officer,
             unit_code: Some("HN-HK-HANGBAC".into()),
             password: NewPassword::from_stored("sông Hồng đỏ nặng phù sa".into()),
@@ -199,7 +202,7 @@ impl poem_openapi::types::Example for NewStaffUser {
 pub struct StaffUserChanges {
     /// A new full name, 1–100 characters.
     #[oai(skip_serializing_if_is_none)]
-    pub full_name: Option<Line<1, 100>>,
+    pub full_name: Option<FullName>,
     /// A new role (administrators only).
     #[oai(skip_serializing_if_is_none)]
     pub role: Option<StaffRole>,

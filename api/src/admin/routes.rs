@@ -251,10 +251,10 @@ impl AdminApi {
         parent_code: Query<Option<String>>,
         /// The page, from 1 (default 1).
         #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u64>>,
+        page: Query<Option<i64>>,
         /// Items per page, 1–100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        per_page: Query<Option<u64>>,
+        per_page: Query<Option<i64>>,
     ) -> ApiResult<Json<Page<AdminUnit>>> {
         auth.0.require_staff(Role::Admin)?;
         let page = PageQuery::new(page.0, per_page.0);
@@ -360,10 +360,10 @@ impl AdminApi {
         q: Query<Option<String>>,
         /// The page, from 1 (default 1).
         #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u64>>,
+        page: Query<Option<i64>>,
         /// Items per page, 1–100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        per_page: Query<Option<u64>>,
+        per_page: Query<Option<i64>>,
     ) -> ApiResult<Json<Page<UserProfile>>> {
         auth.0.require_staff(Role::Supervisor)?;
         let scope = scope_of(&state.db, &auth.0).await?;
@@ -503,10 +503,10 @@ impl AdminApi {
         to: Query<Option<DateTime<Utc>>>,
         /// The page, from 1 (default 1).
         #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u64>>,
+        page: Query<Option<i64>>,
         /// Items per page, 1–100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        per_page: Query<Option<u64>>,
+        per_page: Query<Option<i64>>,
     ) -> ApiResult<Json<Page<AuditEntry>>> {
         auth.0.require_staff(Role::Admin)?;
         let page = PageQuery::new(page.0, per_page.0);

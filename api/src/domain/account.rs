@@ -35,19 +35,53 @@ impl PhoneNumber {
     }
 }
 
-/// A person's full name: trimmed, 1–100 characters, letters (any script, so Vietnamese
-/// diacritics), spaces, and `'`, `-`, `.` between them.
+/// A full name as typed: Latin letters, Vietnamese ones included, precomposed or followed by
+/// combining marks (a keyboard may send either), spaces and `'`, `-`, `.`; at least one letter.
+/// Written with `\uXXXX` escapes only, so ECMA-262 (the spec), Python and Rust read it alike.
+pub const FULL_NAME_PATTERN: &str = concat!(
+    r"^[ '.\-]*[A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF]",
+    r"[A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF\u0300-\u036F '.\-]*$"
+);
+
+pub const FULL_NAME_MAX_CHARS: usize = 100;
+
+static FULL_NAME: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(FULL_NAME_PATTERN).expect("FULL_NAME_PATTERN compiles"));
+
+impl std::ops::Deref for FullName {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A person's full name: at most 100 characters as typed, matching [`FULL_NAME_PATTERN`],
+/// kept NFC-normalised with runs of spaces collapsed and none around it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FullName(String);
 
 impl FullName {
     pub fn parse(input: &str) -> Option<FullName> {
-        let collapsed = input.split_whitespace().collect::<Vec<_>>().join(" ");
-        let length = collapsed.chars().count();
-        let valid = (1..=100).contains(&length)
-            && collapsed.chars().any(char::is_alphabetic)
-            && collapsed.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '\'' | '-' | '.'));
-        valid.then_some(FullName(collapsed))
+        use unicode_normalization::UnicodeNormalization;
+
+        let valid = input.chars().count() <= FULL_NAME_MAX_CHARS && FULL_NAME.is_match(input);
+        valid.then(|| {
+            FullName(
+                input
+                    .nfc()
+                    .collect::<String>()
+                    .split(' ')
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        })
+    }
+
+    /// A name read back from the database, which was parsed when it was written.
+    pub fn from_stored(stored: String) -> FullName {
+        FullName(stored)
     }
 
     pub fn as_str(&self) -> &str {
@@ -127,6 +161,12 @@ mod tests {
     #[test]
     fn names_are_trimmed_and_allow_vietnamese_letters() {
         assert_eq!(FullName::parse("  Nguyễn   Văn An ").unwrap().as_str(), "Nguyễn Văn An");
+        assert_eq!(
+            FullName::parse("Nguye\u{0302}\u{0303}n A\u{0302}\u{0301}n").unwrap().as_str(),
+            "Nguyễn Ấn"
+        );
+        assert!(FullName::parse("Nguyễn\tAn").is_none());
+        assert!(FullName::parse("An 2").is_none());
         assert!(FullName::parse("Đỗ Thị Ánh-Tuyết").is_some());
         assert!(FullName::parse("").is_none());
         assert!(FullName::parse("   ").is_none());

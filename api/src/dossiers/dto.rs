@@ -4,7 +4,11 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
-    domain::{account::PhoneNumber, calendar::Timeliness, dossier::Status},
+    domain::{
+        account::{FullName, PhoneNumber},
+        calendar::Timeliness,
+        dossier::Status,
+    },
     http::json::{rfc3339, rfc3339_or_null},
     input::{Line, Lines},
 };
@@ -94,8 +98,8 @@ pub enum Channel {
 /// The applicant, as written on the receipt.
 #[derive(Debug, Clone, Object)]
 pub struct Applicant {
-    /// Full name of the person, or the business's name.
-    pub full_name: Line<1, 200>,
+    /// Full name of the person, or the business's name: letters, spaces and `'`, `-`, `.`.
+    pub full_name: FullName,
     /// Citizen identity number (CCCD, 12 digits), old ID (9 digits), passport, or a business's tax code.
     pub id_number: Line<1, 40>,
     /// A Vietnamese mobile number, any accepted form; stored as `+84…`.
@@ -140,7 +144,7 @@ impl Example for IntakeRequest {
         IntakeRequest {
             procedure_code: "1.001193".into(),
             applicant: Applicant {
-                full_name: "Nguyễn Văn An".into(),
+                full_name: FullName::parse("Nguyễn Văn An").expect("a valid name"),
                 id_number: "074095001234".into(),
                 phone: PhoneNumber::parse("0912345678").expect("a valid number"),
                 email: None,

@@ -49,7 +49,7 @@ fn documents_of(dossier: &dossier::Model) -> Vec<ReceivedDocument> {
 
 fn applicant_of(dossier: &dossier::Model) -> Applicant {
     Applicant {
-        full_name: Line::from_stored(dossier.applicant_name.clone()),
+        full_name: crate::domain::account::FullName::from_stored(dossier.applicant_name.clone()),
         id_number: Line::from_stored(dossier.applicant_id_number.clone()),
         phone: crate::domain::account::PhoneNumber::from_stored(dossier.applicant_phone.clone()),
         email: dossier.applicant_email.clone().map(Line::from_stored),
@@ -65,8 +65,9 @@ fn etag(dossier: &dossier::Model) -> String {
     format!("\"{}\"", dossier.version)
 }
 
-/// The version an `If-Match` names (`"3"`, `W/"3"` or `3`); 428 when it is missing.
-fn expected_version(if_match: Option<&str>) -> ApiResult<i32> {
+/// Whether an `If-Match` (`"3"`, `W/"3"`, `3`, a list of them, or `*` for any version)
+/// names this version: 428 when it is missing, 412 when it names another.
+fn check_if_match(if_match: Option<&str>, version: i32) -> ApiResult<()> {
     let raw = if_match.ok_or_else(|| {
         ApiError::new(
             poem::http::StatusCode::PRECONDITION_REQUIRED,
@@ -77,7 +78,9 @@ fn expected_version(if_match: Option<&str>) -> ApiResult<i32> {
             ),
         )
     })?;
-    raw.trim().trim_start_matches("W/").trim_matches('"').parse().map_err(|_| stale())
+    let names_it =
+        |tag: &str| tag == "*" || tag.trim_start_matches("W/").trim_matches('"').parse() == Ok(version);
+    if raw.split(',').map(str::trim).any(names_it) { Ok(()) } else { Err(stale()) }
 }
 
 fn stale() -> ApiError {
@@ -110,10 +113,8 @@ async fn dossier_for_update(
     if_match: Option<&str>,
 ) -> ApiResult<(dossier::Model, i32)> {
     let dossier = dossier_in_scope(state, caller, code).await?;
-    let expected = expected_version(if_match)?;
-    if expected != dossier.version {
-        return Err(stale());
-    }
+    check_if_match(if_match, dossier.version)?;
+    let expected = dossier.version;
     Ok((dossier, expected))
 }
 
@@ -501,10 +502,10 @@ impl DossiersApi {
         sort: Query<Option<String>>,
         /// Page number, from 1.
         #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u64>>,
+        page: Query<Option<i64>>,
         /// Items per page (default 20, at most 100).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        per_page: Query<Option<u64>>,
+        per_page: Query<Option<i64>>,
     ) -> ApiResult<Json<Page<DossierSummary>>> {
         let caller = &auth.0;
         caller.require_staff(Role::Officer)?;
@@ -938,10 +939,10 @@ impl MyDossiersApi {
         auth: BearerAuth,
         /// Page number, from 1.
         #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u64>>,
+        page: Query<Option<i64>>,
         /// Items per page (default 20, at most 100).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        per_page: Query<Option<u64>>,
+        per_page: Query<Option<i64>>,
     ) -> ApiResult<Json<Page<DossierSummary>>> {
         auth.0.require_citizen()?;
         let filter =

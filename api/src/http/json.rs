@@ -66,3 +66,51 @@ pub fn rfc3339_or_null<S: Serializer>(at: &Option<DateTime<Utc>>, serializer: S)
         None => serializer.serialize_none(),
     }
 }
+
+/// A JSON body with every number that is a whole number written as an integer (`0.0` as `0`,
+/// `1e2` as `100`), or `None` when there is none to rewrite.
+///
+/// JSON Schema counts `1.0` as an integer, and generated clients in languages without a
+/// separate integer type send it so; poem-openapi's integer fields take only `1`. Floating
+/// fields read `1` as `1.0`, so the rewrite changes no value. Bodies without a digit followed
+/// by `.`, `e` or `E` are left alone unread.
+pub fn whole_numbers_as_integers(body: &[u8]) -> Option<Vec<u8>> {
+    let may_have_one = body.windows(2).any(|w| w[0].is_ascii_digit() && matches!(w[1], b'.' | b'e' | b'E'));
+    if !may_have_one {
+        return None;
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let mut changed = false;
+    rewrite(&mut value, &mut changed);
+    changed.then(|| serde_json::to_vec(&value).ok()).flatten()
+}
+
+fn rewrite(value: &mut serde_json::Value, changed: &mut bool) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let float = n.as_f64().unwrap_or(f64::NAN);
+            // Only where the integer is exact: beyond 2^53 a float names no single integer.
+            if float.fract() == 0.0 && float.abs() <= 9_007_199_254_740_992.0 {
+                *value = Value::from(float as i64);
+                *changed = true;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| rewrite(item, changed)),
+        Value::Object(object) => object.values_mut().for_each(|item| rewrite(item, changed)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod whole_number_tests {
+    use super::*;
+
+    #[test]
+    fn whole_floats_become_integers_and_nothing_else_changes() {
+        let rewritten = whole_numbers_as_integers(br#"{"a":0.0,"b":[1e2,1.5],"c":"2.0"}"#).unwrap();
+        assert_eq!(String::from_utf8(rewritten).unwrap(), r#"{"a":0,"b":[100,1.5],"c":"2.0"}"#);
+        assert_eq!(whole_numbers_as_integers(br#"{"code":"H12","n":3}"#), None);
+        assert_eq!(whole_numbers_as_integers(br#"{"x":1.5}"#), None);
+    }
+}

@@ -66,16 +66,21 @@ impl AllowedMethods {
         self.routes.push((segments, methods.into_iter().collect()));
     }
 
+    /// The methods of the route a path takes: where templates overlap (`/dossiers/lookup` and
+    /// `/dossiers/{code}`), the one with the most literal segments, as the router picks it.
     fn for_path(&self, path: &str) -> Option<String> {
         let segments: Vec<&str> = path.split('/').collect();
-        self.routes.iter().find_map(|(template, methods)| {
-            let matches = template.len() == segments.len()
-                && template
-                    .iter()
-                    .zip(&segments)
-                    .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()));
-            matches.then(|| methods.join(", "))
-        })
+        self.routes
+            .iter()
+            .filter(|(template, _)| {
+                template.len() == segments.len()
+                    && template
+                        .iter()
+                        .zip(&segments)
+                        .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+            })
+            .max_by_key(|(template, _)| template.iter().filter(|t| !t.starts_with('{')).count())
+            .map(|(_, methods)| methods.join(", "))
     }
 }
 
@@ -195,8 +200,16 @@ async fn limit_body(mut req: Request, limit: usize) -> Result<(Request, Bytes), 
     {
         return Ok((req, Bytes::new()));
     }
+    let is_json = req.content_type().is_some_and(|t| t.starts_with("application/json"));
     match req.take_body().into_bytes_limit(limit).await {
         Ok(bytes) => {
+            let bytes = match is_json.then(|| super::json::whole_numbers_as_integers(&bytes)).flatten() {
+                Some(rewritten) => {
+                    req.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(rewritten.len()));
+                    Bytes::from(rewritten)
+                }
+                None => bytes,
+            };
             req.set_body(bytes.clone());
             Ok((req, bytes))
         }
@@ -216,5 +229,7 @@ mod tests {
         assert_eq!(allowed.for_path("/api/v1/units/H12").as_deref(), Some("GET, PATCH"));
         assert_eq!(allowed.for_path("/api/v1/units/"), None);
         assert_eq!(allowed.for_path("/api/v1/units/H12/x"), None);
+        allowed.add("/api/v1/units/mine", ["POST".to_owned()]);
+        assert_eq!(allowed.for_path("/api/v1/units/mine").as_deref(), Some("POST"));
     }
 }

@@ -98,10 +98,10 @@ impl LegalDocumentsApi {
         kind: Query<Option<LegalDocumentKind>>,
         /// Page number, from 1.
         #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u64>>,
+        page: Query<Option<i64>>,
         /// Page size, 1–100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        per_page: Query<Option<u64>>,
+        per_page: Query<Option<i64>>,
         /// The `ETag` of the copy the client holds.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,

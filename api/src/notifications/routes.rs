@@ -68,10 +68,10 @@ impl NotificationsApi {
         unread: Query<Option<bool>>,
         /// Page number, from 1.
         #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u64>>,
+        page: Query<Option<i64>>,
         /// Items per page (default 20, at most 100).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        per_page: Query<Option<u64>>,
+        per_page: Query<Option<i64>>,
     ) -> ApiResult<Json<Page<Notification>>> {
         let mut query = notification::Entity::find().filter(notification::Column::UserId.eq(auth.0.id));
         if unread.0 == Some(true) {

@@ -94,10 +94,10 @@ impl UnitsApi {
         state: Data<&AppState>,
         /// Page number, from 1.
         #[oai(validator(minimum(value = "1")))]
-        page: Query<Option<u64>>,
+        page: Query<Option<i64>>,
         /// Page size, 1–100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
-        per_page: Query<Option<u64>>,
+        per_page: Query<Option<i64>>,
         /// Only the units directly below this unit.
         parent_code: Query<Option<String>>,
         /// Only units of this kind (`ward`, `one_stop_desk`, ...).
