@@ -64,6 +64,7 @@ impl poem_openapi::types::Example for RegisterRequest {
 
 /// Credentials for a login.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct LoginRequest {
     /// The account's mobile number, in any accepted form.
     pub phone: Line<1, 32>,
@@ -73,6 +74,7 @@ pub struct LoginRequest {
 
 /// A refresh token, to rotate or revoke.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct RefreshRequest {
     /// The refresh token from the last login or refresh.
     pub refresh_token: Secret<1, 512>,
@@ -80,6 +82,7 @@ pub struct RefreshRequest {
 
 /// A new session's tokens.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct TokenPair {
     /// A short-lived JWT for `Authorization: Bearer`.
     pub access_token: String,
@@ -93,6 +96,7 @@ pub struct TokenPair {
 
 /// An account as its owner (or an administrator) sees it.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct UserProfile {
     /// The account id.
     pub id: Uuid,
@@ -126,6 +130,7 @@ impl UserProfile {
 
 /// Changes to one's own profile.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct UpdateProfileRequest {
     /// New full name, 1–100 characters.
     pub full_name: Option<FullName>,
@@ -133,9 +138,64 @@ pub struct UpdateProfileRequest {
 
 /// A password change.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct ChangePasswordRequest {
     /// The current password.
     pub current_password: Secret<1, 1024>,
     /// The new password: 10–128 characters, not a commonly used one.
     pub new_password: NewPassword,
+}
+
+impl poem_openapi::types::Example for LoginRequest {
+    fn example() -> Self {
+        LoginRequest {
+            phone: "0912 345 678".into(),
+            password: Secret::from_stored("lúa chín vàng đồng".into()),
+        }
+    }
+}
+
+impl poem_openapi::types::Example for RefreshRequest {
+    fn example() -> Self {
+        RefreshRequest { refresh_token: Secret::from_stored("rt_6Qm0pXh2Zc9V1sLkE4wYb8TnR3uJ7aGd".into()) }
+    }
+}
+
+impl poem_openapi::types::Example for TokenPair {
+    fn example() -> Self {
+        TokenPair {
+            access_token: "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIwMTkyIn0.c2lnbmF0dXJl".into(),
+            refresh_token: "rt_6Qm0pXh2Zc9V1sLkE4wYb8TnR3uJ7aGd".into(),
+            token_type: "Bearer".into(),
+            expires_in: 900,
+        }
+    }
+}
+
+impl poem_openapi::types::Example for UserProfile {
+    fn example() -> Self {
+        UserProfile {
+            id: Uuid::from_u128(0x0192_f0c4_7d1e_7c39_9a3b_4bd3_a1f2_e005),
+            phone: "+84912345678".into(),
+            full_name: "Nguyễn Văn An".into(),
+            role: RoleName::Citizen,
+            unit_code: None,
+            active: true,
+        }
+    }
+}
+
+impl poem_openapi::types::Example for UpdateProfileRequest {
+    fn example() -> Self {
+        UpdateProfileRequest { full_name: FullName::parse("Nguyễn Thị An") }
+    }
+}
+
+impl poem_openapi::types::Example for ChangePasswordRequest {
+    fn example() -> Self {
+        ChangePasswordRequest {
+            current_password: Secret::from_stored("lúa chín vàng đồng".into()),
+            new_password: NewPassword::from_stored("sông Hồng đỏ nặng phù sa".into()),
+        }
+    }
 }

@@ -230,6 +230,8 @@ pub struct MeApi;
 #[OpenApi(tag = "ApiTags::Me")]
 impl MeApi {
     /// Read my profile
+    ///
+    /// The caller's own account: phone, name, role and, for staff, their unit.
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
     async fn get_me(
         &self,
@@ -240,6 +242,9 @@ impl MeApi {
     }
 
     /// Update my profile
+    ///
+    /// Changes the caller's full name; a field left out stays as it is. The phone number is the
+    /// login and is not changed here.
     #[oai(path = "/me", method = "patch", operation_id = "update_me")]
     async fn update_me(
         &self,

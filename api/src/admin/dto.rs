@@ -63,6 +63,7 @@ impl UnitKind {
 
 /// A unit of the tree, as administrators manage it.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct AdminUnit {
     /// The unit's code: opaque, 1–40 characters of `[A-Za-z0-9._-]`, never changed.
     pub code: String,
@@ -227,6 +228,7 @@ impl poem_openapi::types::Example for StaffUserChanges {
 
 /// One change recorded in the audit log.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct AuditEntry {
     /// The entry's id.
     pub id: Uuid,
@@ -253,4 +255,34 @@ pub struct AuditEntry {
     /// The id of the request that made the change (`X-Request-Id`).
     #[oai(nullable)]
     pub request_id: Option<String>,
+}
+
+impl poem_openapi::types::Example for AdminUnit {
+    fn example() -> Self {
+        AdminUnit {
+            code: "HN-HK-HANGBAC".into(),
+            name: "Phường Hàng Bạc".into(),
+            kind: UnitKind::Ward,
+            parent_code: Some("HN-HK".into()),
+            address: Some("12 Hàng Bạc, Hoàn Kiếm, Hà Nội".into()),
+            active: true,
+        }
+    }
+}
+
+impl poem_openapi::types::Example for AuditEntry {
+    fn example() -> Self {
+        AuditEntry {
+            id: uuid::Uuid::from_u128(0x0192_f0c4_7d1e_7c39_9a3b_4bd3_a1f2_e0a1),
+            actor_id: Some(uuid::Uuid::from_u128(0x0192_f0c4_7d1e_7c39_9a3b_4bd3_a1f2_e001)),
+            action: "unit.update".into(),
+            target_type: "unit".into(),
+            target_id: "HN-HK-HANGBAC".into(),
+            unit_code: Some("HN-HK-HANGBAC".into()),
+            before_state: Some(serde_json::json!({ "name": "Phường Hàng Bạc" })),
+            after_state: Some(serde_json::json!({ "name": "Phường Hoàn Kiếm" })),
+            at: DateTime::<Utc>::from_timestamp(1_795_000_000, 0).unwrap_or_default(),
+            request_id: Some("0192f0c4-7d1e-7c39-9a3b-4bd3a1f2e001".into()),
+        }
+    }
 }

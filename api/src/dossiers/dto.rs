@@ -182,6 +182,7 @@ pub struct UnitRef {
 
 /// The receipt of a dossier (Mẫu 01): what the citizen takes home.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct Receipt {
     /// The dossier code, `{unit code}-{yymmdd}-{sequence}`.
     pub code: String,
@@ -242,6 +243,7 @@ pub struct TimelineEntry {
 
 /// A dossier as staff see it.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct DossierDetail {
     /// Dossier code.
     pub code: String,
@@ -291,6 +293,7 @@ pub struct DossierDetail {
 
 /// A dossier in a list.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct DossierSummary {
     /// Dossier code.
     pub code: String,
@@ -318,6 +321,7 @@ pub struct DossierSummary {
 
 /// A move to another status.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct TransitionRequest {
     /// The status to move to.
     pub to_status: StatusName,
@@ -329,6 +333,7 @@ pub struct TransitionRequest {
 
 /// An apology for a late dossier (Mẫu 04), with the new due date.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct ApologyRequest {
     /// The new due date, later than the current one.
     pub new_due_at: DateTime<Utc>,
@@ -338,6 +343,7 @@ pub struct ApologyRequest {
 
 /// Assigning a dossier to an officer.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct AssignmentRequest {
     /// An active officer or supervisor of the dossier's unit.
     pub officer_id: Uuid,
@@ -378,6 +384,7 @@ pub struct PublicTimelineEntry {
 
 /// What anyone holding the code and the secret may know: no personal data.
 #[derive(Debug, Object, Serialize)]
+#[oai(example)]
 pub struct LookupResult {
     /// Dossier code.
     pub code: String,

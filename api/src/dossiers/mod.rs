@@ -2,6 +2,7 @@
 //! public lookup by code and secret, and the citizen's own list.
 
 pub mod dto;
+mod examples;
 pub mod lifecycle;
 pub mod names;
 pub mod reader;

@@ -17,6 +17,7 @@ use crate::{
 
 /// A notice in the caller's inbox.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct Notification {
     /// Notice id.
     pub id: Uuid,
@@ -90,6 +91,9 @@ impl NotificationsApi {
     }
 
     /// Mark a notice as read
+    ///
+    /// Marks one of the caller's notices as read; marking it again changes nothing. A notice of
+    /// another account is 404.
     #[oai(path = "/me/notifications/:id/read", method = "post", operation_id = "mark_notification_read")]
     async fn mark_read(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Marked> {
         let result = notification::Entity::update_many()
@@ -108,5 +112,18 @@ impl NotificationsApi {
                 .ok_or_else(ApiError::not_found)?;
         }
         Ok(Marked::Done)
+    }
+}
+
+impl poem_openapi::types::Example for Notification {
+    fn example() -> Self {
+        Notification {
+            id: Uuid::from_u128(0x0192_f0c4_7d1e_7c39_9a3b_4bd3_a1f2_e0b1),
+            kind: "dossier_status".into(),
+            title: "Hồ sơ 000.20.33.H12-261126-0001: Đang xử lý".into(),
+            body: "Hồ sơ của bạn chuyển sang trạng thái \"Đang xử lý\".".into(),
+            created_at: DateTime::<Utc>::from_timestamp(1_795_000_000, 0).unwrap_or_default(),
+            read_at: None,
+        }
     }
 }

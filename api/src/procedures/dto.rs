@@ -258,6 +258,7 @@ impl poem_openapi::types::Example for Procedure {
 
 /// A procedure in a list.
 #[derive(Debug, Clone, Object)]
+#[oai(example)]
 pub struct ProcedureSummary {
     /// The national code.
     pub code: String,
@@ -275,4 +276,20 @@ pub struct ProcedureSummary {
     pub fee_vnd: i64,
     /// How far it can be done online.
     pub online_submission: OnlineSubmission,
+}
+
+impl poem_openapi::types::Example for ProcedureSummary {
+    fn example() -> Self {
+        let procedure = Procedure::example();
+        ProcedureSummary {
+            code: procedure.code,
+            name: procedure.name,
+            name_en: procedure.name_en,
+            field: procedure.field,
+            level: procedure.level,
+            processing_days: procedure.processing_days,
+            fee_vnd: procedure.fee_vnd,
+            online_submission: procedure.online_submission,
+        }
+    }
 }

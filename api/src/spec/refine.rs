@@ -205,6 +205,23 @@ fn schema_examples(document: &Value) -> Map<String, Value> {
     examples
 }
 
+/// The example of a schema: its own, or for a list or a page one built from its items'.
+fn example_of(schema: &Value, examples: &Map<String, Value>) -> Option<Value> {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        if let Some(example) = examples.get(reference) {
+            return Some(example.clone());
+        }
+        // `Page_X`: a page holding X's example.
+        let item = reference.strip_prefix("#/components/schemas/Page_")?;
+        let item = examples.get(&format!("#/components/schemas/{item}"))?;
+        return Some(json!({ "items": [item], "page": 1, "per_page": 20, "total": 1 }));
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("array") => example_of(schema.get("items")?, examples).map(|item| json!([item])),
+        _ => None,
+    }
+}
+
 /// A request or response whose schema has an example shows it at the media type too, where
 /// documentation tools and fuzzers look for it first.
 fn media_type_examples(operation: &mut Map<String, Value>, examples: &Map<String, Value>) {
@@ -219,14 +236,18 @@ fn media_type_examples(operation: &mut Map<String, Value>, examples: &Map<String
                 .collect(),
             _ => continue,
         };
-        let media_types = contents.into_iter().filter_map(Value::as_object_mut).flat_map(|c| c.values_mut());
-        for media_type in media_types {
+        let media_types = contents.into_iter().filter_map(Value::as_object_mut).flat_map(|c| c.iter_mut());
+        for (content_type, media_type) in media_types {
             if media_type.get("example").is_some() {
                 continue;
             }
-            let reference = media_type.pointer("/schema/$ref").and_then(Value::as_str);
-            if let Some(example) = reference.and_then(|r| examples.get(r)) {
-                media_type["example"] = example.clone();
+            if content_type.starts_with("text/html") {
+                media_type["example"] =
+                    "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\">…</html>".into();
+                continue;
+            }
+            if let Some(example) = media_type.get("schema").and_then(|schema| example_of(schema, examples)) {
+                media_type["example"] = example;
             }
         }
     }
