@@ -220,12 +220,18 @@ text_type!(
 /// A JSON string taken as it is (a password, a token): never a number or boolean read as a
 /// string, `MIN` to `MAX` characters, NFC-normalised but not trimmed. Never printed.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret<const MIN: usize, const MAX: usize>(String);
+pub struct Secret<const MIN: usize, const MAX: usize>(String, Option<String>);
 
 impl<const MIN: usize, const MAX: usize> Secret<MIN, MAX> {
     /// A known value (an example in the spec, a test).
     pub fn from_stored(value: String) -> Self {
-        Secret(value)
+        Secret(value, None)
+    }
+
+    /// The value exactly as it was sent, when normalisation changed it: a password hashed
+    /// before passwords were normalised is checked against this form once.
+    pub fn as_typed(&self) -> Option<&str> {
+        self.1.as_deref()
     }
 }
 
@@ -273,7 +279,11 @@ impl<const MIN: usize, const MAX: usize> Type for Secret<MIN, MAX> {
 impl<const MIN: usize, const MAX: usize> ParseFromJSON for Secret<MIN, MAX> {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         match value {
-            Some(Value::String(raw)) if (MIN..=MAX).contains(&raw.chars().count()) => Ok(Secret(nfc(&raw))),
+            Some(Value::String(raw)) if (MIN..=MAX).contains(&raw.chars().count()) => {
+                let normalised = nfc(&raw);
+                let typed = (normalised != raw).then_some(raw);
+                Ok(Secret(normalised, typed))
+            }
             Some(Value::String(_)) => Err(ParseError::custom("length")),
             other => Err(ParseError::expected_type(other.unwrap_or_default())),
         }

@@ -170,3 +170,23 @@ async fn a_method_a_route_does_not_take_is_405_listing_head_beside_get() {
     reply.assert_problem(405, "method_not_allowed");
     assert_eq!(reply.header("allow"), Some("GET, HEAD"));
 }
+
+#[tokio::test]
+async fn a_password_hashed_as_typed_before_normalisation_still_logs_in_and_is_rehashed() {
+    let app = TestApp::spawn().await;
+    let decomposed = "ma\u{0323}\u{0302}t kha\u{0302}\u{0309}u da\u{0300}i la\u{0306}\u{0301}m";
+    let id = app.create_user("0912345678", "citizen", None).await;
+    // What an account registered before passwords were normalised holds: a hash of the NFD form.
+    let legacy = app.state.keys.passwords.hash(decomposed).await.unwrap();
+    api::accounts::store::set_password_hash(&app.db, id, legacy.clone(), api::clock::now()).await.unwrap();
+    let login = |password: &str| {
+        app.post("/api/v1/auth/login").json(&json!({"phone": "0912345678", "password": password})).send()
+    };
+
+    login(decomposed).await.assert_status(200);
+
+    let stored = api::accounts::store::user_by_phone(&app.db, "+84912345678").await.unwrap().unwrap();
+    assert_ne!(stored.password_hash, legacy, "rehashed in the normalised form");
+    login("mật khẩu dài lắm").await.assert_status(200);
+    login(decomposed).await.assert_status(200);
+}

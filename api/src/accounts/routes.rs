@@ -150,11 +150,14 @@ impl AccountsApi {
             Some(phone) => store::user_by_phone(&state.db, phone.as_str()).await?,
             None => None,
         };
-        let verified = state
-            .keys
-            .passwords
-            .verify(&body.password, user.as_ref().map(|u| u.password_hash.as_str()))
-            .await?;
+        let hash = user.as_ref().map(|u| u.password_hash.as_str());
+        let mut verified = state.keys.passwords.verify(&body.password, hash).await?;
+        // A hash made before passwords were normalised holds the form that was typed then.
+        let mut hashed_as_typed = false;
+        if let (false, Some(typed), Some(_)) = (verified, body.password.as_typed(), hash) {
+            verified = state.keys.passwords.verify(typed, hash).await?;
+            hashed_as_typed = verified;
+        }
         let user = match user {
             Some(user) if verified && user.active => user,
             _ => {
@@ -164,7 +167,7 @@ impl AccountsApi {
                 return Err(invalid_credentials());
             }
         };
-        if needs_rehash(&user.password_hash) {
+        if hashed_as_typed || needs_rehash(&user.password_hash) {
             let rehashed = state.keys.passwords.hash(&body.password).await?;
             store::set_password_hash(&state.db, user.id, rehashed, now).await?;
         }

@@ -78,6 +78,16 @@ impl From<Timeliness> for TimelinessName {
     }
 }
 
+/// The order of the worklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum WorklistOrder {
+    /// Soonest due first (the default).
+    Due,
+    /// Latest received first.
+    Newest,
+}
+
 /// Who filed the dossier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]

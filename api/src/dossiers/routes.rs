@@ -499,7 +499,7 @@ impl DossiersApi {
         /// Search the code and the applicant's name, with or without diacritics.
         q: Query<Option<String>>,
         /// `due` (default: soonest due first) or `newest` (latest received first).
-        sort: Query<Option<String>>,
+        sort: Query<Option<WorklistOrder>>,
         /// Page number, from 1.
         #[oai(validator(minimum(value = "1")))]
         page: Query<Option<i64>>,
@@ -531,7 +531,7 @@ impl DossiersApi {
             received_to: received_to.0,
             citizen_id: None,
             terms: q.0.as_deref().map(text::search_terms).unwrap_or_default(),
-            newest_first: sort.0.as_deref() == Some("newest"),
+            newest_first: sort.0 == Some(WorklistOrder::Newest),
         };
         let page = PageQuery::new(page.0, per_page.0);
         let (dossiers, total) = store::worklist(&state.db, &filter, page).await?;

@@ -72,8 +72,8 @@ pub struct PublicUnit {
     pub code: String,
     /// The unit's name.
     pub name: String,
-    /// `province`, `town`, `district`, `ward`, `commune`, `department` or `one_stop_desk`.
-    pub kind: String,
+    /// What kind of unit this is.
+    pub kind: crate::admin::dto::UnitKind,
     /// The code of the unit above it, if any.
     pub parent_code: Option<String>,
     /// The desk's street address.
@@ -110,7 +110,7 @@ impl poem_openapi::types::Example for PublicUnit {
         PublicUnit {
             code: "000.20.33.H12".into(),
             name: "UBND phường Lái Thiêu".into(),
-            kind: "ward".into(),
+            kind: crate::admin::dto::UnitKind::Ward,
             parent_code: Some("000.00.20.H12".into()),
             address: Some("Đường Phan Đình Phùng, khu phố Long Thới, phường Lái Thiêu".into()),
             active: true,

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::{
     ApiTags, AppState,
+    admin::dto::UnitKind,
     auth::{BearerAuth, Role, UnitScope, scope_of},
     calendar::{dto::OpeningInterval, store::working_calendar},
     clock, db,
@@ -46,7 +47,9 @@ pub async fn public_unit(
         },
         code: unit.code,
         name: unit.name,
-        kind: unit.kind,
+        // One policy for a stored value the code does not know: a logged 500.
+        kind: UnitKind::parse(&unit.kind)
+            .ok_or_else(|| ApiError::internal(format!("unknown unit kind {:?}", unit.kind)))?,
         parent_code,
         address: unit.address,
         active: unit.active,
@@ -100,8 +103,8 @@ impl UnitsApi {
         per_page: Query<Option<i64>>,
         /// Only the units directly below this unit.
         parent_code: Query<Option<String>>,
-        /// Only units of this kind (`ward`, `one_stop_desk`, ...).
-        kind: Query<Option<String>>,
+        /// Only units of this kind.
+        kind: Query<Option<UnitKind>>,
         /// Active units (default) or deactivated ones.
         active: Query<Option<bool>>,
         /// The `ETag` of the copy the client holds.
@@ -113,7 +116,11 @@ impl UnitsApi {
             Some(code) => Some(store::unit_by_code(&state.db, &code).await?.map(|u| u.id)),
             None => None,
         };
-        let filter = store::UnitFilter { parent, kind: kind.0, active: active.0.unwrap_or(true) };
+        let filter = store::UnitFilter {
+            parent,
+            kind: kind.0.map(|k| k.as_str().to_owned()),
+            active: active.0.unwrap_or(true),
+        };
         let (units, total) = store::list_units(&state.db, filter, page, per_page).await?;
         let parent_codes = store::unit_codes(&state.db, units.iter().filter_map(|u| u.parent_id)).await?;
         let mut items = Vec::with_capacity(units.len());
