@@ -72,17 +72,41 @@ pub fn rfc3339_or_null<S: Serializer>(at: &Option<DateTime<Utc>>, serializer: S)
 ///
 /// JSON Schema counts `1.0` as an integer, and generated clients in languages without a
 /// separate integer type send it so; poem-openapi's integer fields take only `1`. Floating
-/// fields read `1` as `1.0`, so the rewrite changes no value. Bodies without a digit followed
-/// by `.`, `e` or `E` are left alone unread.
+/// fields read `1` as `1.0`, so the rewrite changes no value. A body with no number written
+/// with a fraction or an exponent (most of them: the public lookup's codes hold dots, but
+/// inside strings) is only scanned, not parsed.
 pub fn whole_numbers_as_integers(body: &[u8]) -> Option<Vec<u8>> {
-    let may_have_one = body.windows(2).any(|w| w[0].is_ascii_digit() && matches!(w[1], b'.' | b'e' | b'E'));
-    if !may_have_one {
+    if !has_fraction_or_exponent(body) {
         return None;
     }
     let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
     let mut changed = false;
     rewrite(&mut value, &mut changed);
     changed.then(|| serde_json::to_vec(&value).ok()).flatten()
+}
+
+/// Whether a number outside every string is written with `.`, `e` or `E`.
+fn has_fraction_or_exponent(body: &[u8]) -> bool {
+    let (mut in_string, mut escaped, mut in_number) = (false, false, false);
+    for &byte in body {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => (in_string, in_number) = (true, false),
+            b'0'..=b'9' | b'-' => in_number = true,
+            b'.' | b'e' | b'E' if in_number => return true,
+            b'+' if in_number => {}
+            _ => in_number = false,
+        }
+    }
+    false
 }
 
 fn rewrite(value: &mut serde_json::Value, changed: &mut bool) {
@@ -112,5 +136,7 @@ mod whole_number_tests {
         assert_eq!(String::from_utf8(rewritten).unwrap(), r#"{"a":0,"b":[100,1.5],"c":"2.0"}"#);
         assert_eq!(whole_numbers_as_integers(br#"{"code":"H12","n":3}"#), None);
         assert_eq!(whole_numbers_as_integers(br#"{"x":1.5}"#), None);
+        assert!(!has_fraction_or_exponent(br#"{"code":"000.20.33.H12-261126-0001","s":"a\"1.0","t":true}"#));
+        assert!(has_fraction_or_exponent(br#"{"n":-2E3}"#));
     }
 }
