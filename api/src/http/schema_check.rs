@@ -189,7 +189,7 @@ fn within_bounds(value: &Value, schema: &Value) -> bool {
                 && schema
                     .get("pattern")
                     .and_then(Value::as_str)
-                    .and_then(|p| regex::Regex::new(p).ok())
+                    .and_then(compiled)
                     .is_none_or(|p| s.is_empty() || p.is_match(s))
                 && format_fits(schema.get("format").and_then(Value::as_str), s)
         }
@@ -204,6 +204,22 @@ fn within_bounds(value: &Value, schema: &Value) -> bool {
         }
         _ => true,
     }
+}
+
+/// The spec's patterns, compiled once each: the spec has a handful, and a request that breaks
+/// its schema must not cost a regex compilation (some are large Unicode classes).
+fn compiled(pattern: &str) -> Option<std::sync::Arc<regex::Regex>> {
+    use std::{
+        collections::HashMap,
+        sync::{Arc, LazyLock, Mutex},
+    };
+    static COMPILED: LazyLock<Mutex<HashMap<String, Option<Arc<regex::Regex>>>>> =
+        LazyLock::new(Default::default);
+    let mut compiled = COMPILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    compiled
+        .entry(pattern.to_owned())
+        .or_insert_with(|| regex::Regex::new(pattern).ok().map(Arc::new))
+        .clone()
 }
 
 fn format_fits(format: Option<&str>, s: &str) -> bool {
