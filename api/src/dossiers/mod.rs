@@ -4,6 +4,7 @@
 pub mod dto;
 mod examples;
 pub mod lifecycle;
+mod lookup_dto;
 pub mod names;
 pub mod reader;
 pub mod receipt;
