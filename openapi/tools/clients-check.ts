@@ -88,6 +88,6 @@ export function timeline(result: LookupOk): string {
 }
 
 export function describe(problem: NotFound): string {
-  const fields = problem.errors.map((e) => `${e.field}: ${e.message}`);
+  const fields = (problem.errors ?? []).map((e) => `${e.field}: ${e.message}`);
   return `${problem.status} ${problem.code} ${problem.title}: ${problem.detail} ${fields.join("; ")}`;
 }

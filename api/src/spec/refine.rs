@@ -133,8 +133,8 @@ fn number(value: f64) -> Value {
     if value.fract() == 0.0 && value.abs() < 9.0e15 { json!(value as i64) } else { json!(value) }
 }
 
-/// An optional property (not required, no default) of an object is sent as `null` when it
-/// has no value, and `null` is read as "no value": the spec says so. OpenAPI 3.0 reads
+/// An optional property of an object is sent as `null` when it has no value, and `null` is
+/// read as "no value" (or as the default, for a field that has one): the spec says so. OpenAPI 3.0 reads
 /// `nullable` only beside a `type`, so a nullable reference carries the type of its target
 /// (`types`, by `$ref`).
 fn nullable_optional_properties(schema: &mut Value, types: &Map<String, Value>) {
@@ -152,7 +152,8 @@ fn nullable_optional_properties(schema: &mut Value, types: &Map<String, Value>) 
             object.remove("nullable");
             continue;
         }
-        if required.contains(name) || object.contains_key("default") {
+        // A field with a default is optional too, and poem reads `null` there as the default.
+        if required.contains(name) {
             continue;
         }
         if let Some(reference) = object.remove("$ref") {
@@ -300,6 +301,6 @@ mod tests {
             schema["properties"]["c"],
             json!({ "allOf": [{ "$ref": "#/components/schemas/C" }], "type": "string", "nullable": true })
         );
-        assert_eq!(schema["properties"]["d"].get("nullable"), None);
+        assert_eq!(schema["properties"]["d"]["nullable"], true);
     }
 }
