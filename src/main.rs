@@ -7,8 +7,10 @@ use api::{
     AppState, SpecFormat,
     config::{Config, LogConfig, LogFormat},
 };
+use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use migration::{Migrator, MigratorTrait};
+use sea_orm::ActiveEnum;
 use tracing_subscriber::EnvFilter;
 
 // glibc's malloc spends much of a busy server's time on contention between threads.
@@ -184,18 +186,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     .with_context(|| "cannot open the database (MOTCUA_DATABASE_URL)")?;
 
+    // The command line reads the machine's clock; tests hand the library a fixed one.
+    let clock = api::clock::Clock::system();
     match cli.command {
         Command::Serve { demo, .. } => {
             if demo && api::seed::has_no_units(&db).await? {
-                seed_demo(&db).await?;
+                seed_demo(&db, clock.now()).await?;
             }
-            serve(AppState::new(db, config)).await
+            serve(AppState::new(db, config, clock)).await
         }
         Command::Migrate { action } => migrate(&db, action).await,
         Command::BenchSeed { dossiers, out, sample } => {
             let keys = api::keys::Keys::from_config(&config);
             let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
-            let added = api::bench_data::seed_dossiers(&db, &keys, dossiers, sample, &mut file)
+            let added = api::bench_data::seed_dossiers(&db, &keys, dossiers, sample, &mut file, clock.now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("added {added} dossiers; sample in {}", out.display());
@@ -204,13 +208,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Admin { action: AdminAction::Create { phone, name } } => {
             let password = read_new_password()?;
             let passwords = api::auth::password::PasswordHashing::default();
-            let id = api::admin::create_administrator(&db, &passwords, &phone, &name, &password).await?;
+            let id = api::admin::create_administrator(&db, &passwords, &phone, &name, &password, clock.now())
+                .await?;
             println!("{id}");
             Ok(())
         }
-        Command::Seed { set: SeedSet::Demo } => seed_demo(&db).await,
+        Command::Seed { set: SeedSet::Demo } => seed_demo(&db, clock.now()).await,
         Command::Import { what: ImportWhat::Procedures { file, skip_invalid } } => {
-            import_procedures(&db, &file, skip_invalid).await
+            import_procedures(&db, &file, skip_invalid, clock.now()).await
         }
         Command::Openapi { .. } => unreachable!("handled above"),
     }
@@ -247,8 +252,8 @@ async fn migrate(db: &sea_orm::DatabaseConnection, action: MigrateAction) -> any
     Ok(())
 }
 
-async fn seed_demo(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
-    let report = api::seed::seed_demo(db).await.context("loading the demo data")?;
+async fn seed_demo(db: &sea_orm::DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let report = api::seed::seed_demo(db, now).await.context("loading the demo data")?;
     println!(
         "demo data: {} units, {} legal documents, {} holidays added; {} procedures upserted",
         report.units_created, report.legal_documents_created, report.holidays_created, report.procedures
@@ -259,7 +264,7 @@ async fn seed_demo(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
     for account in &report.accounts_created {
         println!(
             "{:<10} {:<14} {:<14} password: {}",
-            account.role.as_str(),
+            account.role.to_value(),
             account.phone,
             account.unit_code.as_deref().unwrap_or("-"),
             account.password
@@ -272,6 +277,7 @@ async fn import_procedures(
     db: &sea_orm::DatabaseConnection,
     file: &std::path::Path,
     skip_invalid: bool,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     use std::io::IsTerminal;
 
@@ -287,7 +293,7 @@ async fn import_procedures(
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let outcome = import::import_procedures(db, rows, skip_invalid, &|done| bar.inc(done)).await;
+    let outcome = import::import_procedures(db, rows, skip_invalid, now, &|done| bar.inc(done)).await;
     bar.finish_and_clear();
     match outcome {
         Ok(report) => {

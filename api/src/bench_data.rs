@@ -3,8 +3,14 @@
 
 use std::io::Write;
 
-use chrono::{Duration, NaiveDate};
-use entity::{dossier, dossier_event, procedure, procedure_unit, unit, user};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::{
+    dossier, dossier_event, procedure, procedure_unit, unit, user,
+    values::{
+        ApplicantKind, Channel, DossierEventKind, DossierStatus, LetterOnCompletion, OnlineSubmission,
+        ProcedureLevel, Role, UnitKind,
+    },
+};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, TransactionTrait,
@@ -12,7 +18,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    clock,
     domain::{
         dossier::{format_code, generate_secret},
         text::fold,
@@ -27,7 +32,7 @@ const BATCH: usize = 500;
 const INTAKE_NOTE: &str = "Đã tiếp nhận";
 
 /// The bench unit, procedure and officer, created on first use.
-async fn fixtures(db: &DatabaseConnection) -> Result<(Uuid, Uuid, Uuid), DbErr> {
+async fn fixtures(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(Uuid, Uuid, Uuid), DbErr> {
     if let Some(unit) = unit::Entity::find().filter(unit::Column::Code.eq(BENCH_UNIT)).one(db).await? {
         let procedure =
             procedure_unit::Entity::find().filter(procedure_unit::Column::UnitId.eq(unit.id)).one(db).await?;
@@ -36,13 +41,12 @@ async fn fixtures(db: &DatabaseConnection) -> Result<(Uuid, Uuid, Uuid), DbErr> 
             return Ok((unit.id, procedure.procedure_id, officer.id));
         }
     }
-    let now = clock::now();
     let (unit_id, procedure_id, officer_id) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
     unit::Entity::insert(unit::ActiveModel {
         id: Set(unit_id),
         code: Set(BENCH_UNIT.into()),
         name: Set("Đơn vị đo tải".into()),
-        kind: Set("ward".into()),
+        kind: Set(UnitKind::Ward),
         parent_id: Set(None),
         address: Set(None),
         active: Set(true),
@@ -60,15 +64,15 @@ async fn fixtures(db: &DatabaseConnection) -> Result<(Uuid, Uuid, Uuid), DbErr> 
         name_en: Set(None),
         field: Set("Đo tải".into()),
         field_folded: Set("do tai".into()),
-        level: Set("commune".into()),
+        level: Set(ProcedureLevel::Commune),
         processing_half_days: Set(6),
         fee_vnd: Set(0),
         fee_note: Set(None),
         documents: Set("[]".into()),
         steps: Set("[]".into()),
         result: Set("Kết quả".into()),
-        online_submission: Set("none".into()),
-        letter_on_completion: Set("none".into()),
+        online_submission: Set(OnlineSubmission::DeskOnly),
+        letter_on_completion: Set(LetterOnCompletion::NoLetter),
         description: Set(None),
         active: Set(true),
         search_text: Set("bench.0001 thu tuc do tai".into()),
@@ -90,7 +94,7 @@ async fn fixtures(db: &DatabaseConnection) -> Result<(Uuid, Uuid, Uuid), DbErr> 
         full_name: Set("Cán bộ đo tải".into()),
         // Not a PHC string: this account can never log in.
         password_hash: Set("!".into()),
-        role: Set("officer".into()),
+        role: Set(Role::Officer),
         unit_id: Set(Some(unit_id)),
         active: Set(true),
         created_at: Set(now),
@@ -109,16 +113,16 @@ pub async fn seed_dossiers(
     total: u64,
     sample: u64,
     out: &mut impl Write,
+    now: DateTime<Utc>,
 ) -> Result<u64, Box<dyn std::error::Error>> {
-    let (unit_id, procedure_id, officer_id) = fixtures(db).await?;
+    let (unit_id, procedure_id, officer_id) = fixtures(db, now).await?;
     let existing = dossier::Entity::find().filter(dossier::Column::UnitId.eq(unit_id)).count(db).await?;
     let every = (total / sample.max(1)).max(1);
     let first_day = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
-    let now = clock::now();
     // Every bench dossier has the one public step its intake event records below.
     let public_timeline = serde_json::to_string(&[PublicStep {
         at: now,
-        status: "in_progress".into(),
+        status: DossierStatus::InProgress,
         note: Some(INTAKE_NOTE.into()),
         new_due_at: None,
     }])?;
@@ -146,15 +150,15 @@ pub async fn seed_dossiers(
                 sequence: Set(sequence as i32),
                 procedure_id: Set(procedure_id),
                 processing_half_days: Set(6),
-                status: Set("in_progress".into()),
+                status: Set(DossierStatus::InProgress),
                 applicant_name: Set(name.into()),
                 applicant_name_folded: Set(fold(name)),
                 applicant_id_number: Set("074095001234".into()),
                 applicant_phone: Set("+84912345678".into()),
                 applicant_email: Set(None),
-                applicant_kind: Set("citizen".into()),
+                applicant_kind: Set(ApplicantKind::Citizen),
                 documents: Set("[]".into()),
-                channel: Set("desk".into()),
+                channel: Set(Channel::Desk),
                 notes: Set(None),
                 fee_vnd: Set(0),
                 received_at: Set(now),
@@ -175,9 +179,9 @@ pub async fn seed_dossiers(
                 id: Set(Uuid::now_v7()),
                 dossier_id: Set(id),
                 at: Set(now),
-                kind: Set("intake".into()),
+                kind: Set(DossierEventKind::Intake),
                 from_status: Set(None),
-                to_status: Set("in_progress".into()),
+                to_status: Set(DossierStatus::InProgress),
                 actor_id: Set(Some(officer_id)),
                 note: Set(None),
                 public_note: Set(Some(INTAKE_NOTE.into())),

@@ -58,12 +58,14 @@ pub struct AppState {
     pub lookup_names: Arc<dossiers::names::LookupNames>,
     /// Where the public lookup reads (its own SQLite connections, or the pool).
     pub lookup_reader: Arc<dossiers::reader::LookupReader>,
+    /// Where every rule reads the time.
+    pub clock: clock::Clock,
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, config: Config) -> AppState {
+    pub fn new(db: DatabaseConnection, config: Config, clock: clock::Clock) -> AppState {
         let keys = Arc::new(Keys::from_config(&config));
-        let lookup_names = Arc::new(dossiers::names::LookupNames::new(config.lookup.names_ttl));
+        let lookup_names = Arc::new(dossiers::names::LookupNames::new(config.lookup.names_ttl, &clock));
         let lookup_reader =
             Arc::new(dossiers::reader::LookupReader::new(&config.database, config.lookup.connections));
         AppState {
@@ -73,6 +75,7 @@ impl AppState {
             keys,
             lookup_names,
             lookup_reader,
+            clock,
         }
     }
 }

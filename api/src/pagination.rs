@@ -8,6 +8,7 @@ use poem_openapi::{
     Object,
     types::{ParseFromJSON, ToJSON},
 };
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QuerySelect, Select};
 
 pub const DEFAULT_PER_PAGE: u64 = 20;
 pub const MAX_PER_PAGE: u64 = 100;
@@ -39,6 +40,22 @@ impl PageQuery {
     pub fn offset(&self) -> u64 {
         (self.page - 1).saturating_mul(self.per_page).min(i64::MAX as u64)
     }
+}
+
+/// One page of a query's rows and how many rows the whole query has: the one way a list
+/// is read, so every list counts and pages alike.
+pub async fn fetch_page<E>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    page: PageQuery,
+) -> Result<(Vec<E::Model>, u64), DbErr>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    let total = query.clone().count(db).await?;
+    let items = query.offset(page.offset()).limit(page.per_page).all(db).await?;
+    Ok((items, total))
 }
 
 /// One page of a list.

@@ -2,19 +2,18 @@
 //! pilot, legal documents, the year's holidays, a procedure catalogue, and one account of
 //! every role. Loading it twice changes nothing but the procedures' timestamps.
 
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use entity::values::{HolidayKind, UnitKind};
+
 use crate::{
     accounts::store::{NewUser, insert_user, user_by_phone},
     auth::{Role, password::PasswordHashing},
-    calendar::{
-        dto::HolidayKind,
-        store::{NewHoliday, applicable_holidays, insert_holiday},
-    },
-    clock,
+    calendar::store::{NewHoliday, applicable_holidays, insert_holiday},
     db::{begin_write, finish},
     domain::account::PhoneNumber,
     legal_documents::{dto::NewLegalDocument, routes::add_legal_document, store::legal_document_by_number},
@@ -37,7 +36,7 @@ struct DemoData {
 struct DemoUnit {
     code: String,
     name: String,
-    kind: String,
+    kind: UnitKind,
     parent_code: Option<String>,
     address: Option<String>,
 }
@@ -45,7 +44,7 @@ struct DemoUnit {
 #[derive(Deserialize)]
 struct DemoHoliday {
     date: chrono::NaiveDate,
-    kind: String,
+    kind: HolidayKind,
     name: String,
 }
 
@@ -105,17 +104,17 @@ fn random_password() -> String {
 }
 
 /// Loads the demo data, adding only what is missing (procedures are upserted by code).
-pub async fn seed_demo(db: &DatabaseConnection) -> Result<SeedReport, SeedError> {
+pub async fn seed_demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<SeedReport, SeedError> {
     let demo: DemoData = serde_json::from_str(DEMO_JSON).map_err(|e| SeedError::Data(e.to_string()))?;
-    let now = clock::now();
     let mut report = SeedReport::default();
 
     let txn = begin_write(db).await?;
     let places = add_places(&txn, &demo, now, &mut report).await;
     finish(txn, places).await?;
 
-    report.procedures = import_procedures(db, json_rows(demo.procedures), false, &|_| {}).await?.imported;
-    report.accounts_created = add_accounts(db).await?;
+    report.procedures =
+        import_procedures(db, json_rows(demo.procedures), false, now, &|_| {}).await?.imported;
+    report.accounts_created = add_accounts(db, now).await?;
     Ok(report)
 }
 
@@ -123,7 +122,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<SeedReport, SeedError>
 async fn add_places(
     txn: &impl sea_orm::ConnectionTrait,
     demo: &DemoData,
-    now: chrono::DateTime<chrono::Utc>,
+    now: DateTime<Utc>,
     report: &mut SeedReport,
 ) -> Result<(), SeedError> {
     for unit in &demo.units {
@@ -143,7 +142,7 @@ async fn add_places(
             id: Set(Uuid::now_v7()),
             code: Set(unit.code.clone()),
             name: Set(unit.name.clone()),
-            kind: Set(unit.kind.clone()),
+            kind: Set(unit.kind),
             parent_id: Set(parent_id),
             address: Set(unit.address.clone()),
             active: Set(true),
@@ -158,16 +157,20 @@ async fn add_places(
     }
     for document in &demo.legal_documents {
         if legal_document_by_number(txn, &document.number).await?.is_none() {
-            add_legal_document(txn, document).await?;
+            add_legal_document(txn, document, now).await?;
             report.legal_documents_created += 1;
         }
     }
     for holiday in &demo.holidays {
         if applicable_holidays(txn, None, Some((holiday.date, holiday.date))).await?.is_empty() {
-            let kind = HolidayKind::parse(&holiday.kind).as_str();
             insert_holiday(
                 txn,
-                NewHoliday { unit_id: None, date: holiday.date, kind, name: holiday.name.clone() },
+                NewHoliday {
+                    unit_id: None,
+                    date: holiday.date,
+                    kind: holiday.kind,
+                    name: holiday.name.clone(),
+                },
                 now,
             )
             .await?;
@@ -178,7 +181,7 @@ async fn add_places(
 }
 
 /// The demo accounts that do not exist yet, with fresh random passwords.
-async fn add_accounts(db: &DatabaseConnection) -> Result<Vec<DemoAccount>, SeedError> {
+async fn add_accounts(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Vec<DemoAccount>, SeedError> {
     let mut created = Vec::new();
     let hashing = PasswordHashing::default();
     for (phone, role, unit_code, full_name) in DEMO_ACCOUNTS {
@@ -195,8 +198,8 @@ async fn add_accounts(db: &DatabaseConnection) -> Result<Vec<DemoAccount>, SeedE
         };
         let password = random_password();
         let password_hash = hashing.hash(&password).await?;
-        let new = NewUser { phone: phone.as_str(), full_name, password_hash, role: role.as_str(), unit_id };
-        insert_user(db, new, clock::now()).await?;
+        let new = NewUser { phone: phone.as_str(), full_name, password_hash, role, unit_id };
+        insert_user(db, new, now).await?;
         created.push(DemoAccount {
             phone: phone.as_str().to_owned(),
             role,

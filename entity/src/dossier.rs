@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::{ApplicantKind, Channel, DossierStatus, Timeliness};
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "dossiers")]
@@ -15,15 +17,15 @@ pub struct Model {
     pub procedure_id: Uuid,
     pub processing_half_days: i32,
     pub lookup_secret_hash: String,
-    pub status: String,
+    pub status: DossierStatus,
     pub applicant_name: String,
     pub applicant_name_folded: String,
     pub applicant_id_number: String,
     pub applicant_phone: String,
     pub applicant_email: Option<String>,
-    pub applicant_kind: String,
+    pub applicant_kind: ApplicantKind,
     pub documents: String,
-    pub channel: String,
+    pub channel: Channel,
     pub notes: Option<String>,
     pub fee_vnd: i64,
     pub received_at: DateTimeUtc,
@@ -31,7 +33,7 @@ pub struct Model {
     pub paused_at: Option<DateTimeUtc>,
     pub completed_at: Option<DateTimeUtc>,
     pub returned_at: Option<DateTimeUtc>,
-    pub timeliness: Option<String>,
+    pub timeliness: Option<Timeliness>,
     /// The citizen's view of the timeline: a JSON array of public steps, oldest first.
     pub public_timeline: String,
     pub received_by: Uuid,

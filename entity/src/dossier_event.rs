@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::{DossierEventKind, DossierStatus};
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "dossier_events")]
@@ -10,9 +12,9 @@ pub struct Model {
     pub id: Uuid,
     pub dossier_id: Uuid,
     pub at: DateTimeUtc,
-    pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub kind: DossierEventKind,
+    pub from_status: Option<DossierStatus>,
+    pub to_status: DossierStatus,
     pub actor_id: Option<Uuid>,
     pub note: Option<String>,
     pub public_note: Option<String>,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::HolidayKind;
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "holidays")]
@@ -10,7 +12,7 @@ pub struct Model {
     pub id: Uuid,
     pub unit_id: Option<Uuid>,
     pub date: Date,
-    pub kind: String,
+    pub kind: HolidayKind,
     pub name: String,
     pub created_at: DateTimeUtc,
 }

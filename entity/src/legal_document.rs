@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::LegalDocumentKind;
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "legal_documents")]
@@ -10,7 +12,7 @@ pub struct Model {
     pub id: Uuid,
     pub number: String,
     pub title: String,
-    pub kind: String,
+    pub kind: LegalDocumentKind,
     pub issuer: String,
     pub issued_on: Date,
     pub effective_on: Option<Date>,

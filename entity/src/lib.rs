@@ -14,3 +14,4 @@ pub mod refresh_token;
 pub mod throttle_hit;
 pub mod unit;
 pub mod user;
+pub mod values;

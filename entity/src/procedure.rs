@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::values::{LetterOnCompletion, OnlineSubmission, ProcedureLevel};
+
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "procedures")]
@@ -13,15 +15,15 @@ pub struct Model {
     pub name_en: Option<String>,
     pub field: String,
     pub field_folded: String,
-    pub level: String,
+    pub level: ProcedureLevel,
     pub processing_half_days: i32,
     pub fee_vnd: i64,
     pub fee_note: Option<String>,
     pub documents: String,
     pub steps: String,
     pub result: String,
-    pub online_submission: String,
-    pub letter_on_completion: String,
+    pub online_submission: OnlineSubmission,
+    pub letter_on_completion: LetterOnCompletion,
     pub description: Option<String>,
     pub active: bool,
     pub search_text: String,

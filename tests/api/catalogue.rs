@@ -14,7 +14,7 @@ const PROVINCE: &str = "000.00.00.H12";
 
 async fn demo_app() -> TestApp {
     let app = TestApp::spawn().await;
-    api::seed::seed_demo(&app.db).await.expect("demo data loads");
+    api::seed::seed_demo(&app.db, app.now()).await.expect("demo data loads");
     app
 }
 
@@ -49,14 +49,15 @@ async fn count(app: &TestApp, path: &str) -> u64 {
 async fn the_demo_data_loads_once_and_finds_birth_registration() {
     let app = TestApp::spawn().await;
 
-    let first = api::seed::seed_demo(&app.db).await.unwrap();
-    let second = api::seed::seed_demo(&app.db).await.unwrap();
+    let first = api::seed::seed_demo(&app.db, app.now()).await.unwrap();
+    let second = api::seed::seed_demo(&app.db, app.now()).await.unwrap();
 
     assert_eq!(first.units_created, 6);
     assert!(first.legal_documents_created >= 20);
     assert!(first.holidays_created >= 20);
     assert!(first.procedures >= 20);
-    let roles: Vec<&str> = first.accounts_created.iter().map(|a| a.role.as_str()).collect();
+    let roles: Vec<String> =
+        first.accounts_created.iter().map(|a| sea_orm::ActiveEnum::to_value(&a.role)).collect();
     assert_eq!(roles, ["admin", "supervisor", "officer", "officer", "citizen"]);
     assert!(first.accounts_created.iter().all(|a| a.password.len() >= 16));
     assert_eq!(
@@ -406,7 +407,7 @@ async fn import_text(
     skip_invalid: bool,
 ) -> Result<import::ImportReport, ImportError> {
     let rows = import::parse(format, text)?;
-    import::import_procedures(&app.db, rows, skip_invalid, &|_| {}).await
+    import::import_procedures(&app.db, rows, skip_invalid, app.now(), &|_| {}).await
 }
 
 #[tokio::test]

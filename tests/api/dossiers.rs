@@ -5,9 +5,13 @@ use futures_util::future::join_all;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
 use serde_json::{Value, json};
 
-use crate::common::{Reply, TestApp};
+use api::domain::{calendar::Timeliness, dossier::Status};
+
+use crate::common::{PASSWORD, Reply, TestApp};
 
 const WARD: &str = "000.20.33.H12";
+/// The desk officer of [`desk`].
+const OFFICER_PHONE: &str = "0900000001";
 const OTHER_WARD: &str = "000.20.34.H12";
 const BIRTH: &str = "1.001193";
 
@@ -22,7 +26,7 @@ async fn desk_with(configure: impl FnOnce(&mut api::config::Config)) -> (TestApp
     app.create_unit("000.00.20.H12", None).await;
     let ward = app.create_unit(WARD, Some("000.00.20.H12")).await;
     app.create_unit(OTHER_WARD, Some("000.00.20.H12")).await;
-    let now = api::clock::now();
+    let now = app.now();
     let procedure = uuid::Uuid::now_v7();
     entity::procedure::ActiveModel {
         id: Set(procedure),
@@ -31,15 +35,15 @@ async fn desk_with(configure: impl FnOnce(&mut api::config::Config)) -> (TestApp
         name_en: Set(Some("Birth registration".into())),
         field: Set("Hộ tịch".into()),
         field_folded: Set("ho tich".into()),
-        level: Set("commune".into()),
+        level: Set(entity::values::ProcedureLevel::Commune),
         processing_half_days: Set(6),
         fee_vnd: Set(0),
         fee_note: Set(None),
         documents: Set(r#"[{"name":"Tờ khai đăng ký khai sinh","form":"original","count":1},{"name":"Giấy chứng sinh","form":"original","count":1}]"#.into()),
         steps: Set("[]".into()),
         result: Set("Giấy khai sinh".into()),
-        online_submission: Set("full".into()),
-        letter_on_completion: Set("congratulation".into()),
+        online_submission: Set(entity::values::OnlineSubmission::Full),
+        letter_on_completion: Set(entity::values::LetterOnCompletion::Congratulation),
         description: Set(None),
         active: Set(true),
         search_text: Set("1.001193 dang ky khai sinh".into()),
@@ -54,7 +58,7 @@ async fn desk_with(configure: impl FnOnce(&mut api::config::Config)) -> (TestApp
         .insert(&app.db)
         .await
         .unwrap();
-    let officer = app.token_for("0900000001", "officer", Some(WARD)).await;
+    let officer = app.token_for(OFFICER_PHONE, "officer", Some(WARD)).await;
     (app, officer)
 }
 
@@ -94,8 +98,7 @@ async fn intake_assigns_a_code_a_secret_and_a_due_date_and_prints_the_receipt() 
     let receipt = take_in(&app, &officer).await;
 
     let code = receipt["code"].as_str().unwrap();
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%y%m%d").to_string();
-    assert_eq!(code, format!("{WARD}-{today}-0001"));
+    assert_eq!(code, format!("{WARD}-261201-0001"));
     assert_eq!(receipt["status"], "accepted");
     assert_eq!(receipt["status_code"], 2);
     assert_eq!(receipt["processing_days"], 3.0);
@@ -103,9 +106,9 @@ async fn intake_assigns_a_code_a_secret_and_a_due_date_and_prints_the_receipt() 
     assert_eq!(secret.len(), 8);
     let html = receipt["receipt_html"].as_str().unwrap();
     assert!(html.contains("<svg") && html.contains(code) && html.contains(secret));
-    let due: chrono::DateTime<chrono::Utc> = receipt["due_at"].as_str().unwrap().parse().unwrap();
-    let received: chrono::DateTime<chrono::Utc> = receipt["received_at"].as_str().unwrap().parse().unwrap();
-    assert!(due - received >= chrono::Duration::days(3));
+    // Tuesday 09:00 plus three working days: Friday at closing (17:00 in Hanoi).
+    assert_eq!(receipt["received_at"], "2026-12-01T02:00:00+00:00");
+    assert_eq!(receipt["due_at"], "2026-12-04T10:00:00+00:00");
     let stored = api::dossiers::store::by_code(&app.db, code).await.unwrap().unwrap();
     assert_ne!(stored.lookup_secret_hash, secret);
     assert!(!stored.lookup_secret_hash.contains(secret));
@@ -143,15 +146,15 @@ async fn fifty_parallel_intakes_get_fifty_consecutive_codes() {
 async fn holidays_push_the_due_date() {
     let (app, officer) = desk().await;
     let without = take_in(&app, &officer).await;
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive();
+    let today = app.now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive();
     for offset in 1..=7 {
         entity::holiday::ActiveModel {
             id: Set(uuid::Uuid::now_v7()),
             unit_id: Set(None),
             date: Set(today + chrono::Duration::days(offset)),
-            kind: Set("off".into()),
+            kind: Set(entity::values::HolidayKind::Off),
             name: Set("Nghỉ thử".into()),
-            created_at: Set(api::clock::now()),
+            created_at: Set(app.now()),
         }
         .insert(&app.db)
         .await
@@ -212,10 +215,11 @@ async fn the_status_machine_allows_only_legal_moves_with_a_fresh_version() {
     transition(&app, &officer, &code, "\"1\"", "processed").await.assert_problem(412, "version_mismatch");
     transition(&app, &officer, &code, "\"2\"", "stopped").await.assert_problem(403, "forbidden");
 
+    // Due Friday at closing; done on Tuesday, the day it came in, is early.
     let done = transition(&app, &officer, &code, "\"2\"", "processed").await;
     let body = done.assert_status(200);
-    assert!(body["completed_at"].is_string());
-    assert!(["early", "on_time"].contains(&body["timeliness"].as_str().unwrap()));
+    assert_eq!(body["completed_at"], "2026-12-01T02:00:00+00:00");
+    assert_eq!(body["timeliness"], "early");
     let returned = transition(&app, &officer, &code, "\"3\"", "returned").await;
     assert!(returned.assert_status(200)["returned_at"].is_string());
     let timeline: Vec<&str> = returned.body["timeline"]
@@ -228,26 +232,30 @@ async fn the_status_machine_allows_only_legal_moves_with_a_fresh_version() {
     let closed = transition(&app, &officer, &code, "\"4\"", "in_progress").await;
     closed.assert_problem(409, "illegal_transition");
     let stored = api::dossiers::store::by_code(&app.db, &code).await.unwrap().unwrap();
-    assert_eq!((stored.status.as_str(), stored.version, stored.timeliness.is_some()), ("returned", 4, true));
+    assert_eq!(
+        (stored.status, stored.version, stored.timeliness),
+        (Status::Returned, 4, Some(Timeliness::Early))
+    );
 }
 
 #[tokio::test]
 async fn every_pair_of_statuses_is_judged_by_the_state_machine() {
-    use api::domain::dossier::{Status, can_transition};
+    use api::domain::dossier::can_transition;
+    use sea_orm::{ActiveEnum, Iterable};
     let (app, officer) = desk().await;
     let supervisor = app.token_for("0900000002", "supervisor", Some(WARD)).await;
-    for from in Status::ALL {
-        for to in Status::ALL {
+    for from in Status::iter() {
+        for to in Status::iter() {
             let code = take_in(&app, &officer).await["code"].as_str().unwrap().to_owned();
             let mut dossier =
                 api::dossiers::store::by_code(&app.db, &code).await.unwrap().unwrap().into_active_model();
-            dossier.status = Set(from.name().into());
+            dossier.status = Set(from);
             dossier.update(&app.db).await.unwrap();
 
-            let reply = transition(&app, &supervisor, &code, "\"1\"", to.name()).await;
+            let reply = transition(&app, &supervisor, &code, "\"1\"", &to.to_value()).await;
 
             let expected = if can_transition(from, to) { 200 } else { 409 };
-            assert_eq!(reply.status.as_u16(), expected, "{} -> {}: {}", from.name(), to.name(), reply.text);
+            assert_eq!(reply.status.as_u16(), expected, "{from:?} -> {to:?}: {}", reply.text);
         }
     }
 }
@@ -257,32 +265,19 @@ async fn a_supplement_request_stops_the_clock_and_resuming_moves_the_due_date() 
     let (app, officer) = desk().await;
     let receipt = take_in(&app, &officer).await;
     let code = receipt["code"].as_str().unwrap();
+    // Taken in on Tuesday 1 December at 09:00 for three working days: due Friday at closing.
+    assert_eq!(receipt["due_at"], "2026-12-04T10:00:00+00:00");
     let paused = transition(&app, &officer, code, "\"1\"", "supplement_requested").await;
-    assert!(paused.assert_status(200)["paused_at"].is_string());
-    // Pretend the request went out a week ago: five working days (no holidays in the test data).
-    let mut dossier =
-        api::dossiers::store::by_code(&app.db, code).await.unwrap().unwrap().into_active_model();
-    dossier.paused_at = Set(Some(api::clock::now() - chrono::Duration::days(7)));
-    let before = dossier.clone().update(&app.db).await.unwrap().due_at;
+    assert_eq!(paused.assert_status(200)["paused_at"], "2026-12-01T02:00:00+00:00");
 
+    // The citizen brings the papers a week later: Wednesday to Tuesday is five working days.
+    app.set_time("2026-12-08T09:00:00+07:00");
+    let officer = app.login(OFFICER_PHONE, PASSWORD).await["access_token"].as_str().unwrap().to_owned();
     let resumed = transition(&app, &officer, code, "\"2\"", "in_progress").await;
 
     let body = resumed.assert_status(200);
     assert!(body["paused_at"].is_null());
-    let after: chrono::DateTime<chrono::Utc> = body["due_at"].as_str().unwrap().parse().unwrap();
-    let tz = chrono_tz::Asia::Ho_Chi_Minh;
-    let working_days = {
-        let mut day = before.with_timezone(&tz).date_naive();
-        let mut n = 0;
-        while day < after.with_timezone(&tz).date_naive() {
-            day = day.succ_opt().unwrap();
-            if !matches!(chrono::Datelike::weekday(&day), chrono::Weekday::Sat | chrono::Weekday::Sun) {
-                n += 1;
-            }
-        }
-        n
-    };
-    assert_eq!(working_days, 5, "due moved from {before} to {after}");
+    assert_eq!(body["due_at"], "2026-12-11T10:00:00+00:00");
 }
 
 #[tokio::test]
@@ -414,8 +409,8 @@ async fn the_public_timeline_shows_public_steps_in_order_and_survives_its_migrat
 
 #[tokio::test]
 async fn lookups_show_a_renamed_unit_once_the_names_they_keep_are_stale() {
-    let fresh_for = std::time::Duration::from_millis(300);
-    let (app, officer) = desk_with(|config| config.lookup.names_ttl = fresh_for).await;
+    let (app, officer) =
+        desk_with(|config| config.lookup.names_ttl = std::time::Duration::from_secs(60)).await;
     let receipt = take_in(&app, &officer).await;
     let admin = app.token_for("0900000009", "admin", None).await;
     let look_up = || {
@@ -431,8 +426,9 @@ async fn lookups_show_a_renamed_unit_once_the_names_they_keep_are_stale() {
         .send()
         .await
         .assert_status(200);
+    app.clock.advance(chrono::Duration::seconds(59));
     let soon_after = look_up().await;
-    tokio::time::sleep(fresh_for).await;
+    app.clock.advance(chrono::Duration::seconds(1));
     let later = look_up().await;
 
     assert_eq!(before.assert_status(200)["unit"]["name"], format!("Đơn vị {WARD}"));
@@ -467,18 +463,47 @@ async fn lookups_on_their_own_connections_or_the_pool_serve_many_at_once_and_see
     }
 }
 
+/// A lookup of this code from this client address.
+async fn look_up_from(app: &TestApp, client: &str, code: &str) -> Reply {
+    app.post("/api/v1/dossiers/lookup")
+        .sent_from(client)
+        .json(&json!({"code": code, "secret": "AAAAAAAA"}))
+        .send()
+        .await
+}
+
 #[tokio::test]
-async fn lookups_are_limited_per_client_and_code() {
+async fn one_client_guessing_many_codes_is_limited() {
     let app = TestApp::spawn_with(|config| config.lookup.limit_per_minute = 3).await;
-    let guess = json!({"code": "000.20.33.H12-261126-0001", "secret": "AAAAAAAA"});
-    for _ in 0..3 {
-        app.post("/api/v1/dossiers/lookup").json(&guess).send().await.assert_problem(404, "not_found");
+    for sequence in 1..=3 {
+        let code = format!("{WARD}-261201-000{sequence}");
+        look_up_from(&app, "203.0.113.7", &code).await.assert_problem(404, "not_found");
     }
 
-    let blocked = app.post("/api/v1/dossiers/lookup").json(&guess).send().await;
+    let blocked = look_up_from(&app, "203.0.113.7", &format!("{WARD}-261201-0004")).await;
+    let another_client = look_up_from(&app, "198.51.100.9", &format!("{WARD}-261201-0005")).await;
 
     blocked.assert_problem(429, "too_many_requests");
-    assert!(blocked.header("retry-after").is_some());
+    assert_eq!(blocked.header("retry-after"), Some("60"));
+    another_client.assert_problem(404, "not_found");
+    app.clock.advance(chrono::Duration::seconds(60));
+    look_up_from(&app, "203.0.113.7", &format!("{WARD}-261201-0006")).await.assert_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn many_clients_guessing_one_code_are_limited() {
+    let app = TestApp::spawn_with(|config| config.lookup.limit_per_minute = 3).await;
+    let code = format!("{WARD}-261201-0001");
+    for client in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        look_up_from(&app, client, &code).await.assert_problem(404, "not_found");
+    }
+
+    let blocked = look_up_from(&app, "203.0.113.4", &code).await;
+    let another_code = look_up_from(&app, "203.0.113.4", &format!("{WARD}-261201-0002")).await;
+
+    blocked.assert_problem(429, "too_many_requests");
+    assert_eq!(blocked.header("retry-after"), Some("60"));
+    another_code.assert_problem(404, "not_found");
 }
 
 #[tokio::test]

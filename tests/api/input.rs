@@ -178,7 +178,7 @@ async fn a_password_hashed_as_typed_before_normalisation_still_logs_in_and_is_re
     let id = app.create_user("0912345678", "citizen", None).await;
     // What an account registered before passwords were normalised holds: a hash of the NFD form.
     let legacy = app.state.keys.passwords.hash(decomposed).await.unwrap();
-    api::accounts::store::set_password_hash(&app.db, id, legacy.clone(), api::clock::now()).await.unwrap();
+    api::accounts::store::set_password_hash(&app.db, id, legacy.clone(), app.now()).await.unwrap();
     let login = |password: &str| {
         app.post("/api/v1/auth/login").json(&json!({"phone": "0912345678", "password": password})).send()
     };

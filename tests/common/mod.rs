@@ -3,14 +3,20 @@
 //! that read like the user stories the tests check.
 #![allow(dead_code)]
 
-use api::{AppState, config::Config};
+use api::{
+    AppState,
+    clock::{Clock, FixedClock},
+    config::Config,
+};
+use chrono::{DateTime, Utc};
+use entity::values::{Role, UnitKind};
 use poem::{
     EndpointExt, Response,
     endpoint::BoxEndpoint,
     http::{HeaderMap, Method, StatusCode},
     test::TestClient,
 };
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseConnection};
 use serde_json::Value;
 
 /// Where the test's database lives, removed when the test ends.
@@ -76,7 +82,31 @@ pub struct TestApp {
     pub client: TestClient<BoxEndpoint<'static, Response>>,
     pub db: DatabaseConnection,
     pub state: AppState,
+    /// The app's clock: it stands still at [`TestApp::START`] until a test moves it.
+    pub clock: FixedClock,
     _scratch: Scratch,
+}
+
+/// The header through which a test names the address its request comes from.
+const TEST_PEER_HEADER: &str = "x-test-peer";
+
+/// Gives a request the peer address its test named: the server sees it as a socket peer,
+/// as it would a real client's.
+async fn from_test_peer(req: poem::Request) -> poem::Result<poem::Request> {
+    let Some(peer) = req.header(TEST_PEER_HEADER).and_then(|p| p.parse::<std::net::IpAddr>().ok()) else {
+        return Ok(req);
+    };
+    let (parts, body) = req.into_parts();
+    let mut builder =
+        poem::http::Request::builder().method(parts.method).uri(parts.uri).version(parts.version);
+    if let Some(headers) = builder.headers_mut() {
+        *headers = parts.headers;
+    }
+    let (http_parts, ()) = builder.body(()).map_err(poem::error::InternalServerError)?.into_parts();
+    let local = poem::web::LocalAddr(poem::Addr::SocketAddr(([127, 0, 0, 1], 8080).into()));
+    let remote = poem::web::RemoteAddr(poem::Addr::SocketAddr((peer, 40000).into()));
+    let parts = poem::RequestParts::from((http_parts, local, remote, poem::http::uri::Scheme::HTTP));
+    Ok(poem::Request::from_parts(parts, body))
 }
 
 /// One response, read whole.
@@ -131,6 +161,11 @@ impl<'a> Call<'a> {
         self.header("authorization", format!("Bearer {token}"))
     }
 
+    /// Sends the request from this client address (the test client has none of its own).
+    pub fn sent_from(self, address: &str) -> Self {
+        self.header(TEST_PEER_HEADER, address)
+    }
+
     pub fn english(self) -> Self {
         self.header("accept-language", "en")
     }
@@ -174,9 +209,24 @@ impl TestApp {
         configure(&mut config);
         api::db::migrate(&config.database).await.expect("migrations apply");
         let db = api::db::connect(&config.database).await.expect("connect to the test database");
-        let state = AppState::new(db.clone(), config);
-        let client = TestClient::new(api::build_app(state.clone()).boxed());
-        TestApp { client, db, state, _scratch: scratch }
+        let clock = FixedClock::at(TestApp::START.parse().expect("an RFC 3339 instant"));
+        let state = AppState::new(db.clone(), config, Clock::from(clock.clone()));
+        let client = TestClient::new(api::build_app(state.clone()).before(from_test_peer).boxed());
+        TestApp { client, db, state, clock, _scratch: scratch }
+    }
+
+    /// Where every test's clock starts: Tuesday 1 December 2026, 09:00 in Hanoi, a working
+    /// morning before the intake cut-off.
+    pub const START: &'static str = "2026-12-01T09:00:00+07:00";
+
+    /// The app's current instant.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Sets the app's clock to an RFC 3339 instant such as `2026-12-01T15:30:00+07:00`.
+    pub fn set_time(&self, instant: &str) {
+        self.clock.set(instant.parse().expect("an RFC 3339 instant"));
     }
 
     /// Creates a unit directly in the database (the admin API is tested on its own).
@@ -186,13 +236,13 @@ impl TestApp {
             Some(code) => Some(self.unit_id(code).await),
             None => None,
         };
-        let now = api::clock::now();
+        let now = self.now();
         let id = uuid::Uuid::now_v7();
         entity::unit::ActiveModel {
             id: Set(id),
             code: Set(code.to_owned()),
             name: Set(format!("Đơn vị {code}")),
-            kind: Set(if parent.is_some() { "ward" } else { "town" }.to_owned()),
+            kind: Set(if parent.is_some() { UnitKind::Ward } else { UnitKind::Town }),
             parent_id: Set(parent_id),
             address: Set(None),
             active: Set(true),
@@ -230,10 +280,10 @@ impl TestApp {
             phone: phone.as_str(),
             full_name: "Trần Thị Bình",
             password_hash: hash,
-            role,
+            role: Role::try_from_value(&role.to_owned()).expect("a role"),
             unit_id,
         };
-        api::accounts::store::insert_user(&self.db, new, api::clock::now()).await.expect("insert user").id
+        api::accounts::store::insert_user(&self.db, new, self.now()).await.expect("insert user").id
     }
 
     /// Logs in and returns the token pair.

@@ -1,44 +1,11 @@
-use poem_openapi::{Enum, Object};
+use poem_openapi::Object;
 use uuid::Uuid;
 
 use crate::{
     auth::Role,
     domain::account::{FullName, PhoneNumber},
-    error::ApiError,
     input::{Line, NewPassword, Secret},
 };
-
-/// The role of an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum RoleName {
-    Citizen,
-    Officer,
-    Supervisor,
-    Admin,
-}
-
-impl From<Role> for RoleName {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::Citizen => RoleName::Citizen,
-            Role::Officer => RoleName::Officer,
-            Role::Supervisor => RoleName::Supervisor,
-            Role::Admin => RoleName::Admin,
-        }
-    }
-}
-
-impl From<RoleName> for Role {
-    fn from(role: RoleName) -> Self {
-        match role {
-            RoleName::Citizen => Role::Citizen,
-            RoleName::Officer => Role::Officer,
-            RoleName::Supervisor => Role::Supervisor,
-            RoleName::Admin => Role::Admin,
-        }
-    }
-}
 
 /// A citizen signing up.
 #[derive(Debug, Object)]
@@ -105,7 +72,7 @@ pub struct UserProfile {
     /// Full name.
     pub full_name: String,
     /// The account's role.
-    pub role: RoleName,
+    pub role: Role,
     /// The unit of an officer or supervisor.
     #[oai(nullable)]
     pub unit_code: Option<String>,
@@ -115,16 +82,15 @@ pub struct UserProfile {
 
 impl UserProfile {
     /// The profile of a stored account, given the code of its unit (if it has one).
-    pub fn from_user(user: entity::user::Model, unit_code: Option<String>) -> Result<UserProfile, ApiError> {
-        let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
-        Ok(UserProfile {
+    pub fn from_user(user: entity::user::Model, unit_code: Option<String>) -> UserProfile {
+        UserProfile {
             id: user.id,
             phone: user.phone,
             full_name: user.full_name,
-            role: role.into(),
+            role: user.role,
             unit_code,
             active: user.active,
-        })
+        }
     }
 }
 
@@ -178,7 +144,7 @@ impl poem_openapi::types::Example for UserProfile {
             id: Uuid::from_u128(0x0192_f0c4_7d1e_7c39_9a3b_4bd3_a1f2_e005),
             phone: "+84912345678".into(),
             full_name: "Nguyễn Văn An".into(),
-            role: RoleName::Citizen,
+            role: Role::Citizen,
             unit_code: None,
             active: true,
         }

@@ -5,7 +5,6 @@ use super::{dto::*, store, validate};
 use crate::{
     ApiTags, AppState,
     auth::{BearerAuth, Caller, Role, password::needs_rehash, tokens},
-    clock,
     error::{ApiError, ApiResult},
     http::client::client_ip,
     i18n::Text,
@@ -49,7 +48,7 @@ fn invalid_refresh_token() -> ApiError {
 
 pub async fn profile_of(state: &AppState, user: entity::user::Model) -> ApiResult<UserProfile> {
     let unit_code = store::unit_code(&state.db, user.unit_id).await?;
-    UserProfile::from_user(user, unit_code)
+    Ok(UserProfile::from_user(user, unit_code))
 }
 
 /// Issues an access token and a refresh token in the session `family`.
@@ -58,7 +57,7 @@ async fn issue_tokens(
     user: &entity::user::Model,
     family: uuid::Uuid,
 ) -> ApiResult<TokenPair> {
-    let now = clock::now();
+    let now = state.clock.now();
     let auth = &state.config.auth;
     let refresh_token = tokens::new_refresh_token();
     let expires_at = now + chrono::Duration::from_std(auth.refresh_ttl).map_err(ApiError::internal)?;
@@ -72,7 +71,7 @@ async fn issue_tokens(
     )
     .await?;
     let unit = store::unit_code(&state.db, user.unit_id).await?;
-    let claims = tokens::claims_for(user.id, &user.role, unit, family, now, auth.access_ttl);
+    let claims = tokens::claims_for(user.id, user.role, unit, family, now, auth.access_ttl);
     let access_token = state.keys.tokens.sign(&claims).map_err(ApiError::internal)?;
     Ok(TokenPair {
         access_token,
@@ -108,15 +107,17 @@ impl AccountsApi {
             phone: phone.as_str(),
             full_name: name.as_str(),
             password_hash,
-            role: Role::Citizen.as_str(),
+            role: Role::Citizen,
             unit_id: None,
         };
         // A concurrent registration of the same phone loses on the unique index.
         let user =
-            store::insert_user(&state.db, new, clock::now()).await.map_err(|e| match ApiError::from(e) {
-                conflict if conflict.status() == poem::http::StatusCode::CONFLICT => phone_taken(),
-                other => other,
-            })?;
+            store::insert_user(&state.db, new, state.clock.now()).await.map_err(
+                |e| match ApiError::from(e) {
+                    conflict if conflict.status() == poem::http::StatusCode::CONFLICT => phone_taken(),
+                    other => other,
+                },
+            )?;
         Ok(Registered::Created(Json(profile_of(&state, user).await?)))
     }
 
@@ -132,7 +133,7 @@ impl AccountsApi {
         body: Json<LoginRequest>,
     ) -> ApiResult<Json<TokenPair>> {
         let auth = &state.config.auth;
-        let now = clock::now();
+        let now = state.clock.now();
         let phone = crate::domain::account::PhoneNumber::parse(&body.phone);
         let phone_key =
             phone.as_ref().map_or_else(|| body.phone.trim().to_owned(), |p| p.as_str().to_owned());
@@ -184,7 +185,7 @@ impl AccountsApi {
         state: poem::web::Data<&AppState>,
         body: Json<RefreshRequest>,
     ) -> ApiResult<Json<TokenPair>> {
-        let now = clock::now();
+        let now = state.clock.now();
         let token = store::refresh_token_by_hash(&state.db, &tokens::token_hash(&body.refresh_token))
             .await?
             .ok_or_else(invalid_refresh_token)?;
@@ -214,7 +215,7 @@ impl AccountsApi {
     ) -> ApiResult<NoContent> {
         let token = store::refresh_token_by_hash(&state.db, &tokens::token_hash(&body.refresh_token)).await?;
         if let Some(token) = token.filter(|t| t.user_id == auth.0.id) {
-            store::revoke_family(&state.db, token.family_id, clock::now()).await?;
+            store::revoke_family(&state.db, token.family_id, state.clock.now()).await?;
         }
         Ok(NoContent::Done)
     }
@@ -265,7 +266,7 @@ impl MeApi {
         let mut active = user.into_active_model();
         if let Some(Some(name)) = name {
             active.full_name = Set(name.as_str().to_owned());
-            active.updated_at = Set(clock::now());
+            active.updated_at = Set(state.clock.now());
         }
         let user = active.update(&state.db).await?;
         Ok(Json(profile_of(&state, user).await?))
@@ -294,7 +295,7 @@ impl MeApi {
                 "The current password is wrong.",
             ));
         }
-        let now = clock::now();
+        let now = state.clock.now();
         let hash = state.keys.passwords.hash(&body.new_password).await?;
         store::set_password_hash(&state.db, user.id, hash, now).await?;
         store::revoke_sessions_except(&state.db, user.id, auth.0.session, now).await?;

@@ -1,7 +1,7 @@
 //! Queries for accounts and sessions.
 
 use chrono::{DateTime, Utc};
-use entity::{refresh_token, unit, user};
+use entity::{refresh_token, unit, user, values::Role};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::Expr,
@@ -25,7 +25,7 @@ pub struct NewUser<'a> {
     pub phone: &'a str,
     pub full_name: &'a str,
     pub password_hash: String,
-    pub role: &'a str,
+    pub role: Role,
     pub unit_id: Option<Uuid>,
 }
 
@@ -39,7 +39,7 @@ pub async fn insert_user(
         phone: Set(new.phone.to_owned()),
         full_name: Set(new.full_name.to_owned()),
         password_hash: Set(new.password_hash),
-        role: Set(new.role.to_owned()),
+        role: Set(new.role),
         unit_id: Set(new.unit_id),
         active: Set(true),
         created_at: Set(now),

@@ -12,54 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::Role;
 
-/// The kind of an administrative unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum UnitKind {
-    /// Tỉnh / thành phố trực thuộc trung ương.
-    Province,
-    /// Thị xã / thành phố thuộc tỉnh.
-    Town,
-    /// Quận / huyện.
-    District,
-    /// Phường.
-    Ward,
-    /// Xã.
-    Commune,
-    /// Sở / phòng: a department of a people's committee.
-    Department,
-    /// Bộ phận một cửa: a one-stop desk.
-    OneStopDesk,
-}
-
-impl UnitKind {
-    /// The spelling stored in `units.kind` (the same as in the API).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitKind::Province => "province",
-            UnitKind::Town => "town",
-            UnitKind::District => "district",
-            UnitKind::Ward => "ward",
-            UnitKind::Commune => "commune",
-            UnitKind::Department => "department",
-            UnitKind::OneStopDesk => "one_stop_desk",
-        }
-    }
-
-    pub fn parse(stored: &str) -> Option<UnitKind> {
-        UnitKind::ALL.into_iter().find(|kind| kind.as_str() == stored)
-    }
-
-    const ALL: [UnitKind; 7] = [
-        UnitKind::Province,
-        UnitKind::Town,
-        UnitKind::District,
-        UnitKind::Ward,
-        UnitKind::Commune,
-        UnitKind::Department,
-        UnitKind::OneStopDesk,
-    ];
-}
+pub use entity::values::UnitKind;
 
 /// A unit of the tree, as administrators manage it.
 #[derive(Debug, Object)]

@@ -1,5 +1,6 @@
 //! Administration: the unit tree, staff accounts, and the audit log of every change to them.
 
+use chrono::{DateTime, Utc};
 pub mod dto;
 pub mod routes;
 pub mod store;
@@ -10,7 +11,6 @@ use uuid::Uuid;
 use crate::{
     accounts::validate,
     auth::{Role, password::PasswordHashing},
-    clock,
     error::FieldError,
     i18n::Lang,
 };
@@ -41,6 +41,7 @@ pub async fn create_administrator(
     phone: &str,
     full_name: &str,
     password: &str,
+    now: DateTime<Utc>,
 ) -> Result<Uuid, CreateAdministratorError> {
     let mut errors = Vec::new();
     let Some((phone, full_name)) = validate::new_account(phone, full_name, password, &mut errors) else {
@@ -55,7 +56,7 @@ pub async fn create_administrator(
         role: Role::Admin,
         unit: None,
     };
-    let audit = store::Audit { actor_id: None, request_id: None, at: clock::now() };
+    let audit = store::Audit { actor_id: None, request_id: None, at: now };
     match store::create_staff(db, new, &audit).await {
         Ok(record) => Ok(record.user.id),
         Err(store::WriteError::PhoneTaken) => Err(CreateAdministratorError::PhoneTaken),

@@ -6,7 +6,7 @@ use poem_openapi::{
     payload::Json,
     types::MaybeUndefined,
 };
-use sea_orm::DatabaseConnection;
+use sea_orm::{ActiveEnum, DatabaseConnection};
 use uuid::Uuid;
 
 use super::{
@@ -17,7 +17,6 @@ use crate::{
     ApiTags, AppState,
     accounts::{dto::UserProfile, routes::phone_taken, validate},
     auth::{BearerAuth, Caller, Role, UnitScope, scope_of},
-    clock,
     domain::{
         account::FullName,
         unit::{UnitAddress, UnitName},
@@ -66,55 +65,53 @@ impl From<WriteError> for ApiError {
 }
 
 /// Who is making this change, for the audit log.
-fn audit_by(caller: &Caller) -> Audit {
+fn audit_by(state: &AppState, caller: &Caller) -> Audit {
     Audit {
         actor_id: Some(caller.id),
         request_id: RequestId::current().map(|id| id.to_string()),
-        at: clock::now(),
+        at: state.clock.now(),
     }
 }
 
-fn unit_dto(record: UnitRecord) -> ApiResult<AdminUnit> {
-    let kind = UnitKind::parse(&record.unit.kind).ok_or_else(|| ApiError::internal("unknown unit kind"))?;
-    Ok(AdminUnit {
+fn unit_dto(record: UnitRecord) -> AdminUnit {
+    AdminUnit {
         code: record.unit.code,
         name: record.unit.name,
-        kind,
+        kind: record.unit.kind,
         parent_code: record.parent_code,
         address: record.unit.address,
         active: record.unit.active,
-    })
+    }
 }
 
-fn staff_dto(record: StaffRecord) -> ApiResult<UserProfile> {
+fn staff_dto(record: StaffRecord) -> UserProfile {
     UserProfile::from_user(record.user, record.unit_code)
 }
 
-fn audit_dto((entry, unit_code): (entity::audit_log::Model, Option<String>)) -> ApiResult<AuditEntry> {
+fn audit_dto((entry, unit_code): (entity::audit_log::Model, Option<String>)) -> AuditEntry {
     // The states were written by the store as JSON; text that is not JSON cannot come from it.
     let state = |text: Option<String>| text.and_then(|text| serde_json::from_str(&text).ok());
-    Ok(AuditEntry {
+    AuditEntry {
         id: entry.id,
         actor_id: entry.actor_id,
-        action: entry.action,
-        target_type: entry.target_type,
+        action: entry.action.to_value(),
+        target_type: entry.target_type.to_value(),
         target_id: entry.target_id,
         unit_code,
         before_state: state(entry.before_state),
         after_state: state(entry.after_state),
         at: entry.at,
         request_id: entry.request_id,
-    })
+    }
 }
 
 /// A page of DTOs from a page of store records.
 fn page_body<R, T: poem_openapi::types::ParseFromJSON + poem_openapi::types::ToJSON + Send + Sync>(
     (records, total): (Vec<R>, u64),
     page: PageQuery,
-    to_dto: impl Fn(R) -> ApiResult<T>,
-) -> ApiResult<Json<Page<T>>> {
-    let items = records.into_iter().map(to_dto).collect::<ApiResult<Vec<T>>>()?;
-    Ok(Json(Page::new(items, page, total)))
+    to_dto: impl Fn(R) -> T,
+) -> Json<Page<T>> {
+    Json(Page::new(records.into_iter().map(to_dto).collect(), page, total))
 }
 
 /// The unit with this code, or a field error saying there is none.
@@ -208,7 +205,7 @@ fn decide_staff_update(
     if !sees(scope, target) {
         return Err(ApiError::not_found());
     }
-    let current_role = Role::parse(&target.role).ok_or_else(|| ApiError::internal("unknown role"))?;
+    let current_role = target.role;
     let role = changes.role.map_or(current_role, Role::from);
     // Supervisors manage officers: they may see their peers but not change them, nor make
     // anyone more than an officer.
@@ -259,7 +256,7 @@ impl AdminApi {
         auth.0.require_staff(Role::Admin)?;
         let page = PageQuery::new(page.0, per_page.0);
         let filter = store::UnitFilter { active: active.0, parent_code: parent_code.0.as_deref() };
-        page_body(store::list_units(&state.db, filter, page).await?, page, unit_dto)
+        Ok(page_body(store::list_units(&state.db, filter, page).await?, page, unit_dto))
     }
 
     /// Create a unit
@@ -288,12 +285,12 @@ impl AdminApi {
         let new = store::NewUnitRow {
             code: body.code.as_str(),
             name: name.as_str(),
-            kind: body.kind.as_str(),
+            kind: body.kind,
             parent: parent.as_ref(),
             address: address.as_ref().map(UnitAddress::as_str),
         };
-        let record = store::create_unit(&state.db, new, &audit_by(&auth.0)).await?;
-        Ok(UnitCreated::Created(Json(unit_dto(record)?)))
+        let record = store::create_unit(&state.db, new, &audit_by(&state, &auth.0)).await?;
+        Ok(UnitCreated::Created(Json(unit_dto(record))))
     }
 
     /// Change a unit
@@ -330,13 +327,13 @@ impl AdminApi {
         }
         let update = store::UnitUpdate {
             name: name.flatten().map(|name| name.as_str().to_owned()),
-            kind: body.kind.map(UnitKind::as_str),
+            kind: body.kind,
             address: address.map(|address| address.map(|a| a.as_str().to_owned())),
             parent,
             active: body.active,
         };
-        let record = store::update_unit(&state.db, &code.0, update, &audit_by(&auth.0)).await?;
-        Ok(Json(unit_dto(record)?))
+        let record = store::update_unit(&state.db, &code.0, update, &audit_by(&state, &auth.0)).await?;
+        Ok(Json(unit_dto(record)))
     }
 
     /// List staff accounts
@@ -374,7 +371,7 @@ impl AdminApi {
             active: active.0,
             q: q.0.as_deref(),
         };
-        page_body(store::list_staff(&state.db, &scope, filter, page).await?, page, staff_dto)
+        Ok(page_body(store::list_staff(&state.db, &scope, filter, page).await?, page, staff_dto))
     }
 
     /// Create a staff account
@@ -416,8 +413,8 @@ impl AdminApi {
             role,
             unit: unit.as_ref(),
         };
-        let record = store::create_staff(&state.db, new, &audit_by(caller)).await?;
-        Ok(StaffCreated::Created(Json(staff_dto(record)?)))
+        let record = store::create_staff(&state.db, new, &audit_by(&state, caller)).await?;
+        Ok(StaffCreated::Created(Json(staff_dto(record))))
     }
 
     /// Read a staff account
@@ -437,7 +434,7 @@ impl AdminApi {
             .await?
             .filter(|record| sees(&scope, &record.user))
             .ok_or_else(ApiError::not_found)?;
-        Ok(Json(staff_dto(record)?))
+        Ok(Json(staff_dto(record)))
     }
 
     /// Change a staff account
@@ -471,11 +468,11 @@ impl AdminApi {
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));
         }
-        let record = store::update_staff(&state.db, id.0, &audit_by(caller), |current| {
+        let record = store::update_staff(&state.db, id.0, &audit_by(&state, caller), |current| {
             decide_staff_update(caller, &scope, current, &body, full_name.flatten(), new_unit)
         })
         .await?;
-        Ok(Json(staff_dto(record)?))
+        Ok(Json(staff_dto(record)))
     }
 
     /// Read the audit log
@@ -518,6 +515,6 @@ impl AdminApi {
             from: from.0,
             to: to.0,
         };
-        page_body(store::list_audit(&state.db, filter, page).await?, page, audit_dto)
+        Ok(page_body(store::list_audit(&state.db, filter, page).await?, page, audit_dto))
     }
 }

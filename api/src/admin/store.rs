@@ -6,7 +6,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{audit_log, unit, user};
+use entity::{
+    audit_log, unit, user,
+    values::{AuditAction, UnitKind},
+};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -99,37 +102,10 @@ impl StaffRecord {
     }
 }
 
-/// The kinds of change the audit log records.
-#[derive(Debug, Clone, Copy)]
-enum Change {
-    UnitCreate,
-    UnitUpdate,
-    UserCreate,
-    UserUpdate,
-}
-
-impl Change {
-    fn action(self) -> &'static str {
-        match self {
-            Change::UnitCreate => "unit.create",
-            Change::UnitUpdate => "unit.update",
-            Change::UserCreate => "user.create",
-            Change::UserUpdate => "user.update",
-        }
-    }
-
-    fn target_type(self) -> &'static str {
-        match self {
-            Change::UnitCreate | Change::UnitUpdate => "unit",
-            Change::UserCreate | Change::UserUpdate => "user",
-        }
-    }
-}
-
 async fn write_audit(
     db: &impl ConnectionTrait,
     audit: &Audit,
-    change: Change,
+    change: AuditAction,
     (target_id, unit_id): (String, Option<Uuid>),
     before: Option<Value>,
     after: Value,
@@ -137,8 +113,8 @@ async fn write_audit(
     audit_log::ActiveModel {
         id: Set(Uuid::now_v7()),
         actor_id: Set(audit.actor_id),
-        action: Set(change.action().to_owned()),
-        target_type: Set(change.target_type().to_owned()),
+        action: Set(change),
+        target_type: Set(change.target()),
         target_id: Set(target_id),
         unit_id: Set(unit_id),
         before_state: Set(before.map(|state| state.to_string())),
@@ -230,7 +206,7 @@ pub async fn list_units(
 pub struct NewUnitRow<'a> {
     pub code: &'a str,
     pub name: &'a str,
-    pub kind: &'static str,
+    pub kind: UnitKind,
     pub parent: Option<&'a unit::Model>,
     pub address: Option<&'a str>,
 }
@@ -249,7 +225,7 @@ pub async fn create_unit(
             id: Set(Uuid::now_v7()),
             code: Set(new.code.to_owned()),
             name: Set(new.name.to_owned()),
-            kind: Set(new.kind.to_owned()),
+            kind: Set(new.kind),
             parent_id: Set(new.parent.map(|parent| parent.id)),
             address: Set(new.address.map(str::to_owned)),
             active: Set(true),
@@ -262,7 +238,7 @@ pub async fn create_unit(
         .map_err(|e| unique_violation_as(e, WriteError::UnitCodeTaken))?;
         let record = UnitRecord { parent_code: new.parent.map(|parent| parent.code.clone()), unit };
         let target = (record.unit.code.clone(), Some(record.unit.id));
-        write_audit(txn, audit, Change::UnitCreate, target, None, record.state()).await?;
+        write_audit(txn, audit, AuditAction::UnitCreate, target, None, record.state()).await?;
         Ok(record)
     })
     .await
@@ -272,7 +248,7 @@ pub async fn create_unit(
 #[derive(Debug, Default)]
 pub struct UnitUpdate {
     pub name: Option<String>,
-    pub kind: Option<&'static str>,
+    pub kind: Option<UnitKind>,
     pub address: Option<Option<String>>,
     /// The new parent (`Some(None)`: none, a top unit), looked up by the caller.
     pub parent: Option<Option<unit::Model>>,
@@ -320,7 +296,7 @@ pub async fn update_unit(
             unit.name = Set(name);
         }
         if let Some(kind) = update.kind {
-            unit.kind = Set(kind.to_owned());
+            unit.kind = Set(kind);
         }
         if let Some(address) = update.address {
             unit.address = Set(address);
@@ -339,7 +315,7 @@ pub async fn update_unit(
         unit.updated_at = Set(audit.at);
         let after = UnitRecord { unit: unit.update(txn).await?, ..after };
         let target = (after.unit.code.clone(), Some(after.unit.id));
-        write_audit(txn, audit, Change::UnitUpdate, target, Some(before.state()), after.state()).await?;
+        write_audit(txn, audit, AuditAction::UnitUpdate, target, Some(before.state()), after.state()).await?;
         Ok(after)
     })
     .await
@@ -377,7 +353,7 @@ fn escape_like(text: &str) -> String {
 }
 
 fn staff() -> Select<user::Entity> {
-    user::Entity::find().filter(user::Column::Role.ne(Role::Citizen.as_str()))
+    user::Entity::find().filter(user::Column::Role.ne(Role::Citizen))
 }
 
 /// Staff accounts in the scope, sorted by phone number.
@@ -392,7 +368,7 @@ pub async fn list_staff(
         select = select.filter(user::Column::UnitId.is_in(ids.iter().copied()));
     }
     if let Some(role) = filter.role {
-        select = select.filter(user::Column::Role.eq(role.as_str()));
+        select = select.filter(user::Column::Role.eq(role));
     }
     if let Some(code) = filter.unit_code {
         select = select.filter(is_unit_with_code(user::Column::UnitId, code));
@@ -440,7 +416,7 @@ pub async fn create_staff(
             phone: new.phone,
             full_name: new.full_name,
             password_hash: new.password_hash,
-            role: new.role.as_str(),
+            role: new.role,
             unit_id: new.unit.map(|unit| unit.id),
         };
         let user = insert_user(txn, row, audit.at)
@@ -448,7 +424,7 @@ pub async fn create_staff(
             .map_err(|e| unique_violation_as(e, WriteError::PhoneTaken))?;
         let record = StaffRecord { unit_code: new.unit.map(|unit| unit.code.clone()), user };
         let target = (record.user.id.to_string(), record.user.unit_id);
-        write_audit(txn, audit, Change::UserCreate, target, None, record.state()).await?;
+        write_audit(txn, audit, AuditAction::UserCreate, target, None, record.state()).await?;
         Ok(record)
     })
     .await
@@ -499,7 +475,7 @@ async fn apply_staff_update(
         user.full_name = Set(full_name);
     }
     if let Some(role) = update.role {
-        user.role = Set(role.as_str().to_owned());
+        user.role = Set(role);
     }
     if let Some(unit) = update.unit {
         user.unit_id = Set(unit.as_ref().map(|u| u.id));
@@ -519,7 +495,7 @@ async fn apply_staff_update(
         revoke_sessions_except(txn, after.user.id, None, audit.at).await?;
     }
     let target = (after.user.id.to_string(), after.user.unit_id.or(before.user.unit_id));
-    write_audit(txn, audit, Change::UserUpdate, target, Some(before.state()), after.state()).await?;
+    write_audit(txn, audit, AuditAction::UserUpdate, target, Some(before.state()), after.state()).await?;
     Ok(after)
 }
 

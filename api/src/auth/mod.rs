@@ -10,39 +10,11 @@ use uuid::Uuid;
 
 use crate::{AppState, error::ApiError};
 
-/// The role of an account. Staff roles nest: an admin may do what a supervisor may, a
-/// supervisor what an officer may (inside their units). Citizens are apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    Citizen,
-    Officer,
-    Supervisor,
-    Admin,
-}
+pub use entity::values::Role;
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Citizen => "citizen",
-            Role::Officer => "officer",
-            Role::Supervisor => "supervisor",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "citizen" => Some(Role::Citizen),
-            "officer" => Some(Role::Officer),
-            "supervisor" => Some(Role::Supervisor),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-
-    pub fn is_staff(self) -> bool {
-        self != Role::Citizen
-    }
+/// Whether a role works at a desk (officer, supervisor, admin) rather than being a citizen.
+pub fn is_staff(role: Role) -> bool {
+    role != Role::Citizen
 }
 
 /// The authenticated account of a request, read fresh from the database (so a deactivated
@@ -59,7 +31,7 @@ pub struct Caller {
 impl Caller {
     /// Staff of at least this rank (officer < supervisor < admin), else 403.
     pub fn require_staff(&self, at_least: Role) -> Result<(), ApiError> {
-        if self.role.is_staff() && self.role >= at_least { Ok(()) } else { Err(ApiError::forbidden()) }
+        if is_staff(self.role) && self.role >= at_least { Ok(()) } else { Err(ApiError::forbidden()) }
     }
 
     /// A citizen account, else 403.
@@ -75,15 +47,15 @@ pub struct BearerAuth(pub Caller);
 
 async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let state = req.data::<AppState>().ok_or_else(|| ApiError::internal("AppState missing"))?;
-    let claims = state.keys.tokens.verify(&bearer.token).ok_or_else(ApiError::unauthenticated)?;
+    let claims =
+        state.keys.tokens.verify(&bearer.token, state.clock.now()).ok_or_else(ApiError::unauthenticated)?;
     let user = entity::user::Entity::find_by_id(claims.sub)
         .one(&state.db)
         .await
         .map_err(ApiError::from)?
         .filter(|user| user.active)
         .ok_or_else(ApiError::unauthenticated)?;
-    let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
-    Ok(Caller { id: user.id, role, unit_id: user.unit_id, session: claims.sid })
+    Ok(Caller { id: user.id, role: user.role, unit_id: user.unit_id, session: claims.sid })
 }
 
 /// The units a staff member may act in.

@@ -22,28 +22,7 @@ impl From<&Interval> for OpeningInterval {
     }
 }
 
-/// Whether a dated exception closes a day or makes it a working day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum HolidayKind {
-    /// A public holiday or other closure.
-    Off,
-    /// A make-up working day (e.g. a Saturday worked in exchange for a bridge holiday).
-    Working,
-}
-
-impl HolidayKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HolidayKind::Off => "off",
-            HolidayKind::Working => "working",
-        }
-    }
-
-    pub fn parse(stored: &str) -> HolidayKind {
-        if stored == "working" { HolidayKind::Working } else { HolidayKind::Off }
-    }
-}
+pub use entity::values::HolidayKind;
 
 /// A dated exception to the weekly hours: national, or of a unit (and then of its sub-units).
 #[derive(Debug, Clone, Object)]

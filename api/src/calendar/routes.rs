@@ -10,13 +10,13 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::{
-    dto::{CalendarDay, DayStatus, Holiday, HolidayKind, NewHoliday},
+    dto::{CalendarDay, DayStatus, Holiday, NewHoliday},
     store::{self, applicable_holidays, working_calendar},
 };
 use crate::{
     ApiTags, AppState,
     auth::{BearerAuth, Caller, Role, scope_of},
-    clock, db,
+    db,
     error::{ApiError, ApiResult, FieldError},
     i18n::Text,
     units::store::{unit_by_code, unit_codes},
@@ -106,14 +106,10 @@ async fn create_holiday_in(
         None => None,
     };
     check_holiday_rights(state, caller, unit_id).await?;
-    let new = store::NewHoliday {
-        unit_id,
-        date: input.date,
-        kind: input.kind.as_str(),
-        name: holiday_name(&input.name)?,
-    };
+    let new =
+        store::NewHoliday { unit_id, date: input.date, kind: input.kind, name: holiday_name(&input.name)? };
     let holiday =
-        store::insert_holiday(txn, new, clock::now()).await.map_err(|e| match ApiError::from(e) {
+        store::insert_holiday(txn, new, state.clock.now()).await.map_err(|e| match ApiError::from(e) {
             conflict if conflict.code() == "already_exists" => holiday_exists(),
             other => other,
         })?;
@@ -139,7 +135,7 @@ fn holiday_view(holiday: entity::holiday::Model, codes: &HashMap<Uuid, String>) 
     Holiday {
         id: holiday.id,
         date: holiday.date,
-        kind: HolidayKind::parse(&holiday.kind),
+        kind: holiday.kind,
         unit_code: holiday.unit_id.and_then(|id| codes.get(&id).cloned()),
         name: holiday.name,
     }
@@ -177,7 +173,7 @@ impl CalendarApi {
         /// A unit's code: add its own and inherited holidays.
         unit: Query<Option<String>>,
     ) -> ApiResult<Json<Vec<Holiday>>> {
-        let today = clock::now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive();
+        let today = state.clock.now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive();
         let range = date_range(from.0, to.0, year_of(today));
         let unit_id = match unit.0 {
             Some(code) => Some(unit_by_code(&state.db, &code).await?.ok_or_else(ApiError::not_found)?.id),
@@ -239,7 +235,7 @@ impl CalendarApi {
     ) -> ApiResult<Json<Vec<CalendarDay>>> {
         let unit = unit_by_code(&state.db, &code).await?.ok_or_else(ApiError::not_found)?;
         let calendar = working_calendar(&state.db, &unit).await?;
-        let (from, to) = date_range(from.0, to.0, month_of(calendar.local_date(clock::now())));
+        let (from, to) = date_range(from.0, to.0, month_of(calendar.local_date(state.clock.now())));
         // In date order with the nearest unit last, so the deciding name is the one kept.
         let names: HashMap<NaiveDate, String> =
             applicable_holidays(&state.db, Some(unit.id), Some((from, to)))

@@ -3,7 +3,7 @@
 //! sub-units). The nearest wins: the unit's own over its parent's, over the national one.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
-use entity::{holiday, unit};
+use entity::{holiday, unit, values::HolidayKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait,
     FromQueryResult, QueryFilter, Statement,
@@ -57,8 +57,11 @@ pub async fn unit_and_ancestors(db: &impl ConnectionTrait, unit_id: Uuid) -> Res
     Ok(rows.into_iter().map(|row| row.id).collect())
 }
 
-fn day_override(kind: &str) -> DayOverride {
-    if kind == "working" { DayOverride::Working } else { DayOverride::Off }
+fn day_override(kind: HolidayKind) -> DayOverride {
+    match kind {
+        HolidayKind::Off => DayOverride::Off,
+        HolidayKind::Working => DayOverride::Working,
+    }
 }
 
 /// The working-day calendar of a unit.
@@ -67,7 +70,7 @@ pub async fn working_calendar(
     unit: &unit::Model,
 ) -> Result<WorkingCalendar, DbErr> {
     let holidays = applicable_holidays(db, Some(unit.id), None).await?;
-    let exceptions = holidays.iter().map(|h| (h.date, day_override(&h.kind)));
+    let exceptions = holidays.iter().map(|h| (h.date, day_override(h.kind)));
     Ok(WorkingCalendar::new(schedule_of(unit), exceptions))
 }
 
@@ -107,7 +110,7 @@ pub async fn holiday_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option
 pub struct NewHoliday {
     pub unit_id: Option<Uuid>,
     pub date: NaiveDate,
-    pub kind: &'static str,
+    pub kind: HolidayKind,
     pub name: String,
 }
 
@@ -121,7 +124,7 @@ pub async fn insert_holiday(
         id: Set(Uuid::now_v7()),
         unit_id: Set(new.unit_id),
         date: Set(new.date),
-        kind: Set(new.kind.to_owned()),
+        kind: Set(new.kind),
         name: Set(new.name),
         created_at: Set(now),
     }

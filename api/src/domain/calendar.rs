@@ -502,20 +502,8 @@ impl WorkingCalendar {
     }
 }
 
-/// How a dossier stands against its due date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Timeliness {
-    /// Completed on a local date before the due date.
-    Early,
-    /// Completed on the due date (and, for half-day times, not after the due instant).
-    OnTime,
-    /// Completed after the due date (or after the due instant of a half-day time).
-    Late,
-    /// Still open and not yet past due.
-    InTime,
-    /// Still open and past due.
-    Overdue,
-}
+/// How a dossier stands against its due date (see [`timeliness`]); a stored value set.
+pub use entity::values::Timeliness;
 
 /// How a dossier stands against `due`.
 ///

@@ -11,39 +11,33 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use unicode_normalization::{UnicodeNormalization, char::is_combining_mark, is_nfc};
 
-/// Where a dossier stands, in the order and with the numeric codes of the national public
-/// service portal, so codes can be exchanged with it unchanged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Status {
-    NewlySubmitted,
-    Accepted,
-    Refused,
-    InProgress,
-    SupplementRequested,
-    PaymentRequired,
-    Withdrawn,
-    Stopped,
-    Processed,
-    Returned,
+pub use entity::values::DossierStatus as Status;
+
+/// What the law says of each status: its national code and wording, and whether the
+/// processing clock runs. The names themselves are the stored value set's.
+pub trait StatusRules: Copy {
+    /// The national portal's numeric code, 1 to 10.
+    fn code(self) -> u8;
+    /// The wording citizens know from the national portal.
+    fn label_vi(self) -> &'static str;
+    /// An English rendering of [`StatusRules::label_vi`].
+    fn label_en(self) -> &'static str;
+    /// Whether processing is over: the processing-time clock no longer runs and the dossier
+    /// can no longer be late. A processed dossier is closed even though its result has not
+    /// been handed over yet.
+    fn is_closed(self) -> bool;
+    /// Whether the processing-time clock is stopped while the desk waits for the citizen
+    /// (missing documents, unpaid fees); it resumes when processing does.
+    fn is_paused(self) -> bool;
 }
 
-impl Status {
-    /// Every status, in the order of their national codes.
-    pub const ALL: [Status; 10] = [
-        Status::NewlySubmitted,
-        Status::Accepted,
-        Status::Refused,
-        Status::InProgress,
-        Status::SupplementRequested,
-        Status::PaymentRequired,
-        Status::Withdrawn,
-        Status::Stopped,
-        Status::Processed,
-        Status::Returned,
-    ];
+/// The statuses in which a dossier is still being processed (the worklist's "open").
+pub fn open_statuses() -> impl Iterator<Item = Status> {
+    <Status as sea_orm::Iterable>::iter().filter(|status| !status.is_closed())
+}
 
-    /// The national portal's numeric code, 1 to 10.
-    pub fn code(self) -> u8 {
+impl StatusRules for Status {
+    fn code(self) -> u8 {
         match self {
             Status::NewlySubmitted => 1,
             Status::Accepted => 2,
@@ -58,30 +52,7 @@ impl Status {
         }
     }
 
-    /// The stable snake_case name used in the API and the database; [`Status::parse`]
-    /// reads it back.
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::NewlySubmitted => "newly_submitted",
-            Status::Accepted => "accepted",
-            Status::Refused => "refused",
-            Status::InProgress => "in_progress",
-            Status::SupplementRequested => "supplement_requested",
-            Status::PaymentRequired => "payment_required",
-            Status::Withdrawn => "withdrawn",
-            Status::Stopped => "stopped",
-            Status::Processed => "processed",
-            Status::Returned => "returned",
-        }
-    }
-
-    /// The status with this exact [`Status::name`], if any.
-    pub fn parse(name: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|status| status.name() == name)
-    }
-
-    /// The wording citizens know from the national portal.
-    pub fn label_vi(self) -> &'static str {
+    fn label_vi(self) -> &'static str {
         match self {
             Status::NewlySubmitted => "Mới tiếp nhận",
             Status::Accepted => "Đã tiếp nhận",
@@ -96,8 +67,7 @@ impl Status {
         }
     }
 
-    /// An English rendering of [`Status::label_vi`].
-    pub fn label_en(self) -> &'static str {
+    fn label_en(self) -> &'static str {
         match self {
             Status::NewlySubmitted => "Newly submitted",
             Status::Accepted => "Accepted",
@@ -112,19 +82,14 @@ impl Status {
         }
     }
 
-    /// Whether processing is over: the processing-time clock no longer runs and the dossier
-    /// can no longer be late. A processed dossier is closed even though its result has not
-    /// been handed over yet.
-    pub fn is_closed(self) -> bool {
+    fn is_closed(self) -> bool {
         matches!(
             self,
             Status::Refused | Status::Withdrawn | Status::Stopped | Status::Processed | Status::Returned
         )
     }
 
-    /// Whether the processing-time clock is stopped while the desk waits for the citizen
-    /// (missing documents, unpaid fees); it resumes when processing does.
-    pub fn is_paused(self) -> bool {
+    fn is_paused(self) -> bool {
         matches!(self, Status::SupplementRequested | Status::PaymentRequired)
     }
 }
@@ -384,6 +349,11 @@ mod tests {
         assert_eq!(canonical_code("  000.00.20.h12-261008-0975 "), "000.00.20.H12-261008-0975");
     }
     use proptest::prelude::*;
+    use sea_orm::{ActiveEnum, Iterable};
+
+    fn all() -> Vec<Status> {
+        Status::iter().collect()
+    }
 
     fn date(year: i32, month: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(year, month, day).unwrap()
@@ -391,13 +361,13 @@ mod tests {
 
     #[test]
     fn status_codes_run_from_1_to_10_in_order() {
-        let codes: Vec<u8> = Status::ALL.iter().map(|status| status.code()).collect();
+        let codes: Vec<u8> = all().iter().map(|status| status.code()).collect();
         assert_eq!(codes, (1..=10).collect::<Vec<u8>>());
     }
 
     #[test]
     fn status_names_round_trip() {
-        let names: Vec<&str> = Status::ALL.iter().map(|status| status.name()).collect();
+        let names: Vec<String> = all().iter().map(|status| status.to_value()).collect();
         assert_eq!(
             names,
             [
@@ -413,12 +383,13 @@ mod tests {
                 "returned",
             ]
         );
-        for status in Status::ALL {
-            assert_eq!(Status::parse(status.name()), Some(status));
+        let parse = |name: &str| Status::try_from_value(&name.to_owned()).ok();
+        for status in all() {
+            assert_eq!(parse(&status.to_value()), Some(status));
         }
-        assert_eq!(Status::parse("Accepted"), None);
-        assert_eq!(Status::parse(""), None);
-        assert_eq!(Status::parse("done"), None);
+        assert_eq!(parse("Accepted"), None);
+        assert_eq!(parse(""), None);
+        assert_eq!(parse("done"), None);
     }
 
     #[test]
@@ -428,22 +399,22 @@ mod tests {
         assert_eq!(Status::SupplementRequested.label_vi(), "Yêu cầu bổ sung hồ sơ");
         assert_eq!(Status::PaymentRequired.label_vi(), "Yêu cầu thực hiện nghĩa vụ tài chính");
         assert_eq!(Status::Returned.label_vi(), "Đã trả kết quả");
-        for status in Status::ALL {
+        for status in all() {
             assert!(!status.label_vi().is_empty());
             assert!(!status.label_en().is_empty());
         }
         let distinct_vi: std::collections::HashSet<_> =
-            Status::ALL.iter().map(|status| status.label_vi()).collect();
+            all().iter().map(|status| status.label_vi()).collect();
         let distinct_en: std::collections::HashSet<_> =
-            Status::ALL.iter().map(|status| status.label_en()).collect();
+            all().iter().map(|status| status.label_en()).collect();
         assert_eq!(distinct_vi.len(), 10);
         assert_eq!(distinct_en.len(), 10);
     }
 
     #[test]
     fn closed_and_paused_statuses() {
-        let closed: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_closed()).collect();
-        let paused: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_paused()).collect();
+        let closed: Vec<Status> = all().into_iter().filter(|s| s.is_closed()).collect();
+        let paused: Vec<Status> = all().into_iter().filter(|s| s.is_paused()).collect();
         use Status::*;
         assert_eq!(closed, [Refused, Withdrawn, Stopped, Processed, Returned]);
         assert_eq!(paused, [SupplementRequested, PaymentRequired]);
@@ -451,7 +422,7 @@ mod tests {
 
     #[test]
     fn transition_matrix_matches_the_rules() {
-        // Rows: from; columns: to; both in Status::ALL order (codes 1..=10).
+        // Rows: from; columns: to; both in declaration order (codes 1..=10).
         const EXPECTED: [&str; 10] = [
             //                             1234567890
             /* 1  newly_submitted      */
@@ -466,37 +437,37 @@ mod tests {
             /* 9  processed            */ ".........X",
             /* 10 returned             */ "..........",
         ];
-        for (from, row) in Status::ALL.into_iter().zip(EXPECTED) {
-            for (to, cell) in Status::ALL.into_iter().zip(row.chars()) {
-                assert_eq!(can_transition(from, to), cell == 'X', "{} -> {}", from.name(), to.name());
+        for (from, row) in all().into_iter().zip(EXPECTED) {
+            for (to, cell) in all().into_iter().zip(row.chars()) {
+                assert_eq!(can_transition(from, to), cell == 'X', "{} -> {}", from.to_value(), to.to_value());
             }
         }
     }
 
     #[test]
     fn allowed_next_lists_each_target_once() {
-        for from in Status::ALL {
+        for from in all() {
             let next = allowed_next(from);
             let distinct: std::collections::HashSet<_> = next.iter().collect();
-            assert_eq!(distinct.len(), next.len(), "{}", from.name());
-            assert!(!next.contains(&from), "{} loops", from.name());
+            assert_eq!(distinct.len(), next.len(), "{}", from.to_value());
+            assert!(!next.contains(&from), "{} loops", from.to_value());
         }
     }
 
     #[test]
     fn terminal_statuses_are_closed() {
-        for status in Status::ALL {
+        for status in all() {
             if allowed_next(status).is_empty() {
-                assert!(status.is_closed(), "{}", status.name());
+                assert!(status.is_closed(), "{}", status.to_value());
             }
         }
     }
 
     #[test]
     fn only_stopping_needs_a_supervisor() {
-        for status in Status::ALL {
+        for status in all() {
             let expected = if status == Status::Stopped { StaffRole::Supervisor } else { StaffRole::Officer };
-            assert_eq!(required_role(status), expected, "{}", status.name());
+            assert_eq!(required_role(status), expected, "{}", status.to_value());
         }
     }
 

@@ -2,5 +2,6 @@
 pub mod account;
 pub mod calendar;
 pub mod dossier;
+pub mod intake;
 pub mod text;
 pub mod unit;

@@ -3,81 +3,18 @@ use poem_openapi::{Enum, Object, types::Example};
 use serde::Serialize;
 use uuid::Uuid;
 
+pub use entity::values::{ApplicantKind, Channel, DossierEventKind};
+
+pub use crate::domain::{calendar::Timeliness, dossier::Status};
 use crate::{
     domain::{
         account::{FullName, PhoneNumber},
-        calendar::Timeliness,
-        dossier::Status,
+        intake::MAX_NOTE_CHARS,
     },
     input::{Line, Lines},
 };
 
 pub use super::lookup_dto::*;
-
-/// A dossier status, by its name; the national code travels beside it as `status_code`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum StatusName {
-    NewlySubmitted,
-    Accepted,
-    Refused,
-    InProgress,
-    SupplementRequested,
-    PaymentRequired,
-    Withdrawn,
-    Stopped,
-    Processed,
-    Returned,
-}
-
-impl From<Status> for StatusName {
-    fn from(status: Status) -> Self {
-        match status {
-            Status::NewlySubmitted => StatusName::NewlySubmitted,
-            Status::Accepted => StatusName::Accepted,
-            Status::Refused => StatusName::Refused,
-            Status::InProgress => StatusName::InProgress,
-            Status::SupplementRequested => StatusName::SupplementRequested,
-            Status::PaymentRequired => StatusName::PaymentRequired,
-            Status::Withdrawn => StatusName::Withdrawn,
-            Status::Stopped => StatusName::Stopped,
-            Status::Processed => StatusName::Processed,
-            Status::Returned => StatusName::Returned,
-        }
-    }
-}
-
-impl From<StatusName> for Status {
-    fn from(name: StatusName) -> Self {
-        Status::ALL.into_iter().find(|s| StatusName::from(*s) == name).unwrap_or(Status::Accepted)
-    }
-}
-
-/// How a dossier stands against its due date: `early`, `on_time`, `late` once closed,
-/// `in_time` or `overdue` while open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum TimelinessName {
-    Early,
-    OnTime,
-    Late,
-    InTime,
-    Overdue,
-}
-
-impl From<Timeliness> for TimelinessName {
-    fn from(t: Timeliness) -> Self {
-        match t {
-            Timeliness::Early => TimelinessName::Early,
-            Timeliness::OnTime => TimelinessName::OnTime,
-            Timeliness::Late => TimelinessName::Late,
-            Timeliness::InTime => TimelinessName::InTime,
-            Timeliness::Overdue => TimelinessName::Overdue,
-        }
-    }
-}
 
 /// The order of the worklist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -87,23 +24,6 @@ pub enum WorklistOrder {
     Due,
     /// Latest received first.
     Newest,
-}
-
-/// Who filed the dossier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum ApplicantKind {
-    Citizen,
-    Business,
-}
-
-/// How the dossier reached the desk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum Channel {
-    Desk,
-    Online,
-    Post,
 }
 
 /// The applicant, as written on the receipt.
@@ -145,7 +65,7 @@ pub struct IntakeRequest {
     /// How it was submitted; an `online` dossier starts as `newly_submitted`, others as `accepted`.
     pub channel: Channel,
     /// Internal notes of the receiving officer.
-    pub notes: Option<Lines<1, 2000>>,
+    pub notes: Option<Lines<1, MAX_NOTE_CHARS>>,
     /// The receiving unit; the officer's own unit when left out.
     pub unit_code: Option<Line<1, 64>>,
 }
@@ -201,7 +121,7 @@ pub struct Receipt {
     /// stored hashed and cannot be shown again.
     pub lookup_secret: Option<String>,
     /// Current status.
-    pub status: StatusName,
+    pub status: Status,
     /// National status code (1–10).
     pub status_code: u8,
     /// The status in the request's language.
@@ -236,12 +156,12 @@ pub struct Receipt {
 pub struct TimelineEntry {
     /// When.
     pub at: DateTime<Utc>,
-    /// `intake`, `transition`, `apology` or `assignment`.
-    pub kind: String,
+    /// What happened.
+    pub kind: DossierEventKind,
     /// The status before, for transitions.
-    pub from_status: Option<StatusName>,
+    pub from_status: Option<Status>,
     /// The status after.
-    pub to_status: StatusName,
+    pub to_status: Status,
     /// Who did it.
     pub actor_id: Option<Uuid>,
     /// Internal note.
@@ -259,7 +179,7 @@ pub struct DossierDetail {
     /// Dossier code.
     pub code: String,
     /// Current status.
-    pub status: StatusName,
+    pub status: Status,
     /// National status code.
     pub status_code: u8,
     /// The status in the request's language.
@@ -289,7 +209,7 @@ pub struct DossierDetail {
     /// When the result was handed back.
     pub returned_at: Option<DateTime<Utc>>,
     /// Timeliness now (open) or at closing.
-    pub timeliness: Option<TimelinessName>,
+    pub timeliness: Option<Timeliness>,
     /// The officer the dossier is assigned to.
     pub assigned_to: Option<Uuid>,
     /// The officer who received it.
@@ -309,7 +229,7 @@ pub struct DossierSummary {
     /// Dossier code.
     pub code: String,
     /// Current status.
-    pub status: StatusName,
+    pub status: Status,
     /// National status code.
     pub status_code: u8,
     /// The status in the request's language.
@@ -325,7 +245,7 @@ pub struct DossierSummary {
     /// Due at.
     pub due_at: DateTime<Utc>,
     /// Timeliness.
-    pub timeliness: Option<TimelinessName>,
+    pub timeliness: Option<Timeliness>,
     /// Assigned officer.
     pub assigned_to: Option<Uuid>,
 }
@@ -335,11 +255,11 @@ pub struct DossierSummary {
 #[oai(example)]
 pub struct TransitionRequest {
     /// The status to move to.
-    pub to_status: StatusName,
+    pub to_status: Status,
     /// Internal note.
-    pub note: Option<Lines<1, 2000>>,
+    pub note: Option<Lines<1, MAX_NOTE_CHARS>>,
     /// A note the citizen sees in the timeline (e.g. which document to supplement).
-    pub public_note: Option<Lines<1, 2000>>,
+    pub public_note: Option<Lines<1, MAX_NOTE_CHARS>>,
 }
 
 /// An apology for a late dossier (Mẫu 04), with the new due date.
@@ -349,7 +269,7 @@ pub struct ApologyRequest {
     /// The new due date, later than the current one.
     pub new_due_at: DateTime<Utc>,
     /// The apology and reason, shown to the citizen.
-    pub reason: Lines<1, 2000>,
+    pub reason: Lines<1, MAX_NOTE_CHARS>,
 }
 
 /// Assigning a dossier to an officer.

@@ -36,7 +36,7 @@ impl Example for Receipt {
         Receipt {
             code: CODE.into(),
             lookup_secret: Some("7KX4-M2QP".into()),
-            status: StatusName::Accepted,
+            status: Status::Accepted,
             status_code: 2,
             status_label: "Đã tiếp nhận".into(),
             desk: desk(),
@@ -59,7 +59,7 @@ impl Example for DossierDetail {
         let intake = IntakeRequest::example();
         DossierDetail {
             code: CODE.into(),
-            status: StatusName::InProgress,
+            status: Status::InProgress,
             status_code: 4,
             status_label: "Đang xử lý".into(),
             unit_code: "000.20.33.H12".into(),
@@ -74,7 +74,7 @@ impl Example for DossierDetail {
             paused_at: None,
             completed_at: None,
             returned_at: None,
-            timeliness: Some(TimelinessName::InTime),
+            timeliness: Some(Timeliness::InTime),
             assigned_to: Some(officer()),
             received_by: officer(),
             claimed: false,
@@ -83,9 +83,9 @@ impl Example for DossierDetail {
             // enum behind a nullable reference and calls it invalid, though OpenAPI 3.0 allows it.
             timeline: vec![TimelineEntry {
                 at: at(11, 26, 9, 0),
-                kind: "transition".into(),
-                from_status: Some(StatusName::Accepted),
-                to_status: StatusName::InProgress,
+                kind: DossierEventKind::Transition,
+                from_status: Some(Status::Accepted),
+                to_status: Status::InProgress,
                 actor_id: Some(officer()),
                 note: None,
                 public_note: Some("Hồ sơ đang được xử lý.".into()),
@@ -99,7 +99,7 @@ impl Example for DossierSummary {
     fn example() -> Self {
         DossierSummary {
             code: CODE.into(),
-            status: StatusName::InProgress,
+            status: Status::InProgress,
             status_code: 4,
             status_label: "Đang xử lý".into(),
             unit_code: "000.20.33.H12".into(),
@@ -107,7 +107,7 @@ impl Example for DossierSummary {
             applicant_name: "Nguyễn Văn An".into(),
             received_at: at(11, 26, 8, 15),
             due_at: at(12, 1, 8, 15),
-            timeliness: Some(TimelinessName::InTime),
+            timeliness: Some(Timeliness::InTime),
             assigned_to: Some(officer()),
         }
     }
@@ -116,7 +116,7 @@ impl Example for DossierSummary {
 impl Example for TransitionRequest {
     fn example() -> Self {
         TransitionRequest {
-            to_status: StatusName::SupplementRequested,
+            to_status: Status::SupplementRequested,
             note: Some("Thiếu bản sao giấy chứng nhận kết hôn.".into()),
             public_note: Some("Vui lòng bổ sung bản sao giấy chứng nhận kết hôn của cha mẹ.".into()),
         }
@@ -142,7 +142,7 @@ impl Example for LookupResult {
     fn example() -> Self {
         LookupResult {
             code: CODE.into(),
-            status: StatusName::InProgress,
+            status: Status::InProgress,
             status_code: 4,
             status_label: "Đang xử lý".into(),
             procedure: procedure(),
@@ -152,10 +152,10 @@ impl Example for LookupResult {
             due_at: at(12, 1, 8, 15),
             completed_at: None,
             returned_at: None,
-            timeliness: TimelinessName::InTime,
+            timeliness: Timeliness::InTime,
             timeline: vec![PublicTimelineEntry {
                 at: at(11, 26, 9, 0),
-                status: StatusName::InProgress,
+                status: Status::InProgress,
                 status_label: "Đang xử lý".into(),
                 note: Some("Hồ sơ đang được xử lý.".into()),
                 new_due_at: None,

@@ -2,46 +2,32 @@
 //! Plain functions over the entity, so tests and handlers share one set of rules.
 
 use chrono::{DateTime, Utc};
-use entity::{dossier, dossier_event};
+use entity::{dossier, dossier_event, values::DossierEventKind};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     calendar::{ProcessingTime, Timeliness, WorkingCalendar, timeliness},
-    dossier::Status,
+    dossier::{Status, StatusRules},
 };
-
-pub fn status_of(dossier: &dossier::Model) -> Status {
-    Status::parse(&dossier.status).unwrap_or(Status::Accepted)
-}
 
 pub fn processing_time(dossier: &dossier::Model) -> ProcessingTime {
     ProcessingTime::from_half_days(dossier.processing_half_days.max(0) as u32)
 }
 
-pub fn timeliness_name(t: Timeliness) -> &'static str {
-    match t {
-        Timeliness::Early => "early",
-        Timeliness::OnTime => "on_time",
-        Timeliness::Late => "late",
-        Timeliness::InTime => "in_time",
-        Timeliness::Overdue => "overdue",
-    }
-}
-
 /// What a dossier's timeliness depends on.
 #[derive(Debug, Clone, Copy)]
-pub struct ClockState<'a> {
-    pub status: &'a str,
-    pub stored_timeliness: Option<&'a str>,
+pub struct ClockState {
+    pub status: Status,
+    pub stored_timeliness: Option<Timeliness>,
     pub due_at: DateTime<Utc>,
     pub paused_at: Option<DateTime<Utc>>,
 }
 
-impl<'a> From<&'a dossier::Model> for ClockState<'a> {
-    fn from(d: &'a dossier::Model) -> Self {
+impl From<&dossier::Model> for ClockState {
+    fn from(d: &dossier::Model) -> Self {
         ClockState {
-            status: &d.status,
-            stored_timeliness: d.timeliness.as_deref(),
+            status: d.status,
+            stored_timeliness: d.timeliness,
             due_at: d.due_at,
             paused_at: d.paused_at,
         }
@@ -51,21 +37,15 @@ impl<'a> From<&'a dossier::Model> for ClockState<'a> {
 /// The dossier's timeliness now: as stored when it was processed; while open, whether the
 /// due instant has passed (a stopped clock cannot make it overdue); none once refused,
 /// withdrawn or stopped. No calendar is needed, which keeps the public lookup cheap.
-pub fn current_timeliness(clock: ClockState<'_>, now: DateTime<Utc>) -> Option<Timeliness> {
+pub fn current_timeliness(clock: ClockState, now: DateTime<Utc>) -> Option<Timeliness> {
     if let Some(stored) = clock.stored_timeliness {
-        return parse_timeliness(stored);
+        return Some(stored);
     }
-    if matches!(Status::parse(clock.status), Some(Status::Refused | Status::Withdrawn | Status::Stopped)) {
+    if matches!(clock.status, Status::Refused | Status::Withdrawn | Status::Stopped) {
         return None;
     }
     let now = clock.paused_at.unwrap_or(now);
     Some(if now <= clock.due_at { Timeliness::InTime } else { Timeliness::Overdue })
-}
-
-fn parse_timeliness(stored: &str) -> Option<Timeliness> {
-    [Timeliness::Early, Timeliness::OnTime, Timeliness::Late]
-        .into_iter()
-        .find(|t| timeliness_name(*t) == stored)
 }
 
 /// Applies a legal move to `to`: stops the clock on a supplement or payment request, moves
@@ -76,7 +56,7 @@ pub fn apply_transition(
     calendar: &WorkingCalendar,
     now: DateTime<Utc>,
 ) {
-    let from = status_of(dossier);
+    let from = dossier.status;
     if to.is_paused() && !from.is_paused() {
         dossier.paused_at = Some(now);
     }
@@ -91,20 +71,20 @@ pub fn apply_transition(
         Status::Processed => {
             dossier.completed_at = Some(now);
             let closed = timeliness(calendar, dossier.due_at, Some(now), now, processing_time(dossier));
-            dossier.timeliness = Some(timeliness_name(closed).to_owned());
+            dossier.timeliness = Some(closed);
         }
         Status::Returned => dossier.returned_at = Some(now),
         _ => {}
     }
-    dossier.status = to.name().to_owned();
+    dossier.status = to;
 }
 
 /// One step of the citizen's view of the timeline, as kept in `dossiers.public_timeline`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicStep {
     pub at: DateTime<Utc>,
-    /// The status name after the step.
-    pub status: String,
+    /// The status after the step.
+    pub status: Status,
     /// The public note; internal notes never reach this copy.
     pub note: Option<String>,
     /// The new due date an apology announced.
@@ -113,7 +93,7 @@ pub struct PublicStep {
 
 /// Whether the citizen sees an event: all but reassignments between officers.
 fn is_public(event: &dossier_event::Model) -> bool {
-    event.kind != "assignment"
+    event.kind != DossierEventKind::Assignment
 }
 
 /// The public steps kept on a dossier row, oldest first.
@@ -133,7 +113,7 @@ pub fn record_public_step(
     let mut steps = public_steps(public_timeline)?;
     steps.push(PublicStep {
         at: event.at,
-        status: event.to_status.clone(),
+        status: event.to_status,
         note: event.public_note.clone(),
         new_due_at: event.new_due_at,
     });
@@ -145,14 +125,14 @@ pub fn record_public_step(
 mod tests {
     use super::*;
 
-    fn event(kind: &str, to_status: &str, public_note: Option<&str>) -> dossier_event::Model {
+    fn event(kind: DossierEventKind, to_status: Status, public_note: Option<&str>) -> dossier_event::Model {
         dossier_event::Model {
             id: uuid::Uuid::now_v7(),
             dossier_id: uuid::Uuid::nil(),
-            at: crate::clock::now(),
-            kind: kind.into(),
+            at: chrono::DateTime::from_timestamp(1_764_554_400, 0).unwrap_or_default(),
+            kind,
             from_status: None,
-            to_status: to_status.into(),
+            to_status,
             actor_id: None,
             note: Some("internal".into()),
             public_note: public_note.map(Into::into),
@@ -164,17 +144,16 @@ mod tests {
     fn the_public_timeline_keeps_public_steps_in_order_without_internal_notes() {
         let mut timeline = "[]".to_owned();
         for step in [
-            event("intake", "accepted", None),
-            event("assignment", "accepted", None),
-            event("transition", "in_progress", Some("Đang xử lý")),
+            event(DossierEventKind::Intake, Status::Accepted, None),
+            event(DossierEventKind::Assignment, Status::Accepted, None),
+            event(DossierEventKind::Transition, Status::InProgress, Some("Đang xử lý")),
         ] {
             record_public_step(&mut timeline, &step).unwrap();
         }
 
         let steps = public_steps(&timeline).unwrap();
-        let seen: Vec<(&str, Option<&str>)> =
-            steps.iter().map(|s| (s.status.as_str(), s.note.as_deref())).collect();
-        assert_eq!(seen, [("accepted", None), ("in_progress", Some("Đang xử lý"))]);
+        let seen: Vec<(Status, Option<&str>)> = steps.iter().map(|s| (s.status, s.note.as_deref())).collect();
+        assert_eq!(seen, [(Status::Accepted, None), (Status::InProgress, Some("Đang xử lý"))]);
         assert!(!timeline.contains("internal"));
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use poem_openapi::{Object, types::Example};
 use serde::Serialize;
 
-use super::dto::{ProcedureRef, StatusName, TimelinessName, UnitRef};
+use super::dto::{ProcedureRef, Status, Timeliness, UnitRef};
 use crate::{
     http::json::{rfc3339, rfc3339_or_null},
     input::Line,
@@ -34,7 +34,7 @@ pub struct PublicTimelineEntry {
     #[serde(serialize_with = "rfc3339")]
     pub at: DateTime<Utc>,
     /// Status after the step.
-    pub status: StatusName,
+    pub status: Status,
     /// The status in the request's language.
     pub status_label: String,
     /// The public note of that step, if any.
@@ -51,7 +51,7 @@ pub struct LookupResult {
     /// Dossier code.
     pub code: String,
     /// Current status.
-    pub status: StatusName,
+    pub status: Status,
     /// National status code.
     pub status_code: u8,
     /// The status in the request's language.
@@ -75,7 +75,7 @@ pub struct LookupResult {
     #[serde(serialize_with = "rfc3339_or_null")]
     pub returned_at: Option<DateTime<Utc>>,
     /// Timeliness.
-    pub timeliness: TimelinessName,
+    pub timeliness: Timeliness,
     /// The public steps, oldest first.
     pub timeline: Vec<PublicTimelineEntry>,
 }
@@ -90,7 +90,7 @@ mod tests {
         let at: DateTime<Utc> = "2026-11-26T08:15:30.123456Z".parse().unwrap();
         LookupResult {
             code: "000.20.33.H12-261126-0001".into(),
-            status: if closed { StatusName::Returned } else { StatusName::InProgress },
+            status: if closed { Status::Returned } else { Status::InProgress },
             status_code: if closed { 10 } else { 4 },
             status_label: "Đang xử lý".into(),
             procedure: ProcedureRef { code: "1.001193".into(), name: "Đăng ký khai sinh".into() },
@@ -104,10 +104,10 @@ mod tests {
             due_at: at,
             completed_at: closed.then_some(at),
             returned_at: closed.then_some(at),
-            timeliness: if closed { TimelinessName::OnTime } else { TimelinessName::Overdue },
+            timeliness: if closed { Timeliness::OnTime } else { Timeliness::Overdue },
             timeline: vec![PublicTimelineEntry {
                 at,
-                status: StatusName::SupplementRequested,
+                status: Status::SupplementRequested,
                 status_label: "Yêu cầu bổ sung hồ sơ".into(),
                 note: closed.then(|| "Bổ sung\nbản sao".into()),
                 new_due_at: closed.then_some(at),

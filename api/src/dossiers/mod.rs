@@ -1,12 +1,18 @@
 //! Dossiers: intake at the desk, the receipt, processing through the national statuses,
 //! public lookup by code and secret, and the citizen's own list.
+//!
+//! Routes by use: [`intake`], [`view`] (worklist, detail, receipt), [`update`] (status moves,
+//! apologies, assignment) and [`lookup`] (public lookup, following a dossier).
 
 pub mod dto;
 mod examples;
+pub mod intake;
 pub mod lifecycle;
+pub mod lookup;
 mod lookup_dto;
 pub mod names;
 pub mod reader;
 pub mod receipt;
-pub mod routes;
 pub mod store;
+pub mod update;
+pub mod view;

@@ -8,27 +8,28 @@
 use std::{
     collections::HashMap,
     sync::{PoisonError, RwLock},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
+use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
-use super::{
-    dto::{ProcedureRef, UnitRef},
-    store,
-};
+use super::dto::{ProcedureRef, UnitRef};
+use crate::{clock::Clock, procedures::store::procedure_by_id, units::store::unit_by_id};
 
 /// Values by id, each trusted for `fresh_for` after it was read. It holds at most one entry
 /// per unit or procedure, so it needs no eviction.
 struct Fresh<T> {
-    fresh_for: Duration,
-    entries: RwLock<HashMap<Uuid, (Instant, T)>>,
+    fresh_for: chrono::Duration,
+    clock: Clock,
+    entries: RwLock<HashMap<Uuid, (DateTime<Utc>, T)>>,
 }
 
 impl<T: Clone> Fresh<T> {
-    fn new(fresh_for: Duration) -> Self {
-        Fresh { fresh_for, entries: RwLock::default() }
+    fn new(fresh_for: Duration, clock: Clock) -> Self {
+        let fresh_for = chrono::Duration::from_std(fresh_for).unwrap_or(chrono::Duration::MAX);
+        Fresh { fresh_for, clock, entries: RwLock::default() }
     }
 
     async fn get_or_load(
@@ -36,16 +37,17 @@ impl<T: Clone> Fresh<T> {
         id: Uuid,
         load: impl AsyncFnOnce() -> Result<Option<T>, DbErr>,
     ) -> Result<Option<T>, DbErr> {
+        let now = self.clock.now();
         let cached = self.entries.read().unwrap_or_else(PoisonError::into_inner).get(&id).cloned();
         if let Some((read_at, value)) = cached
-            && read_at.elapsed() < self.fresh_for
+            && now - read_at < self.fresh_for
         {
             return Ok(Some(value));
         }
         let loaded = load().await?;
         if let Some(value) = &loaded {
             let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-            entries.insert(id, (Instant::now(), value.clone()));
+            entries.insert(id, (now, value.clone()));
         }
         Ok(loaded)
     }
@@ -58,14 +60,17 @@ pub struct LookupNames {
 }
 
 impl LookupNames {
-    pub fn new(fresh_for: Duration) -> Self {
-        LookupNames { units: Fresh::new(fresh_for), procedures: Fresh::new(fresh_for) }
+    pub fn new(fresh_for: Duration, clock: &Clock) -> Self {
+        LookupNames {
+            units: Fresh::new(fresh_for, clock.clone()),
+            procedures: Fresh::new(fresh_for, clock.clone()),
+        }
     }
 
     pub async fn unit(&self, db: &impl ConnectionTrait, id: Uuid) -> Result<Option<UnitRef>, DbErr> {
         self.units
             .get_or_load(id, async || {
-                Ok(store::unit_by_id(db, id).await?.map(|u| UnitRef {
+                Ok(unit_by_id(db, id).await?.map(|u| UnitRef {
                     code: u.code,
                     name: u.name,
                     address: u.address,
@@ -81,7 +86,7 @@ impl LookupNames {
     ) -> Result<Option<ProcedureRef>, DbErr> {
         self.procedures
             .get_or_load(id, async || {
-                Ok(store::procedure_by_id(db, id).await?.map(|p| ProcedureRef { code: p.code, name: p.name }))
+                Ok(procedure_by_id(db, id).await?.map(|p| ProcedureRef { code: p.code, name: p.name }))
             })
             .await
     }
@@ -91,14 +96,22 @@ impl LookupNames {
 mod tests {
     use super::*;
 
+    use crate::clock::FixedClock;
+
+    fn fixed_clock() -> FixedClock {
+        FixedClock::at(DateTime::from_timestamp(1_764_554_400, 0).unwrap())
+    }
+
     #[tokio::test]
     async fn a_value_is_read_again_only_once_it_is_stale() {
-        let cache = Fresh::new(Duration::from_millis(50));
+        let clock = fixed_clock();
+        let cache = Fresh::new(Duration::from_secs(50), clock.clone().into());
         let id = Uuid::now_v7();
 
         let first = cache.get_or_load(id, async || Ok(Some("v1"))).await.unwrap();
+        clock.advance(chrono::Duration::seconds(49));
         let cached = cache.get_or_load(id, async || Ok(Some("v2"))).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(60)).await;
+        clock.advance(chrono::Duration::seconds(1));
         let reread = cache.get_or_load(id, async || Ok(Some("v3"))).await.unwrap();
 
         assert_eq!([first, cached, reread], [Some("v1"), Some("v1"), Some("v3")]);
@@ -106,7 +119,7 @@ mod tests {
 
     #[tokio::test]
     async fn nothing_found_is_not_remembered() {
-        let cache: Fresh<String> = Fresh::new(Duration::from_secs(60));
+        let cache: Fresh<String> = Fresh::new(Duration::from_secs(60), fixed_clock().into());
         let id = Uuid::now_v7();
         assert_eq!(cache.get_or_load(id, async || Ok(None)).await.unwrap(), None);
         assert_eq!(

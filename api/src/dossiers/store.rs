@@ -1,17 +1,21 @@
 //! Queries for dossiers, their timelines and the per-unit daily code sequence.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{dossier, dossier_event, notification, procedure, unit};
+use entity::{dossier, dossier_event};
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QueryResult, QuerySelect, Select, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QueryResult, Select, Statement,
     sea_query::{Expr, Func},
 };
 use uuid::Uuid;
 
-use crate::pagination::PageQuery;
+use crate::{
+    domain::{
+        calendar::Timeliness,
+        dossier::{Status, open_statuses},
+    },
+    pagination::{PageQuery, fetch_page},
+};
 
 /// Takes the next dossier number of a unit for a day. The row lock of the upsert (Postgres)
 /// or the write lock of `BEGIN IMMEDIATE` (SQLite) makes concurrent intakes queue; run inside
@@ -48,14 +52,14 @@ pub async fn next_sequence(db: &impl ConnectionTrait, unit_id: Uuid, day: NaiveD
 pub struct LookupRow {
     pub code: String,
     pub lookup_secret_hash: String,
-    pub status: String,
+    pub status: Status,
     pub applicant_name: String,
     pub received_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub paused_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub returned_at: Option<DateTime<Utc>>,
-    pub timeliness: Option<String>,
+    pub timeliness: Option<Timeliness>,
     pub unit_id: Uuid,
     pub procedure_id: Uuid,
     pub public_timeline: String,
@@ -119,33 +123,6 @@ pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<dos
     dossier::Entity::find().filter(dossier::Column::Code.eq(code)).one(db).await
 }
 
-pub async fn procedure_by_code(
-    db: &impl ConnectionTrait,
-    code: &str,
-) -> Result<Option<procedure::Model>, DbErr> {
-    procedure::Entity::find().filter(procedure::Column::Code.eq(code)).one(db).await
-}
-
-pub async fn procedure_offered_by(
-    db: &impl ConnectionTrait,
-    procedure_id: Uuid,
-    unit_id: Uuid,
-) -> Result<bool, DbErr> {
-    Ok(entity::procedure_unit::Entity::find_by_id((procedure_id, unit_id)).one(db).await?.is_some())
-}
-
-pub async fn unit_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<unit::Model>, DbErr> {
-    unit::Entity::find().filter(unit::Column::Code.eq(code)).one(db).await
-}
-
-pub async fn unit_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<unit::Model>, DbErr> {
-    unit::Entity::find_by_id(id).one(db).await
-}
-
-pub async fn procedure_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<procedure::Model>, DbErr> {
-    procedure::Entity::find_by_id(id).one(db).await
-}
-
 pub async fn timeline(
     db: &impl ConnectionTrait,
     dossier_id: Uuid,
@@ -156,6 +133,17 @@ pub async fn timeline(
         .order_by_asc(dossier_event::Column::Id)
         .all(db)
         .await
+}
+
+/// Stores a new dossier with its intake entry; the dossier as stored.
+pub async fn insert_intake(
+    db: &impl ConnectionTrait,
+    dossier: dossier::Model,
+    intake: dossier_event::Model,
+) -> Result<dossier::Model, DbErr> {
+    let dossier = dossier::ActiveModel::from(dossier).insert(db).await?;
+    insert_event(db, intake).await?;
+    Ok(dossier)
 }
 
 pub async fn insert_event(db: &impl ConnectionTrait, event: dossier_event::Model) -> Result<(), DbErr> {
@@ -180,29 +168,6 @@ pub async fn update_if_version(
     Ok(result.rows_affected == 1)
 }
 
-pub async fn notify(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    dossier_id: Uuid,
-    title: String,
-    body: String,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    notification::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        kind: Set("dossier_status".into()),
-        title: Set(title),
-        body: Set(body),
-        dossier_id: Set(Some(dossier_id)),
-        created_at: Set(now),
-        read_at: Set(None),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
-}
-
 /// Links a dossier to a citizen's account unless another account holds it; returns the
 /// citizen now holding it.
 pub async fn claim(
@@ -223,7 +188,7 @@ pub async fn claim(
 #[derive(Debug, Default)]
 pub struct Worklist {
     pub unit_ids: Option<Vec<Uuid>>,
-    pub statuses: Vec<String>,
+    pub statuses: Vec<Status>,
     pub overdue_at: Option<DateTime<Utc>>,
     pub due_before: Option<DateTime<Utc>>,
     pub assigned_to: Option<Uuid>,
@@ -236,9 +201,6 @@ pub struct Worklist {
     pub newest_first: bool,
 }
 
-const OPEN_STATUSES: [&str; 5] =
-    ["newly_submitted", "accepted", "in_progress", "supplement_requested", "payment_required"];
-
 fn worklist_query(filter: &Worklist) -> Select<dossier::Entity> {
     let mut query = dossier::Entity::find();
     if let Some(units) = &filter.unit_ids {
@@ -248,8 +210,9 @@ fn worklist_query(filter: &Worklist) -> Select<dossier::Entity> {
         query = query.filter(dossier::Column::Status.is_in(filter.statuses.clone()));
     }
     if let Some(now) = filter.overdue_at {
-        query =
-            query.filter(dossier::Column::Status.is_in(OPEN_STATUSES)).filter(dossier::Column::DueAt.lt(now));
+        query = query
+            .filter(dossier::Column::Status.is_in(open_statuses()))
+            .filter(dossier::Column::DueAt.lt(now));
     }
     if let Some(before) = filter.due_before {
         query = query.filter(dossier::Column::DueAt.lt(before));
@@ -290,8 +253,5 @@ pub async fn worklist(
     filter: &Worklist,
     page: PageQuery,
 ) -> Result<(Vec<dossier::Model>, u64), DbErr> {
-    let query = worklist_query(filter);
-    let total = query.clone().count(db).await?;
-    let items = query.offset(page.offset()).limit(page.per_page).all(db).await?;
-    Ok((items, total))
+    fetch_page(db, worklist_query(filter), page).await
 }

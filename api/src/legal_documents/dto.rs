@@ -1,52 +1,11 @@
 use chrono::NaiveDate;
-use poem_openapi::{Enum, Object};
+use poem_openapi::Object;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::input::Line;
 
-/// The kind of a legal document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum LegalDocumentKind {
-    /// Luật: a law passed by the National Assembly.
-    Law,
-    /// Nghị định: a government decree.
-    Decree,
-    /// Thông tư: a ministry's circular.
-    Circular,
-    /// Quyết định: a decision.
-    Decision,
-    /// Nghị quyết: a resolution.
-    Resolution,
-    /// Anything else.
-    Other,
-}
-
-impl LegalDocumentKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LegalDocumentKind::Law => "law",
-            LegalDocumentKind::Decree => "decree",
-            LegalDocumentKind::Circular => "circular",
-            LegalDocumentKind::Decision => "decision",
-            LegalDocumentKind::Resolution => "resolution",
-            LegalDocumentKind::Other => "other",
-        }
-    }
-
-    pub fn parse(stored: &str) -> LegalDocumentKind {
-        match stored {
-            "law" => LegalDocumentKind::Law,
-            "decree" => LegalDocumentKind::Decree,
-            "circular" => LegalDocumentKind::Circular,
-            "decision" => LegalDocumentKind::Decision,
-            "resolution" => LegalDocumentKind::Resolution,
-            _ => LegalDocumentKind::Other,
-        }
-    }
-}
+pub use entity::values::LegalDocumentKind;
 
 /// A legal document of the catalogue.
 #[derive(Debug, Clone, Object)]

@@ -1,3 +1,4 @@
+use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, OpenApi,
@@ -13,7 +14,6 @@ use super::{
 use crate::{
     ApiTags, AppState,
     auth::{BearerAuth, Role},
-    clock,
     domain::text::search_terms,
     error::{ApiError, ApiResult},
     http::etag::{Cached, cached},
@@ -32,7 +32,7 @@ pub enum LegalDocumentCreated {
 pub fn legal_document_view(document: entity::legal_document::Model) -> LegalDocument {
     LegalDocument {
         id: document.id,
-        kind: LegalDocumentKind::parse(&document.kind),
+        kind: document.kind,
         number: document.number,
         title: document.title,
         issuer: document.issuer,
@@ -53,6 +53,7 @@ fn legal_document_exists() -> ApiError {
 pub async fn add_legal_document(
     db: &impl sea_orm::ConnectionTrait,
     input: &NewLegalDocument,
+    now: DateTime<Utc>,
 ) -> ApiResult<entity::legal_document::Model> {
     let mut errors = Vec::new();
     let number = required_text("number", &input.number, 50, &mut errors);
@@ -68,13 +69,13 @@ pub async fn add_legal_document(
     let new = store::NewLegalDocument {
         number: &number,
         title: &title,
-        kind: input.kind.as_str(),
+        kind: input.kind,
         issuer: &issuer,
         issued_on: input.issued_on,
         effective_on: input.effective_on,
         url: link.as_deref(),
     };
-    store::insert_legal_document(db, new, clock::now()).await.map_err(|e| match ApiError::from(e) {
+    store::insert_legal_document(db, new, now).await.map_err(|e| match ApiError::from(e) {
         conflict if conflict.code() == "already_exists" => legal_document_exists(),
         other => other,
     })
@@ -108,9 +109,8 @@ impl LegalDocumentsApi {
     ) -> ApiResult<Cached<Page<LegalDocument>>> {
         let (page, per_page) = clamp(page.0, per_page.0);
         let terms = search_terms(q.0.as_deref().unwrap_or_default());
-        let kind = kind.0.map(LegalDocumentKind::as_str);
         let (documents, total) =
-            store::search_legal_documents(&state.db, kind, &terms, page, per_page).await?;
+            store::search_legal_documents(&state.db, kind.0, &terms, page, per_page).await?;
         let items = documents.into_iter().map(legal_document_view).collect();
         Ok(cached(Page { items, page, per_page, total }, if_none_match.as_deref()))
     }
@@ -143,7 +143,7 @@ impl LegalDocumentsApi {
         body: Json<NewLegalDocument>,
     ) -> ApiResult<LegalDocumentCreated> {
         auth.0.require_staff(Role::Admin)?;
-        let document = add_legal_document(&state.db, &body).await?;
+        let document = add_legal_document(&state.db, &body, state.clock.now()).await?;
         Ok(LegalDocumentCreated::Created(Json(legal_document_view(document))))
     }
 }

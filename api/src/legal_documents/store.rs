@@ -1,7 +1,7 @@
 //! Queries for legal documents.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::legal_document;
+use entity::{legal_document, values::LegalDocumentKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect,
@@ -18,7 +18,7 @@ use crate::{
 pub struct NewLegalDocument<'a> {
     pub number: &'a str,
     pub title: &'a str,
-    pub kind: &'static str,
+    pub kind: LegalDocumentKind,
     pub issuer: &'a str,
     pub issued_on: NaiveDate,
     pub effective_on: Option<NaiveDate>,
@@ -34,7 +34,7 @@ pub async fn insert_legal_document(
         id: Set(Uuid::now_v7()),
         number: Set(new.number.to_owned()),
         title: Set(new.title.to_owned()),
-        kind: Set(new.kind.to_owned()),
+        kind: Set(new.kind),
         issuer: Set(new.issuer.to_owned()),
         issued_on: Set(new.issued_on),
         effective_on: Set(new.effective_on),
@@ -65,7 +65,7 @@ pub async fn legal_document_by_number(
 /// number without terms; and how many match in all.
 pub async fn search_legal_documents(
     db: &impl ConnectionTrait,
-    kind: Option<&str>,
+    kind: Option<LegalDocumentKind>,
     terms: &[String],
     page: u64,
     per_page: u64,

@@ -1,16 +1,13 @@
 use chrono::{DateTime, Utc};
-use entity::notification;
+use entity::{notification, values::NotificationKind};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, param::Query, payload::Json};
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
-};
 use uuid::Uuid;
 
+use super::store;
 use crate::{
     ApiTags, AppState,
     auth::BearerAuth,
-    clock,
     error::{ApiError, ApiResult},
     pagination::{Page, PageQuery},
 };
@@ -21,8 +18,8 @@ use crate::{
 pub struct Notification {
     /// Notice id.
     pub id: Uuid,
-    /// What it is about, e.g. `dossier_status`.
-    pub kind: String,
+    /// What it is about.
+    pub kind: NotificationKind,
     /// Title, in Vietnamese.
     pub title: String,
     /// Text, in Vietnamese.
@@ -74,19 +71,8 @@ impl NotificationsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         per_page: Query<Option<i64>>,
     ) -> ApiResult<Json<Page<Notification>>> {
-        let mut query = notification::Entity::find().filter(notification::Column::UserId.eq(auth.0.id));
-        if unread.0 == Some(true) {
-            query = query.filter(notification::Column::ReadAt.is_null());
-        }
         let page = PageQuery::new(page.0, per_page.0);
-        let total = query.clone().count(&state.db).await?;
-        let items = query
-            .order_by_desc(notification::Column::CreatedAt)
-            .order_by_desc(notification::Column::Id)
-            .offset(page.offset())
-            .limit(page.per_page)
-            .all(&state.db)
-            .await?;
+        let (items, total) = store::inbox(&state.db, auth.0.id, unread.0 == Some(true), page).await?;
         Ok(Json(Page::new(items.into_iter().map(Into::into).collect(), page, total)))
     }
 
@@ -96,20 +82,8 @@ impl NotificationsApi {
     /// another account is 404.
     #[oai(path = "/me/notifications/:id/read", method = "post", operation_id = "mark_notification_read")]
     async fn mark_read(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Marked> {
-        let result = notification::Entity::update_many()
-            .col_expr(notification::Column::ReadAt, Expr::value(clock::now()))
-            .filter(notification::Column::Id.eq(id.0))
-            .filter(notification::Column::UserId.eq(auth.0.id))
-            .filter(notification::Column::ReadAt.is_null())
-            .exec(&state.db)
-            .await?;
-        if result.rows_affected == 0 {
-            // Already read is fine; someone else's or unknown is not found.
-            notification::Entity::find_by_id(id.0)
-                .filter(notification::Column::UserId.eq(auth.0.id))
-                .one(&state.db)
-                .await?
-                .ok_or_else(ApiError::not_found)?;
+        if !store::mark_read(&state.db, auth.0.id, id.0, state.clock.now()).await? {
+            return Err(ApiError::not_found());
         }
         Ok(Marked::Done)
     }
@@ -119,7 +93,7 @@ impl poem_openapi::types::Example for Notification {
     fn example() -> Self {
         Notification {
             id: Uuid::from_u128(0x0192_f0c4_7d1e_7c39_9a3b_4bd3_a1f2_e0b1),
-            kind: "dossier_status".into(),
+            kind: NotificationKind::DossierStatus,
             title: "Hồ sơ 000.20.33.H12-261126-0001: Đang xử lý".into(),
             body: "Hồ sơ của bạn chuyển sang trạng thái \"Đang xử lý\".".into(),
             created_at: DateTime::<Utc>::from_timestamp(1_795_000_000, 0).unwrap_or_default(),

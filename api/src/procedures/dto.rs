@@ -1,37 +1,16 @@
 use chrono::{DateTime, Utc};
-use poem_openapi::{
-    Enum, Object,
-    types::{ParseFromJSON, ToJSON},
-};
+use poem_openapi::{Enum, Object, types::ParseFromJSON};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::input::{Line, Lines};
 
-/// How an enum of this module is stored: its API name.
-pub fn stored_name<T: ToJSON>(value: &T) -> String {
-    value.to_json().and_then(|json| json.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
-/// An enum of this module from its stored (API) name.
-pub fn from_stored_name<T: ParseFromJSON>(name: &str) -> Option<T> {
+/// A value of this module from its API name (a CSV cell holds the name, as JSON would).
+pub fn from_name<T: ParseFromJSON>(name: &str) -> Option<T> {
     T::parse_from_json(Some(serde_json::Value::String(name.to_owned()))).ok()
 }
 
-/// The level of government a procedure belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum ProcedureLevel {
-    /// Cấp trung ương.
-    National,
-    /// Cấp tỉnh.
-    Province,
-    /// Cấp huyện.
-    District,
-    /// Cấp xã.
-    Commune,
-}
+pub use entity::values::{LetterOnCompletion, OnlineSubmission, ProcedureLevel};
 
 /// Whether a document is handed in as an original or a copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
@@ -42,36 +21,6 @@ pub enum DocumentForm {
     Original,
     /// Bản sao.
     Copy,
-}
-
-/// How far a procedure can be done online.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum OnlineSubmission {
-    /// Only at the desk.
-    #[oai(rename = "none")]
-    #[serde(rename = "none")]
-    DeskOnly,
-    /// Submitted online, completed at the desk.
-    Partial,
-    /// Entirely online.
-    Full,
-}
-
-/// The letter the unit sends when a dossier of this procedure is completed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
-#[oai(rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum LetterOnCompletion {
-    /// No letter.
-    #[oai(rename = "none")]
-    #[serde(rename = "none")]
-    NoLetter,
-    /// A congratulation letter (birth, marriage).
-    Congratulation,
-    /// A condolence letter (death).
-    Condolence,
 }
 
 /// A document the applicant must hand in.

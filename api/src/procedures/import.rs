@@ -2,20 +2,18 @@
 //! or a CSV with one row per procedure. Every row passes the API's own validation; the whole
 //! file is upserted by code in one transaction, or nothing is.
 
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::Deserialize;
 
 use super::{
-    dto::{ProcedureInput, RequiredDocument, from_stored_name},
+    dto::{ProcedureInput, RequiredDocument, from_name},
     store::{self, UPSERT_BATCH},
     validate::{self, ValidProcedure},
 };
-use crate::{
-    clock,
-    db::{begin_write, finish},
-};
+use crate::db::{begin_write, finish};
 
 /// The two file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,7 +124,7 @@ fn non_blank<T: poem_openapi::types::ParseFromJSON>(name: &str, value: &str) -> 
 }
 
 fn column<T: poem_openapi::types::ParseFromJSON>(name: &str, value: &str) -> Result<T, String> {
-    from_stored_name(value.trim()).ok_or_else(|| format!("{name}: unknown value {value:?}"))
+    from_name(value.trim()).ok_or_else(|| format!("{name}: unknown value {value:?}"))
 }
 
 impl TryFrom<CsvRow> for ProcedureInput {
@@ -255,6 +253,7 @@ pub async fn import_procedures(
     db: &DatabaseConnection,
     rows: Vec<ParsedRow>,
     skip_invalid: bool,
+    now: DateTime<Utc>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ImportReport, ImportError> {
     let (valid, problems) = validate_rows(db, rows).await?;
@@ -262,7 +261,7 @@ pub async fn import_procedures(
         return Err(ImportError::Invalid(problems));
     }
     let txn = begin_write(db).await?;
-    let written = upsert_with_progress(&txn, &valid, progress).await;
+    let written = upsert_with_progress(&txn, &valid, now, progress).await;
     finish(txn, written).await?;
     Ok(ImportReport { imported: valid.len(), skipped: problems })
 }
@@ -270,9 +269,9 @@ pub async fn import_procedures(
 async fn upsert_with_progress(
     txn: &impl sea_orm::ConnectionTrait,
     procedures: &[ValidProcedure],
+    now: DateTime<Utc>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<(), DbErr> {
-    let now = clock::now();
     for batch in procedures.chunks(UPSERT_BATCH) {
         store::upsert_procedures(txn, batch, now).await?;
         progress(batch.len() as u64);

@@ -1,3 +1,4 @@
+use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, OpenApi,
@@ -6,16 +7,13 @@ use poem_openapi::{
 };
 
 use super::{
-    dto::{
-        LegalBasis, Procedure, ProcedureInput, ProcedureLevel, ProcedureSummary, from_stored_name,
-        stored_name,
-    },
+    dto::{LegalBasis, Procedure, ProcedureInput, ProcedureLevel, ProcedureSummary},
     store, validate,
 };
 use crate::{
     ApiTags, AppState,
     auth::{BearerAuth, Caller, Role, UnitScope, scope_of},
-    clock, db,
+    db,
     domain::{
         calendar::ProcessingTime,
         text::{fold, search_terms},
@@ -34,25 +32,21 @@ pub enum ProcedureCreated {
     Created(Json<Procedure>),
 }
 
-fn stored<T: poem_openapi::types::ParseFromJSON>(name: &str) -> ApiResult<T> {
-    from_stored_name(name).ok_or_else(|| ApiError::internal(format!("unknown stored value {name:?}")))
-}
-
 fn days(half_days: i32) -> f64 {
     ProcessingTime::from_half_days(half_days.max(0) as u32).days()
 }
 
-fn summary(p: entity::procedure::Model) -> ApiResult<ProcedureSummary> {
-    Ok(ProcedureSummary {
-        level: stored(&p.level)?,
-        online_submission: stored(&p.online_submission)?,
+fn summary(p: entity::procedure::Model) -> ProcedureSummary {
+    ProcedureSummary {
+        level: p.level,
+        online_submission: p.online_submission,
         processing_days: days(p.processing_half_days),
         code: p.code,
         name: p.name,
         name_en: p.name_en,
         field: p.field,
         fee_vnd: p.fee_vnd,
-    })
+    }
 }
 
 /// A procedure in full, or 404.
@@ -65,9 +59,9 @@ async fn procedure_view(db: &impl sea_orm::ConnectionTrait, code: &str) -> ApiRe
         .map(|d| LegalBasis { id: d.id, number: d.number, title: d.title, url: d.url })
         .collect();
     Ok(Procedure {
-        level: stored(&p.level)?,
-        online_submission: stored(&p.online_submission)?,
-        letter_on_completion: stored(&p.letter_on_completion)?,
+        level: p.level,
+        online_submission: p.online_submission,
+        letter_on_completion: p.letter_on_completion,
         processing_days: days(p.processing_half_days),
         documents: serde_json::from_str(&p.documents).map_err(ApiError::internal)?,
         steps: serde_json::from_str(&p.steps).map_err(ApiError::internal)?,
@@ -111,7 +105,7 @@ async fn write_procedure(
     caller.require_staff(Role::Supervisor)?;
     let scope = scope_of(&state.db, caller).await?;
     let txn = db::begin_write(&state.db).await?;
-    let written = write_procedure_in(&txn, &scope, input, write).await;
+    let written = write_procedure_in(&txn, &scope, input, write, state.clock.now()).await;
     db::finish(txn, written).await
 }
 
@@ -120,6 +114,7 @@ async fn write_procedure_in(
     scope: &UnitScope,
     input: &ProcedureInput,
     write: Write<'_>,
+    now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let within_scope = |units: &[uuid::Uuid]| {
         *scope == UnitScope::All || (!units.is_empty() && units.iter().all(|u| scope.contains(*u)))
@@ -154,7 +149,7 @@ async fn write_procedure_in(
     if !within_scope(&valid.unit_ids) {
         return Err(ApiError::forbidden());
     }
-    store::upsert_procedures(txn, &[valid], clock::now()).await?;
+    store::upsert_procedures(txn, &[valid], now).await?;
     Ok(())
 }
 
@@ -204,14 +199,11 @@ impl ProceduresApi {
             },
             None => None,
         };
-        let filter = store::ProcedureFilter {
-            unit_id,
-            field_folded: field.0.as_deref().map(fold),
-            level: level.0.as_ref().map(stored_name),
-        };
+        let filter =
+            store::ProcedureFilter { unit_id, field_folded: field.0.as_deref().map(fold), level: level.0 };
         let terms = search_terms(q.0.as_deref().unwrap_or_default());
         let (procedures, total) = store::search_procedures(&state.db, filter, &terms, page, per_page).await?;
-        let items = procedures.into_iter().map(summary).collect::<ApiResult<Vec<_>>>()?;
+        let items = procedures.into_iter().map(summary).collect();
         Ok(cached(Page { items, page, per_page, total }, if_none_match.as_deref()))
     }
 

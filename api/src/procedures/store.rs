@@ -4,7 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{legal_document, procedure, procedure_legal_basis, procedure_unit, unit};
+use entity::{
+    legal_document, procedure, procedure_legal_basis, procedure_unit, unit, values::ProcedureLevel,
+};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -54,15 +56,15 @@ async fn upsert_batch(
         name_en: Set(p.name_en.clone()),
         field: Set(p.field.clone()),
         field_folded: Set(fold(&p.field)),
-        level: Set(p.level.clone()),
+        level: Set(p.level),
         processing_half_days: Set(p.processing_time.half_days() as i32),
         fee_vnd: Set(p.fee_vnd),
         fee_note: Set(p.fee_note.clone()),
         documents: Set(p.documents.clone()),
         steps: Set(p.steps.clone()),
         result: Set(p.result.clone()),
-        online_submission: Set(p.online_submission.clone()),
-        letter_on_completion: Set(p.letter_on_completion.clone()),
+        online_submission: Set(p.online_submission),
+        letter_on_completion: Set(p.letter_on_completion),
         description: Set(p.description.clone()),
         active: Set(p.active),
         search_text: Set(search_text(p)),
@@ -168,6 +170,19 @@ pub async fn references<'a>(
     Ok(references)
 }
 
+pub async fn procedure_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<procedure::Model>, DbErr> {
+    procedure::Entity::find_by_id(id).one(db).await
+}
+
+/// Whether the unit offers the procedure (takes in its dossiers).
+pub async fn procedure_offered_by(
+    db: &impl ConnectionTrait,
+    procedure_id: Uuid,
+    unit_id: Uuid,
+) -> Result<bool, DbErr> {
+    Ok(entity::procedure_unit::Entity::find_by_id((procedure_id, unit_id)).one(db).await?.is_some())
+}
+
 pub async fn procedure_by_code(
     db: &impl ConnectionTrait,
     code: &str,
@@ -222,7 +237,7 @@ pub struct ProcedureFilter {
     /// Only this field, folded.
     pub field_folded: Option<String>,
     /// Only this level.
-    pub level: Option<String>,
+    pub level: Option<ProcedureLevel>,
 }
 
 /// One page of active procedures matching the filter and every folded term (ranked by

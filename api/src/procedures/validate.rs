@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use uuid::Uuid;
 
-use super::dto::{ProcedureInput, stored_name};
+use super::dto::{LetterOnCompletion, OnlineSubmission, ProcedureInput, ProcedureLevel};
 use crate::{domain::calendar::ProcessingTime, error::FieldError, i18n::Text, input::Line};
 
 const MAX_DOCUMENTS: usize = 50;
@@ -73,7 +73,7 @@ pub struct ValidProcedure {
     pub name: String,
     pub name_en: Option<String>,
     pub field: String,
-    pub level: String,
+    pub level: ProcedureLevel,
     pub unit_ids: Vec<Uuid>,
     pub processing_time: ProcessingTime,
     pub fee_vnd: i64,
@@ -84,8 +84,8 @@ pub struct ValidProcedure {
     pub steps: String,
     pub result: String,
     pub legal_document_ids: Vec<Uuid>,
-    pub online_submission: String,
-    pub letter_on_completion: String,
+    pub online_submission: OnlineSubmission,
+    pub letter_on_completion: LetterOnCompletion,
     pub description: Option<String>,
     pub active: bool,
 }
@@ -192,7 +192,7 @@ pub fn procedure(input: &ProcedureInput, references: &References) -> Result<Vali
         name,
         name_en,
         field,
-        level: stored_name(&input.level),
+        level: input.level,
         unit_ids,
         processing_time,
         fee_vnd: input.fee_vnd,
@@ -201,8 +201,8 @@ pub fn procedure(input: &ProcedureInput, references: &References) -> Result<Vali
         steps: serde_json::to_string(&steps).unwrap_or_default(),
         result,
         legal_document_ids,
-        online_submission: stored_name(&input.online_submission),
-        letter_on_completion: stored_name(&input.letter_on_completion),
+        online_submission: input.online_submission,
+        letter_on_completion: input.letter_on_completion,
         description,
         active: input.active,
     })

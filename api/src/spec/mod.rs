@@ -55,9 +55,10 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
         procedures::routes::ProceduresApi,
         legal_documents::routes::LegalDocumentsApi,
         admin::routes::AdminApi,
-        dossiers::routes::DossiersApi,
-        dossiers::routes::LookupApi,
-        dossiers::routes::MyDossiersApi,
+        dossiers::view::DossiersApi,
+        dossiers::update::DossierUpdateApi,
+        dossiers::lookup::LookupApi,
+        dossiers::lookup::MyDossiersApi,
         notifications::routes::NotificationsApi,
     );
     OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))

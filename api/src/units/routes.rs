@@ -1,3 +1,4 @@
+use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
     OpenApi,
@@ -14,7 +15,7 @@ use crate::{
     admin::dto::UnitKind,
     auth::{BearerAuth, Role, UnitScope, scope_of},
     calendar::{dto::OpeningInterval, store::working_calendar},
-    clock, db,
+    db,
     domain::calendar::Interval,
     error::{ApiError, ApiResult},
     http::etag::{Cached, cached},
@@ -30,9 +31,10 @@ pub async fn public_unit(
     db: &impl sea_orm::ConnectionTrait,
     unit: entity::unit::Model,
     parent_code: Option<String>,
+    now: DateTime<Utc>,
 ) -> ApiResult<PublicUnit> {
     let calendar = working_calendar(db, &unit).await?;
-    let today = calendar.local_date(clock::now());
+    let today = calendar.local_date(now);
     let schedule = calendar.schedule();
     Ok(PublicUnit {
         opening_hours: WeeklyHours::from_days(std::array::from_fn(|day| {
@@ -47,9 +49,7 @@ pub async fn public_unit(
         },
         code: unit.code,
         name: unit.name,
-        // One policy for a stored value the code does not know: a logged 500.
-        kind: UnitKind::parse(&unit.kind)
-            .ok_or_else(|| ApiError::internal(format!("unknown unit kind {:?}", unit.kind)))?,
+        kind: unit.kind,
         parent_code,
         address: unit.address,
         active: unit.active,
@@ -59,10 +59,14 @@ pub async fn public_unit(
 }
 
 /// A unit by code with its parent's code, or 404.
-async fn public_unit_by_code(db: &impl sea_orm::ConnectionTrait, code: &str) -> ApiResult<PublicUnit> {
+async fn public_unit_by_code(
+    db: &impl sea_orm::ConnectionTrait,
+    code: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<PublicUnit> {
     let unit = store::unit_by_code(db, code).await?.ok_or_else(ApiError::not_found)?;
     let parent_code = store::unit_codes(db, unit.parent_id).await?.into_values().next();
-    public_unit(db, unit, parent_code).await
+    public_unit(db, unit, parent_code, now).await
 }
 
 /// Replaces the settings of a unit in `scope` (404 otherwise) once they pass validation.
@@ -71,13 +75,14 @@ async fn save_settings(
     scope: &UnitScope,
     code: &str,
     input: &DeskSettings,
+    now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let unit = store::unit_by_code(txn, code)
         .await?
         .filter(|unit| scope.contains(unit.id))
         .ok_or_else(ApiError::not_found)?;
     let settings = validate::settings(input).map_err(ApiError::validation)?;
-    store::save_settings(txn, unit.id, &settings, clock::now()).await?;
+    store::save_settings(txn, unit.id, &settings, now).await?;
     Ok(())
 }
 
@@ -116,17 +121,13 @@ impl UnitsApi {
             Some(code) => Some(store::unit_by_code(&state.db, &code).await?.map(|u| u.id)),
             None => None,
         };
-        let filter = store::UnitFilter {
-            parent,
-            kind: kind.0.map(|k| k.as_str().to_owned()),
-            active: active.0.unwrap_or(true),
-        };
+        let filter = store::UnitFilter { parent, kind: kind.0, active: active.0.unwrap_or(true) };
         let (units, total) = store::list_units(&state.db, filter, page, per_page).await?;
         let parent_codes = store::unit_codes(&state.db, units.iter().filter_map(|u| u.parent_id)).await?;
         let mut items = Vec::with_capacity(units.len());
         for unit in units {
             let parent_code = unit.parent_id.and_then(|id| parent_codes.get(&id).cloned());
-            items.push(public_unit(&state.db, unit, parent_code).await?);
+            items.push(public_unit(&state.db, unit, parent_code, state.clock.now()).await?);
         }
         Ok(cached(Page { items, page, per_page, total }, if_none_match.as_deref()))
     }
@@ -145,7 +146,7 @@ impl UnitsApi {
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> ApiResult<Cached<PublicUnit>> {
-        Ok(cached(public_unit_by_code(&state.db, &code).await?, if_none_match.as_deref()))
+        Ok(cached(public_unit_by_code(&state.db, &code, state.clock.now()).await?, if_none_match.as_deref()))
     }
 
     /// Replace a unit's desk settings
@@ -165,8 +166,8 @@ impl UnitsApi {
         auth.0.require_staff(Role::Supervisor)?;
         let scope = scope_of(&state.db, &auth.0).await?;
         let txn = db::begin_write(&state.db).await?;
-        let saved = save_settings(&txn, &scope, &code, &body).await;
+        let saved = save_settings(&txn, &scope, &code, &body, state.clock.now()).await;
         db::finish(txn, saved).await?;
-        Ok(Json(public_unit_by_code(&state.db, &code).await?))
+        Ok(Json(public_unit_by_code(&state.db, &code, state.clock.now()).await?))
     }
 }

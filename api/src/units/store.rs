@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use entity::unit;
+use entity::{unit, values::UnitKind};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -14,6 +14,10 @@ use crate::pagination::PageQuery;
 
 pub async fn unit_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<unit::Model>, DbErr> {
     unit::Entity::find().filter(unit::Column::Code.eq(code)).one(db).await
+}
+
+pub async fn unit_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<unit::Model>, DbErr> {
+    unit::Entity::find_by_id(id).one(db).await
 }
 
 /// The codes of these units, by id.
@@ -33,7 +37,7 @@ pub async fn unit_codes(
 pub struct UnitFilter {
     /// Only the children of this unit; `Some(None)` when the parent code named no unit.
     pub parent: Option<Option<Uuid>>,
-    pub kind: Option<String>,
+    pub kind: Option<UnitKind>,
     pub active: bool,
 }
 

@@ -1,0 +1,192 @@
+//! The public lookup by code and secret, and a citizen following their dossiers.
+
+use entity::dossier;
+use poem::{Request, web::Data};
+use poem_openapi::{OpenApi, param::Query, payload::Json};
+
+use super::{
+    dto::*,
+    lifecycle, store,
+    view::{status_label, summaries},
+};
+use crate::{
+    ApiTags, AppState,
+    auth::BearerAuth,
+    domain::dossier::{MAX_CODE_CHARS, StatusRules, canonical_code, mask_name, normalize_secret},
+    error::{ApiError, ApiResult},
+    http::{client::client_ip, json::SerdeJson},
+    i18n::Text,
+    pagination::{Page, PageQuery},
+    throttle::Limit,
+};
+
+/// Whether `secret` opens the dossier found (code and stored hash), spending the same work
+/// when nothing was found, so neither the answer nor its timing tells a wrong secret from an
+/// unknown code.
+fn secret_opens(state: &AppState, found: Option<(&str, &str)>, secret: &str) -> bool {
+    let hasher = &state.keys.lookup_secrets;
+    match (found, normalize_secret(secret)) {
+        (Some((code, hash)), Some(secret)) => hasher.verify(code, &secret, hash),
+        (Some(_), None) => false,
+        (None, _) => {
+            hasher.dummy_verify();
+            false
+        }
+    }
+}
+
+/// The dossier that a code and secret open; 404 otherwise.
+async fn open_with_secret(state: &AppState, code: &str, secret: &str) -> ApiResult<dossier::Model> {
+    let code = canonical_code(code);
+    let found =
+        if code.chars().count() <= MAX_CODE_CHARS { store::by_code(&state.db, &code).await? } else { None };
+    let opened =
+        secret_opens(state, found.as_ref().map(|d| (d.code.as_str(), d.lookup_secret_hash.as_str())), secret);
+    found.filter(|_| opened).ok_or_else(ApiError::not_found)
+}
+
+/// Counts a lookup against the limits per client address and per code.
+async fn throttle_lookup(state: &AppState, req: &Request, code: &str) -> ApiResult<()> {
+    let per_minute = state.config.lookup.limit_per_minute;
+    if per_minute == 0 {
+        return Ok(());
+    }
+    let window = std::time::Duration::from_secs(60);
+    let client = client_ip(req, &state.config.server.trusted_proxies)
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let code: String = code.chars().take(MAX_CODE_CHARS).collect();
+    let now = state.clock.now();
+    for limit in [
+        Limit::new(format!("lookup:client:{client}"), per_minute, window),
+        Limit::new(format!("lookup:code:{code}"), per_minute, window),
+    ] {
+        limit.check(&state.db, now).await?;
+        limit.record(&state.db, now).await?;
+    }
+    Ok(())
+}
+
+pub struct LookupApi;
+
+#[OpenApi(tag = "ApiTags::Lookup")]
+impl LookupApi {
+    /// Look up a dossier by its code and secret
+    ///
+    /// For anyone holding the receipt: status, procedure, unit, dates, timeliness and the
+    /// public timeline — never the applicant's personal data. A wrong secret and an unknown
+    /// code get the same 404. Limited per client address and per code (429 with `Retry-After`).
+    #[oai(path = "/dossiers/lookup", method = "post", operation_id = "look_up_dossier")]
+    async fn lookup(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<LookupRequest>,
+    ) -> ApiResult<SerdeJson<LookupResult>> {
+        let code = canonical_code(&body.code);
+        throttle_lookup(&state, req, &code).await?;
+        let found = state.lookup_reader.row(&state.db, &code).await?;
+        let opened = secret_opens(
+            &state,
+            found.as_ref().map(|row| (row.code.as_str(), row.lookup_secret_hash.as_str())),
+            &body.secret,
+        );
+        let Some(dossier) = found.filter(|_| opened) else {
+            return Err(ApiError::not_found());
+        };
+        let clock_state = lifecycle::ClockState {
+            status: dossier.status,
+            stored_timeliness: dossier.timeliness,
+            due_at: dossier.due_at,
+            paused_at: dossier.paused_at,
+        };
+        let timeliness =
+            lifecycle::current_timeliness(clock_state, state.clock.now()).unwrap_or(Timeliness::InTime);
+        let names = &state.lookup_names;
+        let unit = names.unit(&state.db, dossier.unit_id).await?.ok_or_else(ApiError::not_found)?;
+        let procedure =
+            names.procedure(&state.db, dossier.procedure_id).await?.ok_or_else(ApiError::not_found)?;
+        let timeline = lifecycle::public_steps(&dossier.public_timeline)
+            .map_err(ApiError::internal)?
+            .into_iter()
+            .map(|step| PublicTimelineEntry {
+                at: step.at,
+                status: step.status,
+                status_label: status_label(step.status),
+                note: step.note,
+                new_due_at: step.new_due_at,
+            })
+            .collect();
+        Ok(SerdeJson(LookupResult {
+            code: dossier.code,
+            status: dossier.status,
+            status_code: dossier.status.code(),
+            status_label: status_label(dossier.status),
+            procedure,
+            unit,
+            applicant: mask_name(&dossier.applicant_name),
+            received_at: dossier.received_at,
+            due_at: dossier.due_at,
+            completed_at: dossier.completed_at,
+            returned_at: dossier.returned_at,
+            timeliness,
+            timeline,
+        }))
+    }
+}
+
+pub struct MyDossiersApi;
+
+#[OpenApi(tag = "ApiTags::Me")]
+impl MyDossiersApi {
+    /// Follow a dossier
+    ///
+    /// Links the dossier of this code and secret to the citizen's account, so its status
+    /// changes reach the inbox. Claiming again is harmless; a dossier another account follows
+    /// gets 409.
+    #[oai(path = "/me/dossiers/claim", method = "post", operation_id = "claim_dossier")]
+    async fn claim(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        req: &Request,
+        body: Json<LookupRequest>,
+    ) -> ApiResult<Json<DossierSummary>> {
+        auth.0.require_citizen()?;
+        throttle_lookup(&state, req, &body.code).await?;
+        let dossier = open_with_secret(&state, body.code.trim(), &body.secret).await?;
+        if store::claim(&state.db, dossier.id, auth.0.id).await? != Some(auth.0.id) {
+            return Err(ApiError::conflict(
+                "dossier_already_claimed",
+                Text::new(
+                    "Hồ sơ này đã được một tài khoản khác theo dõi.",
+                    "Another account already follows this dossier.",
+                ),
+            ));
+        }
+        let mut items = summaries(&state, vec![dossier]).await?;
+        items.pop().map(Json).ok_or_else(ApiError::not_found)
+    }
+
+    /// My dossiers
+    ///
+    /// The dossiers the citizen follows, latest received first.
+    #[oai(path = "/me/dossiers", method = "get", operation_id = "list_my_dossiers")]
+    async fn mine(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1")))]
+        page: Query<Option<i64>>,
+        /// Items per page (default 20, at most 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        per_page: Query<Option<i64>>,
+    ) -> ApiResult<Json<Page<DossierSummary>>> {
+        auth.0.require_citizen()?;
+        let filter =
+            store::Worklist { citizen_id: Some(auth.0.id), newest_first: true, ..Default::default() };
+        let page = PageQuery::new(page.0, per_page.0);
+        let (dossiers, total) = store::worklist(&state.db, &filter, page).await?;
+        Ok(Json(Page::new(summaries(&state, dossiers).await?, page, total)))
+    }
+}

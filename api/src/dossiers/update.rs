@@ -1,0 +1,297 @@
+//! Changing a dossier: status moves, apologies and assignment. Each goes through
+//! [`record_change`]: the version checked in the database, a timeline entry, and a notice to
+//! the citizen who follows it, in one transaction.
+
+use chrono::{DateTime, Utc};
+use entity::{dossier, dossier_event, values::NotificationKind};
+use poem::{http::StatusCode, web::Data};
+use poem_openapi::{
+    OpenApi,
+    param::{Header, Path},
+    payload::Json,
+};
+use sea_orm::ActiveEnum;
+use uuid::Uuid;
+
+use super::{
+    dto::*,
+    lifecycle, store,
+    view::{DossierResponse, dossier_in_scope},
+};
+use crate::{
+    ApiTags, AppState,
+    auth::{BearerAuth, Caller, Role},
+    calendar::store::working_calendar,
+    db::write_transaction,
+    domain::dossier::{StaffRole, StatusRules, allowed_next, can_transition, required_role},
+    error::{ApiError, ApiResult},
+    i18n::Text,
+    notifications::store::{NewNotice, notify},
+    units::store::unit_by_id,
+};
+
+/// Whether an `If-Match` (`"3"`, `W/"3"`, `3`, a list of them, or `*` for any version)
+/// names this version: 428 when it is missing, 412 when it names another.
+fn check_if_match(if_match: Option<&str>, version: i32) -> ApiResult<()> {
+    let raw = if_match.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if_match_required",
+            Text::new(
+                "Cần gửi tiêu đề If-Match với phiên bản (ETag) của hồ sơ.",
+                "Send an If-Match header with the dossier's version (its ETag).",
+            ),
+        )
+    })?;
+    let names_it =
+        |tag: &str| tag == "*" || tag.trim_start_matches("W/").trim_matches('"').parse() == Ok(version);
+    if raw.split(',').map(str::trim).any(names_it) { Ok(()) } else { Err(stale()) }
+}
+
+fn stale() -> ApiError {
+    ApiError::new(
+        StatusCode::PRECONDITION_FAILED,
+        "version_mismatch",
+        Text::new(
+            "Hồ sơ đã được người khác cập nhật; hãy tải lại và thử lại.",
+            "The dossier was changed by someone else; reload it and try again.",
+        ),
+    )
+}
+
+/// The dossier to change, whose `If-Match` must name the current version (428 without it,
+/// 412 when stale). The write checks the version again, in the database.
+async fn dossier_for_update(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+    if_match: Option<&str>,
+) -> ApiResult<dossier::Model> {
+    let dossier = dossier_in_scope(state, caller, code).await?;
+    check_if_match(if_match, dossier.version)?;
+    Ok(dossier)
+}
+
+/// What a change to a dossier records besides the dossier itself.
+struct Change {
+    kind: DossierEventKind,
+    from_status: Option<Status>,
+    note: Option<String>,
+    public_note: Option<String>,
+    new_due_at: Option<DateTime<Utc>>,
+    /// Title and text of the notice to the citizen following the dossier.
+    notice: Option<(String, String)>,
+}
+
+/// Writes a changed dossier (read at version `changed.version`), its timeline entry and the
+/// follower's notice in one transaction, unless someone changed it since (412); answers with
+/// the dossier as it now is.
+async fn record_change(
+    state: &AppState,
+    actor: Uuid,
+    changed: dossier::Model,
+    change: Change,
+) -> ApiResult<DossierResponse> {
+    let now = state.clock.now();
+    let expected = changed.version;
+    let mut dossier = changed;
+    dossier.version = expected + 1;
+    dossier.updated_at = now;
+    let event = dossier_event::Model {
+        id: Uuid::now_v7(),
+        dossier_id: dossier.id,
+        at: now,
+        kind: change.kind,
+        from_status: change.from_status,
+        to_status: dossier.status,
+        actor_id: Some(actor),
+        note: change.note,
+        public_note: change.public_note,
+        new_due_at: change.new_due_at,
+    };
+    lifecycle::record_public_step(&mut dossier.public_timeline, &event).map_err(ApiError::internal)?;
+    write_transaction(&state.db, async |tx| -> ApiResult<()> {
+        if !store::update_if_version(tx, dossier.clone(), expected).await? {
+            return Err(stale());
+        }
+        store::insert_event(tx, event).await?;
+        if let (Some(citizen), Some((title, body))) = (dossier.citizen_id, change.notice) {
+            let notice = NewNotice {
+                user_id: citizen,
+                dossier_id: dossier.id,
+                kind: NotificationKind::DossierStatus,
+                title,
+                body,
+            };
+            notify(tx, notice, now).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    DossierResponse::of(state, &dossier).await
+}
+
+/// The working calendar of a dossier's unit.
+async fn calendar_of(
+    state: &AppState,
+    dossier: &dossier::Model,
+) -> ApiResult<crate::domain::calendar::WorkingCalendar> {
+    let unit = unit_by_id(&state.db, dossier.unit_id)
+        .await?
+        .ok_or_else(|| ApiError::internal(format!("dossier {} names a missing unit", dossier.id)))?;
+    Ok(working_calendar(&state.db, &unit).await?)
+}
+
+fn illegal_transition(from: Status, to: Status) -> ApiError {
+    let allowed: Vec<String> = allowed_next(from).iter().map(|s| s.to_value()).collect();
+    let list = if allowed.is_empty() { "—".to_owned() } else { allowed.join(", ") };
+    let (from, to) = (from.to_value(), to.to_value());
+    ApiError::conflict(
+        "illegal_transition",
+        Text::new(
+            format!("Không thể chuyển hồ sơ từ {from} sang {to}. Được phép: {list}."),
+            format!("A dossier cannot move from {from} to {to}. Allowed: {list}."),
+        ),
+    )
+}
+
+pub struct DossierUpdateApi;
+
+#[OpenApi(tag = "ApiTags::Dossiers")]
+impl DossierUpdateApi {
+    /// Move a dossier to another status
+    ///
+    /// Follows the national status codes. Needs `If-Match` with the dossier's version: a stale
+    /// one gets 412. An illegal move gets 409 `illegal_transition` listing the allowed ones.
+    /// Requesting a supplement or payment stops the clock; resuming moves the due date by the
+    /// working days paused. Stopping processing needs a supervisor.
+    #[oai(path = "/dossiers/:code/transitions", method = "post", operation_id = "transition_dossier")]
+    async fn transition(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        code: Path<String>,
+        /// The dossier's version, from its `ETag`.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<TransitionRequest>,
+    ) -> ApiResult<DossierResponse> {
+        let mut dossier = dossier_for_update(&state, &auth.0, &code, if_match.0.as_deref()).await?;
+        let (from, to) = (dossier.status, body.to_status);
+        if !can_transition(from, to) {
+            return Err(illegal_transition(from, to));
+        }
+        if required_role(to) == StaffRole::Supervisor {
+            auth.0.require_staff(Role::Supervisor)?;
+        }
+        let calendar = calendar_of(&state, &dossier).await?;
+        lifecycle::apply_transition(&mut dossier, to, &calendar, state.clock.now());
+        let public_note = body.public_note.clone().map(String::from);
+        let notice = (
+            format!("Hồ sơ {}: {}", dossier.code, to.label_vi()),
+            public_note
+                .clone()
+                .unwrap_or_else(|| format!("Hồ sơ của bạn chuyển sang trạng thái \"{}\".", to.label_vi())),
+        );
+        let change = Change {
+            kind: DossierEventKind::Transition,
+            from_status: Some(from),
+            note: body.note.clone().map(String::from),
+            public_note,
+            new_due_at: None,
+            notice: Some(notice),
+        };
+        record_change(&state, auth.0.id, dossier, change).await
+    }
+
+    /// Apologise for a late dossier
+    ///
+    /// Issues the apology slip (Mẫu 04): a new, later due date, on a working day of the unit,
+    /// and the reason, kept in the timeline and shown to the citizen. Needs `If-Match`.
+    #[oai(path = "/dossiers/:code/apologies", method = "post", operation_id = "apologise_for_dossier")]
+    async fn apologise(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        code: Path<String>,
+        /// The dossier's version, from its `ETag`.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<ApologyRequest>,
+    ) -> ApiResult<DossierResponse> {
+        let mut dossier = dossier_for_update(&state, &auth.0, &code, if_match.0.as_deref()).await?;
+        if dossier.status.is_closed() {
+            return Err(ApiError::conflict(
+                "dossier_closed",
+                Text::new("Hồ sơ đã kết thúc xử lý.", "The dossier is no longer being processed."),
+            ));
+        }
+        if body.new_due_at <= dossier.due_at {
+            return Err(ApiError::invalid_field(
+                "new_due_at",
+                "Hạn mới phải sau hạn hiện tại.",
+                "The new due date must be later than the current one.",
+            ));
+        }
+        let calendar = calendar_of(&state, &dossier).await?;
+        if !calendar.is_working_day(calendar.local_date(body.new_due_at)) {
+            return Err(ApiError::invalid_field(
+                "new_due_at",
+                "Hạn mới phải là một ngày làm việc của đơn vị.",
+                "The new due date must be a working day of the unit.",
+            ));
+        }
+        let reason = body.reason.trim().to_owned();
+        dossier.due_at = body.new_due_at;
+        let change = Change {
+            kind: DossierEventKind::Apology,
+            from_status: None,
+            note: None,
+            public_note: Some(reason.clone()),
+            new_due_at: Some(body.new_due_at),
+            notice: Some((format!("Hồ sơ {}: thư xin lỗi và hẹn lại", dossier.code), reason)),
+        };
+        record_change(&state, auth.0.id, dossier, change).await
+    }
+
+    /// Assign a dossier to an officer
+    ///
+    /// The officer must be an active officer or supervisor of the dossier's unit. Needs `If-Match`.
+    #[oai(path = "/dossiers/:code/assignment", method = "put", operation_id = "assign_dossier")]
+    async fn assign(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        code: Path<String>,
+        /// The dossier's version, from its `ETag`.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<AssignmentRequest>,
+    ) -> ApiResult<DossierResponse> {
+        let mut dossier = dossier_for_update(&state, &auth.0, &code, if_match.0.as_deref()).await?;
+        let officer = crate::accounts::store::user_by_id(&state.db, body.officer_id)
+            .await?
+            .filter(|u| {
+                u.active
+                    && u.unit_id == Some(dossier.unit_id)
+                    && matches!(u.role, Role::Officer | Role::Supervisor)
+            })
+            .ok_or_else(|| {
+                ApiError::invalid_field(
+                    "officer_id",
+                    "Không có cán bộ này ở đơn vị của hồ sơ.",
+                    "No such officer in the dossier's unit.",
+                )
+            })?;
+        dossier.assigned_to = Some(officer.id);
+        let change = Change {
+            kind: DossierEventKind::Assignment,
+            from_status: None,
+            note: Some(format!("assigned to {}", officer.id)),
+            public_note: None,
+            new_due_at: None,
+            notice: None,
+        };
+        record_change(&state, auth.0.id, dossier, change).await
+    }
+}

@@ -1,0 +1,75 @@
+//! Queries for the inbox: notices are written by the code whose change they announce, in its
+//! transaction, and read and marked by their owner.
+
+use chrono::{DateTime, Utc};
+use entity::{notification, values::NotificationKind};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::pagination::{PageQuery, fetch_page};
+
+/// A notice to a citizen about one of their dossiers.
+pub struct NewNotice {
+    pub user_id: Uuid,
+    pub dossier_id: Uuid,
+    pub kind: NotificationKind,
+    pub title: String,
+    pub body: String,
+}
+
+pub async fn notify(db: &impl ConnectionTrait, notice: NewNotice, now: DateTime<Utc>) -> Result<(), DbErr> {
+    notification::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(notice.user_id),
+        kind: Set(notice.kind),
+        title: Set(notice.title),
+        body: Set(notice.body),
+        dossier_id: Set(Some(notice.dossier_id)),
+        created_at: Set(now),
+        read_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// One page of a user's notices, newest first, and how many there are.
+pub async fn inbox(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    unread_only: bool,
+    page: PageQuery,
+) -> Result<(Vec<notification::Model>, u64), DbErr> {
+    let mut query = notification::Entity::find().filter(notification::Column::UserId.eq(user_id));
+    if unread_only {
+        query = query.filter(notification::Column::ReadAt.is_null());
+    }
+    let query = query.order_by_desc(notification::Column::CreatedAt).order_by_desc(notification::Column::Id);
+    fetch_page(db, query, page).await
+}
+
+/// Marks a user's notice as read; false when the user has no notice of this id. Marking it
+/// again keeps the first reading time.
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let marked = notification::Entity::update_many()
+        .col_expr(notification::Column::ReadAt, Expr::value(now))
+        .filter(notification::Column::Id.eq(id))
+        .filter(notification::Column::UserId.eq(user_id))
+        .filter(notification::Column::ReadAt.is_null())
+        .exec(db)
+        .await?;
+    if marked.rows_affected == 1 {
+        return Ok(true);
+    }
+    let owned =
+        notification::Entity::find_by_id(id).filter(notification::Column::UserId.eq(user_id)).one(db).await?;
+    Ok(owned.is_some())
+}

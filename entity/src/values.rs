@@ -1,0 +1,282 @@
+//! The stored value sets: every status, role, kind and channel, spelled once.
+//!
+//! Each is kept as its snake_case name in a text column, so the database stays readable, and
+//! the API shows the same names: with the `openapi` feature these are the API's enums too
+//! (under the schema names clients already know). A stored value the code does not know is
+//! a read error, which the API answers with a logged 500: never a guess.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Declares a value set: the enum with its stored names, and, for the API, its schema.
+macro_rules! value_set {
+    (
+        $(#[$meta:meta])*
+        $schema:literal pub enum $name:ident { $($(#[$variant_meta:meta])* $variant:ident,)+ }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum,
+            Serialize, Deserialize,
+        )]
+        #[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+        #[cfg_attr(feature = "openapi", oai(rename = $schema, rename_all = "snake_case"))]
+        #[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$variant_meta])* $variant,)+
+        }
+    };
+}
+
+value_set! {
+    /// A dossier status, by its name; the national code travels beside it as `status_code`.
+    "StatusName" pub enum DossierStatus {
+        NewlySubmitted,
+        Accepted,
+        Refused,
+        InProgress,
+        SupplementRequested,
+        PaymentRequired,
+        Withdrawn,
+        Stopped,
+        Processed,
+        Returned,
+    }
+}
+
+value_set! {
+    /// How a dossier stands against its due date: `early`, `on_time`, `late` once closed,
+    /// `in_time` or `overdue` while open.
+    "TimelinessName" pub enum Timeliness {
+        Early,
+        OnTime,
+        Late,
+        InTime,
+        Overdue,
+    }
+}
+
+value_set! {
+    /// Who filed the dossier.
+    "ApplicantKind" pub enum ApplicantKind {
+        Citizen,
+        Business,
+    }
+}
+
+value_set! {
+    /// How the dossier reached the desk.
+    "Channel" pub enum Channel {
+        Desk,
+        Online,
+        Post,
+    }
+}
+
+value_set! {
+    /// What an entry of a dossier's timeline records.
+    "TimelineEventKind" pub enum DossierEventKind {
+        /// Taken in at the desk or online.
+        Intake,
+        /// Moved to another status.
+        Transition,
+        /// An apology slip with a new due date.
+        Apology,
+        /// Assigned to an officer.
+        Assignment,
+        /// The due date moved because a holiday or make-up day was added or removed.
+        DueRescheduled,
+    }
+}
+
+value_set! {
+    /// What a notice in a citizen's inbox is about.
+    "NotificationKind" pub enum NotificationKind {
+        /// A followed dossier changed.
+        DossierStatus,
+    }
+}
+
+value_set! {
+    /// Whether a dated exception closes a day or makes it a working day.
+    "HolidayKind" pub enum HolidayKind {
+        /// A public holiday or other closure.
+        Off,
+        /// A make-up working day (e.g. a Saturday worked in exchange for a bridge holiday).
+        Working,
+    }
+}
+
+value_set! {
+    /// The kind of a legal document.
+    "LegalDocumentKind" pub enum LegalDocumentKind {
+        /// Luật: a law passed by the National Assembly.
+        Law,
+        /// Nghị định: a government decree.
+        Decree,
+        /// Thông tư: a ministry's circular.
+        Circular,
+        /// Quyết định: a decision.
+        Decision,
+        /// Nghị quyết: a resolution.
+        Resolution,
+        /// Anything else.
+        Other,
+    }
+}
+
+value_set! {
+    /// The level of government a procedure belongs to.
+    "ProcedureLevel" pub enum ProcedureLevel {
+        /// Cấp trung ương.
+        National,
+        /// Cấp tỉnh.
+        Province,
+        /// Cấp huyện.
+        District,
+        /// Cấp xã.
+        Commune,
+    }
+}
+
+value_set! {
+    /// How far a procedure can be done online.
+    "OnlineSubmission" pub enum OnlineSubmission {
+        /// Only at the desk.
+        #[sea_orm(string_value = "none")]
+        #[serde(rename = "none")]
+        #[cfg_attr(feature = "openapi", oai(rename = "none"))]
+        DeskOnly,
+        /// Submitted online, completed at the desk.
+        Partial,
+        /// Entirely online.
+        Full,
+    }
+}
+
+value_set! {
+    /// The letter the unit sends when a dossier of this procedure is completed.
+    "LetterOnCompletion" pub enum LetterOnCompletion {
+        /// No letter.
+        #[sea_orm(string_value = "none")]
+        #[serde(rename = "none")]
+        #[cfg_attr(feature = "openapi", oai(rename = "none"))]
+        NoLetter,
+        /// A congratulation letter (birth, marriage).
+        Congratulation,
+        /// A condolence letter (death).
+        Condolence,
+    }
+}
+
+value_set! {
+    /// The kind of an administrative unit.
+    "UnitKind" pub enum UnitKind {
+        /// Tỉnh / thành phố trực thuộc trung ương.
+        Province,
+        /// Thị xã / thành phố thuộc tỉnh.
+        Town,
+        /// Quận / huyện.
+        District,
+        /// Phường.
+        Ward,
+        /// Xã.
+        Commune,
+        /// Sở / phòng: a department of a people's committee.
+        Department,
+        /// Bộ phận một cửa: a one-stop desk.
+        OneStopDesk,
+    }
+}
+
+value_set! {
+    /// The role of an account. Staff roles nest in this order: an admin may do what a
+    /// supervisor may, a supervisor what an officer may (inside their units); citizens are
+    /// apart.
+    "RoleName" pub enum Role {
+        Citizen,
+        Officer,
+        Supervisor,
+        Admin,
+    }
+}
+
+value_set! {
+    /// The kinds of change the audit log records.
+    "AuditAction" pub enum AuditAction {
+        #[sea_orm(string_value = "unit.create")]
+        #[serde(rename = "unit.create")]
+        #[cfg_attr(feature = "openapi", oai(rename = "unit.create"))]
+        UnitCreate,
+        #[sea_orm(string_value = "unit.update")]
+        #[serde(rename = "unit.update")]
+        #[cfg_attr(feature = "openapi", oai(rename = "unit.update"))]
+        UnitUpdate,
+        #[sea_orm(string_value = "user.create")]
+        #[serde(rename = "user.create")]
+        #[cfg_attr(feature = "openapi", oai(rename = "user.create"))]
+        UserCreate,
+        #[sea_orm(string_value = "user.update")]
+        #[serde(rename = "user.update")]
+        #[cfg_attr(feature = "openapi", oai(rename = "user.update"))]
+        UserUpdate,
+    }
+}
+
+value_set! {
+    /// What an audit entry changed.
+    "AuditTarget" pub enum AuditTarget {
+        Unit,
+        User,
+    }
+}
+
+impl AuditAction {
+    pub fn target(self) -> AuditTarget {
+        match self {
+            AuditAction::UnitCreate | AuditAction::UnitUpdate => AuditTarget::Unit,
+            AuditAction::UserCreate | AuditAction::UserUpdate => AuditTarget::User,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ActiveEnum, Iterable};
+
+    use super::*;
+
+    /// The database, the API and serde must agree on every name, or a value written by one
+    /// would be unreadable by another.
+    fn names_agree<T: ActiveEnum<Value = String> + Iterable + Serialize>() {
+        for value in T::iter() {
+            assert_eq!(serde_json::to_value(&value).unwrap(), serde_json::Value::String(value.to_value()));
+        }
+    }
+
+    #[test]
+    fn stored_and_serialised_names_are_the_same() {
+        names_agree::<DossierStatus>();
+        names_agree::<Timeliness>();
+        names_agree::<ApplicantKind>();
+        names_agree::<Channel>();
+        names_agree::<DossierEventKind>();
+        names_agree::<NotificationKind>();
+        names_agree::<HolidayKind>();
+        names_agree::<LegalDocumentKind>();
+        names_agree::<ProcedureLevel>();
+        names_agree::<OnlineSubmission>();
+        names_agree::<LetterOnCompletion>();
+        names_agree::<UnitKind>();
+        names_agree::<Role>();
+        names_agree::<AuditAction>();
+        names_agree::<AuditTarget>();
+    }
+
+    #[test]
+    fn an_unknown_stored_name_is_an_error_not_a_guess() {
+        assert!(DossierStatus::try_from_value(&"acepted".to_owned()).is_err());
+        assert_eq!(DossierStatus::try_from_value(&"accepted".to_owned()).unwrap(), DossierStatus::Accepted);
+    }
+}
