@@ -234,7 +234,7 @@ impl DossierUpdateApi {
             ));
         }
         let calendar = calendar_of(&state, &dossier).await?;
-        if !calendar.is_working_day(calendar.local_date(body.new_due_at)) {
+        if !calendar.falls_on_working_day(body.new_due_at) {
             return Err(ApiError::invalid_field(
                 "new_due_at",
                 "Hạn mới phải là một ngày làm việc của đơn vị.",
