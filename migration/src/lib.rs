@@ -12,6 +12,7 @@ mod m20261126_000002_catalogue;
 mod m20261126_000003_dossiers;
 mod m20261126_000004_dossier_timeline_index;
 mod m20261127_000005_dossier_public_timeline;
+mod m20261202_000006_due_rescheduled_events;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_dossiers::Migration),
             Box::new(m20261126_000004_dossier_timeline_index::Migration),
             Box::new(m20261127_000005_dossier_public_timeline::Migration),
+            Box::new(m20261202_000006_due_rescheduled_events::Migration),
         ]
     }
 }

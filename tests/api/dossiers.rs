@@ -9,19 +9,19 @@ use api::domain::{calendar::Timeliness, dossier::Status};
 
 use crate::common::{PASSWORD, Reply, TestApp};
 
-const WARD: &str = "000.20.33.H12";
+pub(crate) const WARD: &str = "000.20.33.H12";
 /// The desk officer of [`desk`].
-const OFFICER_PHONE: &str = "0900000001";
-const OTHER_WARD: &str = "000.20.34.H12";
-const BIRTH: &str = "1.001193";
+pub(crate) const OFFICER_PHONE: &str = "0900000001";
+pub(crate) const OTHER_WARD: &str = "000.20.34.H12";
+pub(crate) const BIRTH: &str = "1.001193";
 
 /// A town with two wards, a birth-registration procedure offered by the first, and an officer there.
-async fn desk() -> (TestApp, String) {
+pub(crate) async fn desk() -> (TestApp, String) {
     desk_with(|_| {}).await
 }
 
 /// [`desk`] with settings changed from the defaults.
-async fn desk_with(configure: impl FnOnce(&mut api::config::Config)) -> (TestApp, String) {
+pub(crate) async fn desk_with(configure: impl FnOnce(&mut api::config::Config)) -> (TestApp, String) {
     let app = TestApp::spawn_with(configure).await;
     app.create_unit("000.00.20.H12", None).await;
     let ward = app.create_unit(WARD, Some("000.00.20.H12")).await;
@@ -62,7 +62,7 @@ async fn desk_with(configure: impl FnOnce(&mut api::config::Config)) -> (TestApp
     (app, officer)
 }
 
-fn intake_body(name: &str) -> Value {
+pub(crate) fn intake_body(name: &str) -> Value {
     json!({
         "procedure_code": BIRTH,
         "applicant": {"full_name": name, "id_number": "074095001234", "phone": "0912345678", "kind": "citizen"},
@@ -71,12 +71,12 @@ fn intake_body(name: &str) -> Value {
     })
 }
 
-async fn take_in(app: &TestApp, officer: &str) -> Value {
+pub(crate) async fn take_in(app: &TestApp, officer: &str) -> Value {
     let reply = app.post("/api/v1/dossiers").bearer(officer).json(&intake_body("Nguyễn Văn An")).send().await;
     reply.assert_status(201).clone()
 }
 
-async fn transition(app: &TestApp, token: &str, code: &str, version: &str, to: &str) -> Reply {
+pub(crate) async fn transition(app: &TestApp, token: &str, code: &str, version: &str, to: &str) -> Reply {
     app.post(&format!("/api/v1/dossiers/{code}/transitions"))
         .bearer(token)
         .header("if-match", version)

@@ -8,5 +8,6 @@ mod auth;
 mod calendar;
 mod catalogue;
 mod dossiers;
+mod due_dates;
 mod input;
 mod platform;

@@ -204,6 +204,8 @@ impl TestApp {
 
     /// Spawns with settings changed from the defaults (short windows, small limits, ...).
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+        // Warnings and errors the server logs (the cause of a 500) show beside a failed test.
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
         let (url, scratch) = scratch_database().await;
         let mut config = Config::for_database(url);
         configure(&mut config);

@@ -22,9 +22,10 @@ use uuid::Uuid;
 
 use crate::{
     accounts::store::{NewUser, insert_user, revoke_sessions_except, unit_code},
-    auth::{Role, UnitScope, unit_and_descendants},
+    auth::{Role, UnitScope},
     db::write_transaction,
     pagination::PageQuery,
+    units::store::unit_and_descendants,
 };
 
 /// Who makes a change, for its audit row.

@@ -5,10 +5,10 @@ pub mod tokens;
 
 use poem::Request;
 use poem_openapi::{SecurityScheme, auth::Bearer};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, Statement};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 
-use crate::{AppState, error::ApiError};
+use crate::{AppState, error::ApiError, units::store::unit_and_descendants};
 
 pub use entity::values::Role;
 
@@ -79,34 +79,6 @@ impl UnitScope {
     pub fn check(&self, unit_id: Uuid) -> Result<(), ApiError> {
         if self.contains(unit_id) { Ok(()) } else { Err(ApiError::not_found()) }
     }
-}
-
-#[derive(FromQueryResult)]
-struct UnitId {
-    id: Uuid,
-}
-
-/// A unit and all units below it in the tree.
-pub async fn unit_and_descendants(
-    db: &impl ConnectionTrait,
-    root: Uuid,
-) -> Result<Vec<Uuid>, sea_orm::DbErr> {
-    let backend = db.get_database_backend();
-    let statement = Statement::from_sql_and_values(
-        backend,
-        match backend {
-            sea_orm::DatabaseBackend::Postgres => {
-                "WITH RECURSIVE tree(id) AS (SELECT id FROM units WHERE id = $1 \
-                 UNION SELECT u.id FROM units u JOIN tree t ON u.parent_id = t.id) SELECT id FROM tree"
-            }
-            _ => {
-                "WITH RECURSIVE tree(id) AS (SELECT id FROM units WHERE id = ? \
-                 UNION SELECT u.id FROM units u JOIN tree t ON u.parent_id = t.id) SELECT id FROM tree"
-            }
-        },
-        [root.into()],
-    );
-    Ok(UnitId::find_by_statement(statement).all(db).await?.into_iter().map(|row| row.id).collect())
 }
 
 /// Where a staff caller may act; citizens have no scope (403).

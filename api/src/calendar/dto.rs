@@ -1,5 +1,5 @@
 use chrono::NaiveDate;
-use poem_openapi::{Enum, Object};
+use poem_openapi::{Enum, Object, types::Example};
 use uuid::Uuid;
 
 use crate::{domain::calendar::Interval, input::Line};
@@ -40,7 +40,7 @@ pub struct Holiday {
     pub unit_code: Option<String>,
 }
 
-impl poem_openapi::types::Example for Holiday {
+impl Example for Holiday {
     fn example() -> Self {
         Holiday {
             id: Uuid::nil(),
@@ -49,6 +49,38 @@ impl poem_openapi::types::Example for Holiday {
             name: "Quốc khánh".into(),
             unit_code: None,
         }
+    }
+}
+
+/// A holiday just recorded, and the open dossiers whose due dates it moved.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct HolidayAdded {
+    #[oai(flatten)]
+    pub holiday: Holiday,
+    /// How many open dossiers of the units it covers got a new due date; each has a
+    /// `due_rescheduled` entry in its timeline.
+    pub rescheduled_dossiers: u64,
+}
+
+impl Example for HolidayAdded {
+    fn example() -> Self {
+        HolidayAdded { holiday: Holiday::example(), rescheduled_dossiers: 3 }
+    }
+}
+
+/// What removing a holiday moved.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct HolidayRemoved {
+    /// How many open dossiers of the units it covered got a new due date; each has a
+    /// `due_rescheduled` entry in its timeline.
+    pub rescheduled_dossiers: u64,
+}
+
+impl Example for HolidayRemoved {
+    fn example() -> Self {
+        HolidayRemoved { rescheduled_dossiers: 3 }
     }
 }
 
@@ -66,7 +98,7 @@ pub struct NewHoliday {
     pub unit_code: Option<Line<1, 40>>,
 }
 
-impl poem_openapi::types::Example for NewHoliday {
+impl Example for NewHoliday {
     fn example() -> Self {
         NewHoliday {
             date: NaiveDate::from_ymd_opt(2026, 1, 10).unwrap_or_default(),
@@ -103,7 +135,7 @@ pub struct CalendarDay {
     pub holiday_name: Option<String>,
 }
 
-impl poem_openapi::types::Example for CalendarDay {
+impl Example for CalendarDay {
     fn example() -> Self {
         CalendarDay {
             date: NaiveDate::from_ymd_opt(2026, 1, 10).unwrap_or_default(),

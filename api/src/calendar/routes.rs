@@ -7,19 +7,21 @@ use poem_openapi::{
     param::{Path, Query},
     payload::Json,
 };
+use sea_orm::ActiveEnum;
 use uuid::Uuid;
 
 use super::{
-    dto::{CalendarDay, DayStatus, Holiday, NewHoliday},
+    dto::{CalendarDay, DayStatus, Holiday, HolidayAdded, HolidayRemoved, NewHoliday},
     store::{self, applicable_holidays, working_calendar},
 };
 use crate::{
     ApiTags, AppState,
     auth::{BearerAuth, Caller, Role, scope_of},
-    db,
+    db::write_transaction,
+    dossiers::reschedule,
     error::{ApiError, ApiResult, FieldError},
     i18n::Text,
-    units::store::{unit_by_code, unit_codes},
+    units::store::{unit_and_descendants, unit_by_code, unit_codes},
 };
 
 /// The longest span a calendar or holiday list covers, in days.
@@ -28,16 +30,16 @@ const MAX_NAME_CHARS: usize = 200;
 
 #[derive(ApiResponse)]
 pub enum HolidayCreated {
-    /// The holiday was recorded.
+    /// The holiday was recorded; open dossiers it falls inside have new due dates.
     #[oai(status = 201)]
-    Created(Json<Holiday>),
+    Created(Json<HolidayAdded>),
 }
 
 #[derive(ApiResponse)]
 pub enum HolidayDeleted {
-    /// The holiday was removed.
-    #[oai(status = 204)]
-    Deleted,
+    /// The holiday was removed; open dossiers it fell inside have new due dates.
+    #[oai(status = 200)]
+    Deleted(Json<HolidayRemoved>),
 }
 
 fn holiday_exists() -> ApiError {
@@ -100,12 +102,13 @@ async fn create_holiday_in(
     txn: &impl sea_orm::ConnectionTrait,
     caller: &Caller,
     input: &NewHoliday,
-) -> ApiResult<Holiday> {
+) -> ApiResult<HolidayAdded> {
     let unit_id = match &input.unit_code {
         Some(code) => Some(unit_by_code(txn, code).await?.ok_or_else(ApiError::not_found)?.id),
         None => None,
     };
     check_holiday_rights(state, caller, unit_id).await?;
+    let before = reschedule::before_change(txn, covered_units(txn, unit_id).await?).await?;
     let new =
         store::NewHoliday { unit_id, date: input.date, kind: input.kind, name: holiday_name(&input.name)? };
     let holiday =
@@ -113,9 +116,23 @@ async fn create_holiday_in(
             conflict if conflict.code() == "already_exists" => holiday_exists(),
             other => other,
         })?;
+    let why = format!("{} {} added: {}", holiday.kind.to_value(), holiday.date, holiday.name);
+    let rescheduled_dossiers =
+        reschedule::reschedule(txn, before, caller.id, &why, state.clock.now()).await?;
     let codes: HashMap<Uuid, String> =
         unit_id.zip(input.unit_code.clone().map(String::from)).into_iter().collect();
-    Ok(holiday_view(holiday, &codes))
+    Ok(HolidayAdded { holiday: holiday_view(holiday, &codes), rescheduled_dossiers })
+}
+
+/// The units a holiday covers: a unit's covers it and its sub-units; a national one, all.
+async fn covered_units(
+    txn: &impl sea_orm::ConnectionTrait,
+    unit_id: Option<Uuid>,
+) -> ApiResult<Option<Vec<Uuid>>> {
+    Ok(match unit_id {
+        Some(unit_id) => Some(unit_and_descendants(txn, unit_id).await?),
+        None => None,
+    })
 }
 
 /// Deletes a holiday the caller may delete (see [`check_holiday_rights`]).
@@ -124,11 +141,15 @@ async fn delete_holiday_of(
     txn: &impl sea_orm::ConnectionTrait,
     caller: &Caller,
     id: Uuid,
-) -> ApiResult<()> {
+) -> ApiResult<HolidayRemoved> {
     let holiday = store::holiday_by_id(txn, id).await?.ok_or_else(ApiError::not_found)?;
     check_holiday_rights(state, caller, holiday.unit_id).await?;
+    let before = reschedule::before_change(txn, covered_units(txn, holiday.unit_id).await?).await?;
     store::delete_holiday(txn, holiday.id).await?;
-    Ok(())
+    let why = format!("{} {} removed: {}", holiday.kind.to_value(), holiday.date, holiday.name);
+    let rescheduled_dossiers =
+        reschedule::reschedule(txn, before, caller.id, &why, state.clock.now()).await?;
+    Ok(HolidayRemoved { rescheduled_dossiers })
 }
 
 fn holiday_view(holiday: entity::holiday::Model, codes: &HashMap<Uuid, String>) -> Holiday {
@@ -195,9 +216,9 @@ impl CalendarApi {
         auth: BearerAuth,
         body: Json<NewHoliday>,
     ) -> ApiResult<HolidayCreated> {
-        let txn = db::begin_write(&state.db).await?;
-        let created = create_holiday_in(&state, &txn, &auth.0, &body).await;
-        Ok(HolidayCreated::Created(Json(db::finish(txn, created).await?)))
+        let added =
+            write_transaction(&state.db, async |tx| create_holiday_in(&state, tx, &auth.0, &body).await);
+        Ok(HolidayCreated::Created(Json(added.await?)))
     }
 
     /// Remove a holiday
@@ -212,10 +233,9 @@ impl CalendarApi {
         id: Path<Uuid>,
     ) -> ApiResult<HolidayDeleted> {
         auth.0.require_staff(Role::Supervisor)?;
-        let txn = db::begin_write(&state.db).await?;
-        let deleted = delete_holiday_of(&state, &txn, &auth.0, id.0).await;
-        db::finish(txn, deleted).await?;
-        Ok(HolidayDeleted::Deleted)
+        let removed =
+            write_transaction(&state.db, async |tx| delete_holiday_of(&state, tx, &auth.0, id.0).await);
+        Ok(HolidayDeleted::Deleted(Json(removed.await?)))
     }
 
     /// Read a unit's calendar

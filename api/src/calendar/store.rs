@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use entity::{holiday, unit, values::HolidayKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait,
-    FromQueryResult, QueryFilter, Statement,
+    QueryFilter,
 };
 use uuid::Uuid;
 
@@ -34,27 +34,6 @@ pub fn schedule_of(unit: &unit::Model) -> DeskSchedule {
         weekly_hours: parse_opening_hours(&unit.opening_hours).unwrap_or(defaults.weekly_hours),
         intake_cutoff: parse_time(&unit.intake_cutoff).unwrap_or(defaults.intake_cutoff),
     }
-}
-
-#[derive(FromQueryResult)]
-struct AncestorRow {
-    id: Uuid,
-}
-
-/// The unit and every unit above it, nearest first.
-pub async fn unit_and_ancestors(db: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
-    let backend = db.get_database_backend();
-    let placeholder = if backend == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
-    let sql = format!(
-        "WITH RECURSIVE chain(id, parent_id, depth) AS (\
-         SELECT id, parent_id, 0 FROM units WHERE id = {placeholder} \
-         UNION ALL SELECT u.id, u.parent_id, c.depth + 1 FROM units u JOIN chain c ON u.id = c.parent_id \
-         WHERE c.depth < 64) SELECT id FROM chain ORDER BY depth"
-    );
-    let rows = AncestorRow::find_by_statement(Statement::from_sql_and_values(backend, sql, [unit_id.into()]))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|row| row.id).collect())
 }
 
 fn day_override(kind: HolidayKind) -> DayOverride {
@@ -85,7 +64,7 @@ pub async fn applicable_holidays(
     range: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<Vec<holiday::Model>, DbErr> {
     let chain = match unit_id {
-        Some(unit_id) => unit_and_ancestors(db, unit_id).await?,
+        Some(unit_id) => crate::units::store::unit_and_ancestors(db, unit_id).await?,
         None => Vec::new(),
     };
     let mut query = holiday::Entity::find()

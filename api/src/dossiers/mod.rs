@@ -13,6 +13,7 @@ mod lookup_dto;
 pub mod names;
 pub mod reader;
 pub mod receipt;
+pub mod reschedule;
 pub mod store;
 pub mod update;
 pub mod view;

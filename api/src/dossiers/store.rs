@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{dossier, dossier_event};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, FromQueryResult,
-    QueryFilter, QueryOrder, QueryResult, Select, Statement,
+    QueryFilter, QueryOrder, QueryResult, QuerySelect, Select, Statement,
     sea_query::{Expr, Func},
 };
 use uuid::Uuid;
@@ -254,4 +254,17 @@ pub async fn worklist(
     page: PageQuery,
 ) -> Result<(Vec<dossier::Model>, u64), DbErr> {
     fetch_page(db, worklist_query(filter), page).await
+}
+
+/// The open dossiers of these units (every unit when `None`), locked for the transaction on
+/// PostgreSQL (SQLite's write transaction already holds the database).
+pub async fn open_dossiers(
+    db: &impl ConnectionTrait,
+    unit_ids: Option<Vec<Uuid>>,
+) -> Result<Vec<dossier::Model>, DbErr> {
+    let mut query = dossier::Entity::find().filter(dossier::Column::Status.is_in(open_statuses()));
+    if let Some(units) = unit_ids {
+        query = query.filter(dossier::Column::UnitId.is_in(units));
+    }
+    query.order_by_asc(dossier::Column::Id).lock_exclusive().all(db).await
 }

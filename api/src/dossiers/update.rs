@@ -10,7 +10,7 @@ use poem_openapi::{
     param::{Header, Path},
     payload::Json,
 };
-use sea_orm::ActiveEnum;
+use sea_orm::{ActiveEnum, ConnectionTrait};
 use uuid::Uuid;
 
 use super::{
@@ -73,26 +73,26 @@ async fn dossier_for_update(
 }
 
 /// What a change to a dossier records besides the dossier itself.
-struct Change {
-    kind: DossierEventKind,
-    from_status: Option<Status>,
-    note: Option<String>,
-    public_note: Option<String>,
-    new_due_at: Option<DateTime<Utc>>,
+pub struct Change {
+    pub kind: DossierEventKind,
+    pub from_status: Option<Status>,
+    pub note: Option<String>,
+    pub public_note: Option<String>,
+    pub new_due_at: Option<DateTime<Utc>>,
     /// Title and text of the notice to the citizen following the dossier.
-    notice: Option<(String, String)>,
+    pub notice: Option<(String, String)>,
 }
 
-/// Writes a changed dossier (read at version `changed.version`), its timeline entry and the
-/// follower's notice in one transaction, unless someone changed it since (412); answers with
-/// the dossier as it now is.
-async fn record_change(
-    state: &AppState,
+/// The one way a dossier changes: writes the changed dossier (read at version
+/// `changed.version`), its timeline entry and the follower's notice inside `tx`, unless
+/// someone changed it since (412). Returns the dossier as written.
+pub async fn write_change(
+    tx: &impl ConnectionTrait,
     actor: Uuid,
     changed: dossier::Model,
     change: Change,
-) -> ApiResult<DossierResponse> {
-    let now = state.clock.now();
+    now: DateTime<Utc>,
+) -> ApiResult<dossier::Model> {
     let expected = changed.version;
     let mut dossier = changed;
     dossier.version = expected + 1;
@@ -110,24 +110,33 @@ async fn record_change(
         new_due_at: change.new_due_at,
     };
     lifecycle::record_public_step(&mut dossier.public_timeline, &event).map_err(ApiError::internal)?;
-    write_transaction(&state.db, async |tx| -> ApiResult<()> {
-        if !store::update_if_version(tx, dossier.clone(), expected).await? {
-            return Err(stale());
-        }
-        store::insert_event(tx, event).await?;
-        if let (Some(citizen), Some((title, body))) = (dossier.citizen_id, change.notice) {
-            let notice = NewNotice {
-                user_id: citizen,
-                dossier_id: dossier.id,
-                kind: NotificationKind::DossierStatus,
-                title,
-                body,
-            };
-            notify(tx, notice, now).await?;
-        }
-        Ok(())
-    })
-    .await?;
+    if !store::update_if_version(tx, dossier.clone(), expected).await? {
+        return Err(stale());
+    }
+    store::insert_event(tx, event).await?;
+    if let (Some(citizen), Some((title, body))) = (dossier.citizen_id, change.notice) {
+        let notice = NewNotice {
+            user_id: citizen,
+            dossier_id: dossier.id,
+            kind: NotificationKind::DossierStatus,
+            title,
+            body,
+        };
+        notify(tx, notice, now).await?;
+    }
+    Ok(dossier)
+}
+
+/// [`write_change`] in a transaction of its own; answers with the dossier as it now is.
+async fn record_change(
+    state: &AppState,
+    actor: Uuid,
+    changed: dossier::Model,
+    change: Change,
+) -> ApiResult<DossierResponse> {
+    let now = state.clock.now();
+    let dossier =
+        write_transaction(&state.db, async |tx| write_change(tx, actor, changed, change, now).await).await?;
     DossierResponse::of(state, &dossier).await
 }
 

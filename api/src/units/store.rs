@@ -4,13 +4,13 @@ use std::collections::HashMap;
 
 use entity::{unit, values::UnitKind};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, Statement,
 };
 use uuid::Uuid;
 
 use super::validate::ValidSettings;
-use crate::pagination::PageQuery;
+use crate::pagination::{PageQuery, fetch_page};
 
 pub async fn unit_by_code(db: &impl ConnectionTrait, code: &str) -> Result<Option<unit::Model>, DbErr> {
     unit::Entity::find().filter(unit::Column::Code.eq(code)).one(db).await
@@ -31,6 +31,57 @@ pub async fn unit_codes(
     }
     let units = unit::Entity::find().filter(unit::Column::Id.is_in(ids)).all(db).await?;
     Ok(units.into_iter().map(|u| (u.id, u.code)).collect())
+}
+
+// The unit tree, walked in the database: every process sees the same tree at once.
+
+#[derive(FromQueryResult)]
+struct UnitId {
+    id: Uuid,
+}
+
+/// A unit and all units below it in the tree.
+pub async fn unit_and_descendants(
+    db: &impl ConnectionTrait,
+    root: Uuid,
+) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    let statement = Statement::from_sql_and_values(
+        backend,
+        match backend {
+            sea_orm::DatabaseBackend::Postgres => {
+                "WITH RECURSIVE tree(id) AS (SELECT id FROM units WHERE id = $1 \
+                 UNION SELECT u.id FROM units u JOIN tree t ON u.parent_id = t.id) SELECT id FROM tree"
+            }
+            _ => {
+                "WITH RECURSIVE tree(id) AS (SELECT id FROM units WHERE id = ? \
+                 UNION SELECT u.id FROM units u JOIN tree t ON u.parent_id = t.id) SELECT id FROM tree"
+            }
+        },
+        [root.into()],
+    );
+    Ok(UnitId::find_by_statement(statement).all(db).await?.into_iter().map(|row| row.id).collect())
+}
+
+#[derive(FromQueryResult)]
+struct AncestorRow {
+    id: Uuid,
+}
+
+/// The unit and every unit above it, nearest first.
+pub async fn unit_and_ancestors(db: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    let backend = db.get_database_backend();
+    let placeholder = if backend == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
+    let sql = format!(
+        "WITH RECURSIVE chain(id, parent_id, depth) AS (\
+         SELECT id, parent_id, 0 FROM units WHERE id = {placeholder} \
+         UNION ALL SELECT u.id, u.parent_id, c.depth + 1 FROM units u JOIN chain c ON u.id = c.parent_id \
+         WHERE c.depth < 64) SELECT id FROM chain ORDER BY depth"
+    );
+    let rows = AncestorRow::find_by_statement(Statement::from_sql_and_values(backend, sql, [unit_id.into()]))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| row.id).collect())
 }
 
 /// Which units a public list shows.
@@ -57,14 +108,7 @@ pub async fn list_units(
     if let Some(kind) = filter.kind {
         query = query.filter(unit::Column::Kind.eq(kind));
     }
-    let total = query.clone().count(db).await?;
-    let units = query
-        .order_by_asc(unit::Column::Code)
-        .offset(PageQuery { page, per_page }.offset())
-        .limit(per_page)
-        .all(db)
-        .await?;
-    Ok((units, total))
+    fetch_page(db, query.order_by_asc(unit::Column::Code), PageQuery { page, per_page }).await
 }
 
 /// Replaces a unit's desk settings.

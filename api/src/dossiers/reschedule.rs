@@ -1,0 +1,85 @@
+//! Due dates after a change of calendar: a holiday or make-up working day added or removed
+//! moves the due dates of the open dossiers it falls inside, in the transaction of the change,
+//! each with a timeline entry and a notice to the citizen who follows it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{dossier, unit};
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use super::{
+    dto::DossierEventKind,
+    store,
+    update::{Change, write_change},
+};
+use crate::{
+    calendar::store::working_calendar,
+    domain::calendar::{WorkingCalendar, reschedule_due},
+    error::{ApiError, ApiResult},
+    units::store::unit_by_id,
+};
+
+/// The open dossiers a calendar change may move, with their units' calendars as they were
+/// before it: read inside the change's transaction, before the change is written.
+pub struct BeforeChange {
+    dossiers: Vec<dossier::Model>,
+    units: HashMap<Uuid, (unit::Model, WorkingCalendar)>,
+}
+
+/// Reads what [`reschedule`] needs, for the open dossiers of `units` (every unit when `None`).
+pub async fn before_change(tx: &impl ConnectionTrait, units: Option<Vec<Uuid>>) -> ApiResult<BeforeChange> {
+    let dossiers = store::open_dossiers(tx, units).await?;
+    let mut calendars = HashMap::new();
+    for dossier in &dossiers {
+        if calendars.contains_key(&dossier.unit_id) {
+            continue;
+        }
+        let unit = unit_by_id(tx, dossier.unit_id)
+            .await?
+            .ok_or_else(|| ApiError::internal(format!("dossier {} names a missing unit", dossier.id)))?;
+        let calendar = working_calendar(tx, &unit).await?;
+        calendars.insert(unit.id, (unit, calendar));
+    }
+    Ok(BeforeChange { dossiers, units: calendars })
+}
+
+/// Moves each due date the change moved (see [`reschedule_due`]), once the change is written
+/// in `tx`; `why` is the timeline's note. Returns how many dossiers moved.
+pub async fn reschedule(
+    tx: &impl ConnectionTrait,
+    before: BeforeChange,
+    actor: Uuid,
+    why: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<u64> {
+    let mut after = HashMap::new();
+    for (id, (unit, _)) in &before.units {
+        after.insert(*id, working_calendar(tx, unit).await?);
+    }
+    let mut moved = 0;
+    for dossier in before.dossiers {
+        let (Some((_, old)), Some(new)) = (before.units.get(&dossier.unit_id), after.get(&dossier.unit_id))
+        else {
+            continue;
+        };
+        let Some(new_due) = reschedule_due(old, new, dossier.received_at, dossier.due_at) else {
+            continue;
+        };
+        let public = "Hạn giải quyết được điều chỉnh theo lịch làm việc mới của đơn vị.".to_owned();
+        let change = Change {
+            kind: DossierEventKind::DueRescheduled,
+            from_status: None,
+            note: Some(why.to_owned()),
+            public_note: Some(public.clone()),
+            new_due_at: Some(new_due),
+            notice: Some((format!("Hồ sơ {}: hạn giải quyết mới", dossier.code), public)),
+        };
+        let mut changed = dossier;
+        changed.due_at = new_due;
+        write_change(tx, actor, changed, change, now).await?;
+        moved += 1;
+    }
+    Ok(moved)
+}
