@@ -1,8 +1,10 @@
-//! Every problem `code` the API answers with, its HTTP status and what it means.
+//! Every problem `code` the API answers with: its HTTP status, what it means (for the spec),
+//! and what the client is told, in Vietnamese and English.
 //!
-//! The spec's error documentation is generated from this list (see `spec::errors`), so a
-//! client developer reads the same codes the server sends. A test checks that every code an
-//! operation documents is listed here.
+//! Errors are made from these (`ApiError::of`), and the spec's error documentation is
+//! generated from them (see `spec::errors`), so a client developer reads the same codes the
+//! server sends. Unique-constraint violations map onto them by constraint name
+//! ([`for_constraint`]).
 
 /// One kind of problem, as clients switch on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,71 +15,256 @@ pub struct ProblemType {
     pub status: u16,
     /// What it means, in English, for the spec.
     pub meaning: &'static str,
+    /// What the client is told (`detail`) in Vietnamese, unless the error says more.
+    pub vi: &'static str,
+    /// What the client is told (`detail`) in English, unless the error says more.
+    pub en: &'static str,
 }
 
-const fn problem(code: &'static str, status: u16, meaning: &'static str) -> ProblemType {
-    ProblemType { code, status, meaning }
+const fn problem(
+    code: &'static str,
+    status: u16,
+    meaning: &'static str,
+    (vi, en): (&'static str, &'static str),
+) -> ProblemType {
+    ProblemType { code, status, meaning, vi, en }
 }
 
-pub const MALFORMED_REQUEST: ProblemType =
-    problem("malformed_request", 400, "A parameter or the body could not be read as its type.");
+pub const MALFORMED_REQUEST: ProblemType = problem(
+    "malformed_request",
+    400,
+    "A parameter or the body could not be read as its type.",
+    ("Yêu cầu không đọc được.", "The request could not be read."),
+);
 pub const UNAUTHENTICATED: ProblemType = problem(
     "unauthenticated",
     401,
     "The access token is missing, expired or invalid (`WWW-Authenticate: Bearer`).",
+    (
+        "Cần đăng nhập: thiếu mã truy cập, hoặc mã đã hết hạn hay không hợp lệ.",
+        "Authentication required: the access token is missing, expired or invalid.",
+    ),
 );
-pub const INVALID_CREDENTIALS: ProblemType =
-    problem("invalid_credentials", 401, "Wrong phone number or password.");
-pub const INVALID_REFRESH_TOKEN: ProblemType =
-    problem("invalid_refresh_token", 401, "The refresh token is unknown, spent, expired or revoked.");
-pub const FORBIDDEN: ProblemType =
-    problem("forbidden", 403, "The caller's role does not allow this operation.");
-pub const NOT_FOUND: ProblemType = problem("not_found", 404, "Not found, or not visible to the caller.");
-pub const ROUTE_NOT_FOUND: ProblemType =
-    problem("route_not_found", 404, "There is no such route in the API.");
-pub const METHOD_NOT_ALLOWED: ProblemType =
-    problem("method_not_allowed", 405, "The route does not take this method; `Allow` lists those it takes.");
-pub const PHONE_TAKEN: ProblemType = problem("phone_taken", 409, "The phone number is already registered.");
-pub const UNIT_CODE_TAKEN: ProblemType = problem("unit_code_taken", 409, "The unit code is already in use.");
-pub const HOLIDAY_EXISTS: ProblemType =
-    problem("holiday_exists", 409, "The date already has a holiday or make-up day for the same scope.");
-pub const PROCEDURE_EXISTS: ProblemType =
-    problem("procedure_exists", 409, "A procedure with this code already exists.");
-pub const LEGAL_DOCUMENT_EXISTS: ProblemType =
-    problem("legal_document_exists", 409, "A legal document with this number already exists.");
-pub const ILLEGAL_TRANSITION: ProblemType =
-    problem("illegal_transition", 409, "The dossier cannot move to that status from its current one.");
-pub const DOSSIER_CLOSED: ProblemType =
-    problem("dossier_closed", 409, "The dossier is no longer being processed.");
-pub const DOSSIER_ALREADY_CLAIMED: ProblemType =
-    problem("dossier_already_claimed", 409, "Another account already follows this dossier.");
-pub const ALREADY_EXISTS: ProblemType = problem("already_exists", 409, "The record already exists.");
-pub const VERSION_MISMATCH: ProblemType =
-    problem("version_mismatch", 412, "The `If-Match` version is stale: read the record again.");
-pub const PAYLOAD_TOO_LARGE: ProblemType =
-    problem("payload_too_large", 413, "The body is over the server's limit.");
-pub const UNSUPPORTED_MEDIA_TYPE: ProblemType =
-    problem("unsupported_media_type", 415, "The `Content-Type` is not one the operation reads.");
-pub const VALIDATION_FAILED: ProblemType =
-    problem("validation_failed", 422, "Some fields break the rules; `errors` names each one.");
-pub const UNIT_CYCLE: ProblemType =
-    problem("unit_cycle", 422, "A unit cannot be moved under itself or one of its own sub-units.");
-pub const OWN_ACCOUNT_LOCKED: ProblemType =
-    problem("own_account_locked", 422, "Nobody may deactivate their own account or change their own role.");
-pub const IF_MATCH_REQUIRED: ProblemType =
-    problem("if_match_required", 428, "The write needs `If-Match` with the record's `ETag`.");
-pub const TOO_MANY_REQUESTS: ProblemType =
-    problem("too_many_requests", 429, "Too many requests; `Retry-After` says when to try again.");
+pub const INVALID_CREDENTIALS: ProblemType = problem(
+    "invalid_credentials",
+    401,
+    "Wrong phone number or password.",
+    ("Số điện thoại hoặc mật khẩu không đúng.", "Wrong phone number or password."),
+);
+pub const INVALID_REFRESH_TOKEN: ProblemType = problem(
+    "invalid_refresh_token",
+    401,
+    "The refresh token is unknown, spent, expired or revoked.",
+    (
+        "Phiên đăng nhập đã hết hạn hoặc bị thu hồi; vui lòng đăng nhập lại.",
+        "The session has expired or was revoked; please log in again.",
+    ),
+);
+pub const FORBIDDEN: ProblemType = problem(
+    "forbidden",
+    403,
+    "The caller's role does not allow this operation.",
+    ("Tài khoản của bạn không có quyền thực hiện thao tác này.", "Your account is not allowed to do this."),
+);
+pub const NOT_FOUND: ProblemType =
+    problem("not_found", 404, "Not found, or not visible to the caller.", ("Không tìm thấy.", "Not found."));
+pub const ROUTE_NOT_FOUND: ProblemType = problem(
+    "route_not_found",
+    404,
+    "There is no such route in the API.",
+    ("Không có đường dẫn này trong API.", "There is no such route in the API."),
+);
+pub const METHOD_NOT_ALLOWED: ProblemType = problem(
+    "method_not_allowed",
+    405,
+    "The route does not take this method; `Allow` lists those it takes.",
+    (
+        "Phương thức HTTP này không dùng được với đường dẫn này.",
+        "This HTTP method is not allowed on this route.",
+    ),
+);
+pub const PHONE_TAKEN: ProblemType = problem(
+    "phone_taken",
+    409,
+    "The phone number is already registered.",
+    ("Số điện thoại này đã được đăng ký.", "This phone number is already registered."),
+);
+pub const UNIT_CODE_TAKEN: ProblemType = problem(
+    "unit_code_taken",
+    409,
+    "The unit code is already in use.",
+    ("Mã đơn vị này đã được dùng.", "This unit code is already in use."),
+);
+pub const HOLIDAY_EXISTS: ProblemType = problem(
+    "holiday_exists",
+    409,
+    "The date already has a holiday or make-up day for the same scope.",
+    (
+        "Ngày này đã có một ngày nghỉ hoặc ngày làm bù cho cùng phạm vi.",
+        "This date already has a holiday or make-up day for the same scope.",
+    ),
+);
+pub const PROCEDURE_EXISTS: ProblemType = problem(
+    "procedure_exists",
+    409,
+    "A procedure with this code already exists.",
+    ("Đã có thủ tục với mã này.", "A procedure with this code already exists."),
+);
+pub const LEGAL_DOCUMENT_EXISTS: ProblemType = problem(
+    "legal_document_exists",
+    409,
+    "A legal document with this number already exists.",
+    ("Đã có văn bản với số hiệu này.", "A document with this number already exists."),
+);
+pub const ILLEGAL_TRANSITION: ProblemType = problem(
+    "illegal_transition",
+    409,
+    "The dossier cannot move to that status from its current one.",
+    ("Hồ sơ không thể chuyển sang trạng thái này.", "The dossier cannot move to this status."),
+);
+pub const DOSSIER_CLOSED: ProblemType = problem(
+    "dossier_closed",
+    409,
+    "The dossier is no longer being processed.",
+    ("Hồ sơ đã kết thúc xử lý.", "The dossier is no longer being processed."),
+);
+pub const DOSSIER_ALREADY_CLAIMED: ProblemType = problem(
+    "dossier_already_claimed",
+    409,
+    "Another account already follows this dossier.",
+    ("Hồ sơ này đã được một tài khoản khác theo dõi.", "Another account already follows this dossier."),
+);
+pub const ALREADY_EXISTS: ProblemType = problem(
+    "already_exists",
+    409,
+    "The record already exists.",
+    ("Bản ghi này đã tồn tại.", "This record already exists."),
+);
+pub const VERSION_MISMATCH: ProblemType = problem(
+    "version_mismatch",
+    412,
+    "The `If-Match` version is stale: read the record again.",
+    (
+        "Hồ sơ đã được người khác cập nhật; hãy tải lại và thử lại.",
+        "The dossier was changed by someone else; reload it and try again.",
+    ),
+);
+pub const PAYLOAD_TOO_LARGE: ProblemType = problem(
+    "payload_too_large",
+    413,
+    "The body is over the server's limit.",
+    ("Nội dung yêu cầu vượt quá giới hạn cho phép.", "The request body is over the allowed size."),
+);
+pub const UNSUPPORTED_MEDIA_TYPE: ProblemType = problem(
+    "unsupported_media_type",
+    415,
+    "The `Content-Type` is not one the operation reads.",
+    (
+        "Kiểu nội dung (Content-Type) không được hỗ trợ; hãy gửi application/json.",
+        "The Content-Type is not supported; send application/json.",
+    ),
+);
+pub const VALIDATION_FAILED: ProblemType = problem(
+    "validation_failed",
+    422,
+    "Some fields break the rules; `errors` names each one.",
+    ("Một số trường không hợp lệ.", "Some fields are not valid."),
+);
+pub const UNIT_CYCLE: ProblemType = problem(
+    "unit_cycle",
+    422,
+    "A unit cannot be moved under itself or one of its own sub-units.",
+    (
+        "Không thể chuyển đơn vị vào dưới chính nó hoặc một đơn vị trực thuộc nó.",
+        "A unit cannot be moved under itself or one of its own sub-units.",
+    ),
+);
+pub const OWN_ACCOUNT_LOCKED: ProblemType = problem(
+    "own_account_locked",
+    422,
+    "Nobody may deactivate their own account or change their own role.",
+    (
+        "Không thể tự khoá tài khoản hay đổi vai trò của chính mình.",
+        "You cannot deactivate your own account or change your own role.",
+    ),
+);
+pub const IF_MATCH_REQUIRED: ProblemType = problem(
+    "if_match_required",
+    428,
+    "The write needs `If-Match` with the record's `ETag`.",
+    (
+        "Cần gửi tiêu đề If-Match với phiên bản (ETag) của hồ sơ.",
+        "Send an If-Match header with the dossier's version (its ETag).",
+    ),
+);
+pub const TOO_MANY_REQUESTS: ProblemType = problem(
+    "too_many_requests",
+    429,
+    "Too many requests; `Retry-After` says when to try again.",
+    ("Quá nhiều yêu cầu. Vui lòng thử lại sau.", "Too many requests. Try again later."),
+);
 pub const INTERNAL_ERROR: ProblemType = problem(
     "internal_error",
     500,
     "Unexpected server error; nothing internal is shown, quote the request id.",
+    (
+        "Đã xảy ra lỗi ở máy chủ. Vui lòng thử lại sau hoặc báo mã yêu cầu cho bộ phận hỗ trợ.",
+        "Something went wrong on the server. Try again later or give the request id to support.",
+    ),
 );
 pub const SERVICE_UNAVAILABLE: ProblemType = problem(
     "service_unavailable",
     503,
     "The database cannot be reached; `Retry-After` says when to try again.",
+    (
+        "Dịch vụ tạm thời không khả dụng. Vui lòng thử lại sau.",
+        "The service is temporarily unavailable. Please try again later.",
+    ),
 );
+
+/// A unique constraint a client's request can break, by its name in the migrations (which is
+/// also how PostgreSQL reports it) and by the columns SQLite names in its message.
+struct UniqueConstraint {
+    name: &'static str,
+    sqlite_columns: &'static str,
+    problem: ProblemType,
+}
+
+const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
+    UniqueConstraint { name: "users_phone_key", sqlite_columns: "users.phone", problem: PHONE_TAKEN },
+    UniqueConstraint { name: "units_code_key", sqlite_columns: "units.code", problem: UNIT_CODE_TAKEN },
+    UniqueConstraint {
+        name: "holidays_national_date",
+        sqlite_columns: "holidays.date",
+        problem: HOLIDAY_EXISTS,
+    },
+    UniqueConstraint {
+        name: "holidays_unit_date",
+        sqlite_columns: "holidays.unit_id, holidays.date",
+        problem: HOLIDAY_EXISTS,
+    },
+    UniqueConstraint {
+        name: "procedures_code_key",
+        sqlite_columns: "procedures.code",
+        problem: PROCEDURE_EXISTS,
+    },
+    UniqueConstraint {
+        name: "legal_documents_number_key",
+        sqlite_columns: "legal_documents.number",
+        problem: LEGAL_DOCUMENT_EXISTS,
+    },
+];
+
+/// The problem a broken unique constraint means: found by the constraint's name (PostgreSQL)
+/// or, as SQLite names no constraint, by the columns its message lists
+/// (`UNIQUE constraint failed: users.phone`). `None` for a constraint no request should break.
+pub fn for_constraint(name: Option<&str>, message: &str) -> Option<&'static ProblemType> {
+    let sqlite_columns = message.rsplit_once("constraint failed: ").map(|(_, columns)| columns.trim());
+    UNIQUE_CONSTRAINTS
+        .iter()
+        .find(|c| name == Some(c.name) || sqlite_columns == Some(c.sqlite_columns))
+        .map(|c| &c.problem)
+}
 
 /// The whole catalogue.
 pub const ALL: &[ProblemType] = &[
@@ -121,6 +308,21 @@ mod tests {
             assert!(seen.insert(problem.code), "{} listed twice", problem.code);
             assert!(problem.code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{}", problem.code);
             assert!((400..600).contains(&problem.status), "{}", problem.code);
+            assert!(!problem.vi.is_empty() && !problem.en.is_empty(), "{}", problem.code);
         }
+    }
+
+    #[test]
+    fn unique_violations_map_by_constraint_name_or_sqlite_columns() {
+        assert_eq!(for_constraint(Some("users_phone_key"), "duplicate key value"), Some(&PHONE_TAKEN));
+        assert_eq!(
+            for_constraint(
+                None,
+                "error returned from database: (code: 2067) UNIQUE constraint failed: holidays.unit_id, holidays.date"
+            ),
+            Some(&HOLIDAY_EXISTS)
+        );
+        assert_eq!(for_constraint(None, "UNIQUE constraint failed: dossiers.code"), None);
+        assert_eq!(for_constraint(Some("dossiers_code_key"), "duplicate key value"), None);
     }
 }

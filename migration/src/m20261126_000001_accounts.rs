@@ -5,10 +5,12 @@ use crate::{drop_tables, run_ddl};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+// Unique constraints a request can break are named (as PostgreSQL would name them), and
+// `api::problems` maps each name onto the problem it means.
 const UP: &str = r#"
 CREATE TABLE units (
     id {uuid} PRIMARY KEY,
-    code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 40),
+    code TEXT NOT NULL CONSTRAINT units_code_key UNIQUE CHECK (length(code) BETWEEN 1 AND 40),
     name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
     kind TEXT NOT NULL CHECK (kind IN ('province', 'town', 'district', 'ward', 'commune', 'department', 'one_stop_desk')),
     parent_id {uuid} REFERENCES units (id),
@@ -27,7 +29,7 @@ CREATE INDEX units_parent ON units (parent_id);
 
 CREATE TABLE users (
     id {uuid} PRIMARY KEY,
-    phone TEXT NOT NULL UNIQUE,
+    phone TEXT NOT NULL CONSTRAINT users_phone_key UNIQUE,
     full_name TEXT NOT NULL,
     password_hash TEXT NOT NULL,
     role TEXT NOT NULL CHECK (role IN ('citizen', 'officer', 'supervisor', 'admin')),

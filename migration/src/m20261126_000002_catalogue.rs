@@ -5,6 +5,8 @@ use crate::{drop_tables, run_ddl};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+// Unique constraints a request can break are named (as PostgreSQL would name them), and
+// `api::problems` maps each name onto the problem it means.
 const UP: &str = r#"
 CREATE TABLE holidays (
     id {uuid} PRIMARY KEY,
@@ -19,7 +21,7 @@ CREATE UNIQUE INDEX holidays_unit_date ON holidays (unit_id, date) WHERE unit_id
 
 CREATE TABLE legal_documents (
     id {uuid} PRIMARY KEY,
-    number TEXT NOT NULL UNIQUE,
+    number TEXT NOT NULL CONSTRAINT legal_documents_number_key UNIQUE,
     title TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('law', 'decree', 'circular', 'decision', 'resolution', 'other')),
     issuer TEXT NOT NULL,
@@ -33,7 +35,7 @@ CREATE TABLE legal_documents (
 
 CREATE TABLE procedures (
     id {uuid} PRIMARY KEY,
-    code TEXT NOT NULL UNIQUE,
+    code TEXT NOT NULL CONSTRAINT procedures_code_key UNIQUE,
     name TEXT NOT NULL,
     name_en TEXT,
     field TEXT NOT NULL,

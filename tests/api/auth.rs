@@ -1,5 +1,6 @@
 //! Registration, login, lockout, token rotation and rejection of bad tokens.
 
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 use crate::common::{PASSWORD, TestApp};
@@ -324,4 +325,21 @@ async fn a_hash_with_older_parameters_is_upgraded_at_the_next_login() {
     let stored = api::accounts::store::user_by_phone(&app.db, "+84912345678").await.unwrap().unwrap();
     assert_ne!(stored.password_hash, old_hash);
     assert!(stored.password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+}
+
+#[tokio::test]
+async fn concurrent_registrations_of_one_phone_make_one_account_and_say_phone_taken_to_the_rest() {
+    let app = TestApp::spawn().await;
+
+    // All pass the check for an existing account while the passwords hash; the unique
+    // constraint on the phone decides, and its name says which problem that is.
+    let replies = futures_util::future::join_all((0..4).map(|_| register(&app, "0912345678"))).await;
+
+    let created = replies.iter().filter(|r| r.status.as_u16() == 201).count();
+    for reply in replies.iter().filter(|r| r.status.as_u16() != 201) {
+        reply.assert_problem(409, "phone_taken");
+    }
+    assert_eq!(created, 1);
+    let accounts = entity::user::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(accounts.len(), 1);
 }

@@ -7,7 +7,7 @@ use crate::{
     auth::{BearerAuth, Caller, Role, password::needs_rehash, tokens},
     error::{ApiError, ApiResult},
     http::client::client_ip,
-    i18n::Text,
+    problems,
     throttle::Limit,
 };
 
@@ -25,25 +25,6 @@ pub enum NoContent {
     /// Done.
     #[oai(status = 204)]
     Done,
-}
-
-fn invalid_credentials() -> ApiError {
-    ApiError::new(
-        poem::http::StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-        Text::new("Số điện thoại hoặc mật khẩu không đúng.", "Wrong phone number or password."),
-    )
-}
-
-fn invalid_refresh_token() -> ApiError {
-    ApiError::new(
-        poem::http::StatusCode::UNAUTHORIZED,
-        "invalid_refresh_token",
-        Text::new(
-            "Phiên đăng nhập đã hết hạn hoặc bị thu hồi; vui lòng đăng nhập lại.",
-            "The session has expired or was revoked; please log in again.",
-        ),
-    )
 }
 
 pub async fn profile_of(state: &AppState, user: entity::user::Model) -> ApiResult<UserProfile> {
@@ -100,7 +81,7 @@ impl AccountsApi {
             return Err(ApiError::validation(errors));
         };
         if store::user_by_phone(&state.db, phone.as_str()).await?.is_some() {
-            return Err(phone_taken());
+            return Err(ApiError::of(&problems::PHONE_TAKEN));
         }
         let password_hash = state.keys.passwords.hash(&body.password).await?;
         let new = store::NewUser {
@@ -110,14 +91,8 @@ impl AccountsApi {
             role: Role::Citizen,
             unit_id: None,
         };
-        // A concurrent registration of the same phone loses on the unique index.
-        let user =
-            store::insert_user(&state.db, new, state.clock.now()).await.map_err(
-                |e| match ApiError::from(e) {
-                    conflict if conflict.status() == poem::http::StatusCode::CONFLICT => phone_taken(),
-                    other => other,
-                },
-            )?;
+        // A concurrent registration of the same phone loses on users_phone_key: phone_taken.
+        let user = store::insert_user(&state.db, new, state.clock.now()).await?;
         Ok(Registered::Created(Json(profile_of(&state, user).await?)))
     }
 
@@ -165,7 +140,7 @@ impl AccountsApi {
                 for limit in &limits {
                     limit.record(&state.db, now).await?;
                 }
-                return Err(invalid_credentials());
+                return Err(ApiError::of(&problems::INVALID_CREDENTIALS));
             }
         };
         if hashed_as_typed || needs_rehash(&user.password_hash) {
@@ -188,18 +163,18 @@ impl AccountsApi {
         let now = state.clock.now();
         let token = store::refresh_token_by_hash(&state.db, &tokens::token_hash(&body.refresh_token))
             .await?
-            .ok_or_else(invalid_refresh_token)?;
+            .ok_or_else(|| ApiError::of(&problems::INVALID_REFRESH_TOKEN))?;
         if token.revoked_at.is_some() || token.expires_at <= now {
-            return Err(invalid_refresh_token());
+            return Err(ApiError::of(&problems::INVALID_REFRESH_TOKEN));
         }
         if token.spent_at.is_some() || !store::spend_refresh_token(&state.db, token.id, now).await? {
             store::revoke_family(&state.db, token.family_id, now).await?;
-            return Err(invalid_refresh_token());
+            return Err(ApiError::of(&problems::INVALID_REFRESH_TOKEN));
         }
         let user = store::user_by_id(&state.db, token.user_id)
             .await?
             .filter(|u| u.active)
-            .ok_or_else(invalid_refresh_token)?;
+            .ok_or_else(|| ApiError::of(&problems::INVALID_REFRESH_TOKEN))?;
         Ok(Json(issue_tokens(&state, &user, token.family_id).await?))
     }
 
@@ -219,14 +194,6 @@ impl AccountsApi {
         }
         Ok(NoContent::Done)
     }
-}
-
-/// 409: the phone number belongs to an account already.
-pub fn phone_taken() -> ApiError {
-    ApiError::conflict(
-        "phone_taken",
-        Text::new("Số điện thoại này đã được đăng ký.", "This phone number is already registered."),
-    )
 }
 
 pub struct MeApi;

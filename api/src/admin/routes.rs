@@ -15,16 +15,16 @@ use super::{
 };
 use crate::{
     ApiTags, AppState,
-    accounts::{dto::UserProfile, routes::phone_taken, validate},
+    accounts::{dto::UserProfile, validate},
     auth::{BearerAuth, Caller, Role, UnitScope, scope_of},
     domain::{
         account::FullName,
         unit::{UnitAddress, UnitName},
     },
     error::{ApiError, ApiResult, FieldError},
-    http::request_context::RequestId,
-    i18n::Text,
+    http::request_id::RequestId,
     pagination::{Page, PageQuery},
+    problems,
 };
 
 pub struct AdminApi;
@@ -47,18 +47,9 @@ impl From<WriteError> for ApiError {
     fn from(err: WriteError) -> ApiError {
         match err {
             WriteError::NotFound => ApiError::not_found(),
-            WriteError::UnitCodeTaken => ApiError::conflict(
-                "unit_code_taken",
-                Text::new("Mã đơn vị này đã được dùng.", "This unit code is already in use."),
-            ),
-            WriteError::UnitCycle => ApiError::rule(
-                "unit_cycle",
-                Text::new(
-                    "Không thể chuyển đơn vị vào dưới chính nó hoặc một đơn vị trực thuộc nó.",
-                    "A unit cannot be moved under itself or one of its own sub-units.",
-                ),
-            ),
-            WriteError::PhoneTaken => phone_taken(),
+            WriteError::UnitCodeTaken => ApiError::of(&problems::UNIT_CODE_TAKEN),
+            WriteError::UnitCycle => ApiError::of(&problems::UNIT_CYCLE),
+            WriteError::PhoneTaken => ApiError::of(&problems::PHONE_TAKEN),
             WriteError::Db(err) => err.into(),
         }
     }
@@ -181,17 +172,6 @@ fn check_unit_for_role(role: Role, has_unit: bool) -> ApiResult<()> {
     }
 }
 
-/// Administrators may not lock themselves out: the last one would leave nobody to undo it.
-fn own_account_locked() -> ApiError {
-    ApiError::rule(
-        "own_account_locked",
-        Text::new(
-            "Không thể tự khoá tài khoản hay đổi vai trò của chính mình.",
-            "You cannot deactivate your own account or change your own role.",
-        ),
-    )
-}
-
 /// What a caller may change on a staff account they can see, given the requested changes.
 fn decide_staff_update(
     caller: &Caller,
@@ -216,7 +196,7 @@ fn decide_staff_update(
         scope.check(unit.id)?;
     }
     if target.id == caller.id && (role != current_role || changes.active == Some(false)) {
-        return Err(own_account_locked());
+        return Err(ApiError::of(&problems::OWN_ACCOUNT_LOCKED));
     }
     let has_unit = match &new_unit {
         Some(unit) => unit.is_some(),

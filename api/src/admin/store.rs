@@ -14,7 +14,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, ExprTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, SqlErr, TryIntoModel,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, TryIntoModel,
     sea_query::{Expr, Func, LikeExpr, Query, SimpleExpr},
 };
 use serde_json::{Value, json};
@@ -50,14 +50,6 @@ pub enum WriteError {
     PhoneTaken,
     #[error(transparent)]
     Db(#[from] DbErr),
-}
-
-/// A unique-constraint violation as the conflict it means here; any other error as it is.
-fn unique_violation_as(err: DbErr, conflict: WriteError) -> WriteError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => conflict,
-        _ => WriteError::Db(err),
-    }
 }
 
 /// A unit with the code of its parent.
@@ -235,8 +227,7 @@ pub async fn create_unit(
             ..Default::default()
         }
         .insert(txn)
-        .await
-        .map_err(|e| unique_violation_as(e, WriteError::UnitCodeTaken))?;
+        .await?;
         let record = UnitRecord { parent_code: new.parent.map(|parent| parent.code.clone()), unit };
         let target = (record.unit.code.clone(), Some(record.unit.id));
         write_audit(txn, audit, AuditAction::UnitCreate, target, None, record.state()).await?;
@@ -420,9 +411,8 @@ pub async fn create_staff(
             role: new.role,
             unit_id: new.unit.map(|unit| unit.id),
         };
-        let user = insert_user(txn, row, audit.at)
-            .await
-            .map_err(|e| unique_violation_as(e, WriteError::PhoneTaken))?;
+        // A concurrent creation of the same phone loses on users_phone_key.
+        let user = insert_user(txn, row, audit.at).await?;
         let record = StaffRecord { unit_code: new.unit.map(|unit| unit.code.clone()), user };
         let target = (record.user.id.to_string(), record.user.unit_id);
         write_audit(txn, audit, AuditAction::UserCreate, target, None, record.state()).await?;

@@ -20,7 +20,6 @@ use crate::{
     db::write_transaction,
     dossiers::reschedule,
     error::{ApiError, ApiResult, FieldError},
-    i18n::Text,
     units::store::{unit_and_descendants, unit_by_code, unit_codes},
 };
 
@@ -40,16 +39,6 @@ pub enum HolidayDeleted {
     /// The holiday was removed; open dossiers it fell inside have new due dates.
     #[oai(status = 200)]
     Deleted(Json<HolidayRemoved>),
-}
-
-fn holiday_exists() -> ApiError {
-    ApiError::conflict(
-        "holiday_exists",
-        Text::new(
-            "Ngày này đã có một ngày nghỉ hoặc ngày làm bù cho cùng phạm vi.",
-            "This date already has a holiday or make-up day for the same scope.",
-        ),
-    )
 }
 
 /// `from..=to`, or the default range when both are absent, cut to its first 366 days. A `to`
@@ -111,11 +100,7 @@ async fn create_holiday_in(
     let before = reschedule::before_change(txn, covered_units(txn, unit_id).await?).await?;
     let new =
         store::NewHoliday { unit_id, date: input.date, kind: input.kind, name: holiday_name(&input.name)? };
-    let holiday =
-        store::insert_holiday(txn, new, state.clock.now()).await.map_err(|e| match ApiError::from(e) {
-            conflict if conflict.code() == "already_exists" => holiday_exists(),
-            other => other,
-        })?;
+    let holiday = store::insert_holiday(txn, new, state.clock.now()).await?;
     let why = format!("{} {} added: {}", holiday.kind.to_value(), holiday.date, holiday.name);
     let rescheduled_dossiers =
         reschedule::reschedule(txn, before, caller.id, &why, state.clock.now()).await?;

@@ -15,8 +15,8 @@ use crate::{
     domain::dossier::{MAX_CODE_CHARS, StatusRules, canonical_code, mask_name, normalize_secret},
     error::{ApiError, ApiResult},
     http::{client::client_ip, json::SerdeJson},
-    i18n::Text,
     pagination::{Page, PageQuery},
+    problems,
     throttle::Limit,
 };
 
@@ -155,13 +155,7 @@ impl MyDossiersApi {
         throttle_lookup(&state, req, &body.code).await?;
         let dossier = open_with_secret(&state, body.code.trim(), &body.secret).await?;
         if store::claim(&state.db, dossier.id, auth.0.id).await? != Some(auth.0.id) {
-            return Err(ApiError::conflict(
-                "dossier_already_claimed",
-                Text::new(
-                    "Hồ sơ này đã được một tài khoản khác theo dõi.",
-                    "Another account already follows this dossier.",
-                ),
-            ));
+            return Err(ApiError::of(&problems::DOSSIER_ALREADY_CLAIMED));
         }
         let mut items = summaries(&state, vec![dossier]).await?;
         items.pop().map(Json).ok_or_else(ApiError::not_found)

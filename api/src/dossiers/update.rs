@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{dossier, dossier_event, values::NotificationKind};
-use poem::{http::StatusCode, web::Data};
+use poem::web::Data;
 use poem_openapi::{
     OpenApi,
     param::{Header, Path},
@@ -27,36 +27,21 @@ use crate::{
     error::{ApiError, ApiResult},
     i18n::Text,
     notifications::store::{NewNotice, notify},
+    problems,
     units::store::unit_by_id,
 };
 
 /// Whether an `If-Match` (`"3"`, `W/"3"`, `3`, a list of them, or `*` for any version)
 /// names this version: 428 when it is missing, 412 when it names another.
 fn check_if_match(if_match: Option<&str>, version: i32) -> ApiResult<()> {
-    let raw = if_match.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "if_match_required",
-            Text::new(
-                "Cần gửi tiêu đề If-Match với phiên bản (ETag) của hồ sơ.",
-                "Send an If-Match header with the dossier's version (its ETag).",
-            ),
-        )
-    })?;
+    let raw = if_match.ok_or_else(|| ApiError::of(&problems::IF_MATCH_REQUIRED))?;
     let names_it =
         |tag: &str| tag == "*" || tag.trim_start_matches("W/").trim_matches('"').parse() == Ok(version);
     if raw.split(',').map(str::trim).any(names_it) { Ok(()) } else { Err(stale()) }
 }
 
 fn stale() -> ApiError {
-    ApiError::new(
-        StatusCode::PRECONDITION_FAILED,
-        "version_mismatch",
-        Text::new(
-            "Hồ sơ đã được người khác cập nhật; hãy tải lại và thử lại.",
-            "The dossier was changed by someone else; reload it and try again.",
-        ),
-    )
+    ApiError::of(&problems::VERSION_MISMATCH)
 }
 
 /// The dossier to change, whose `If-Match` must name the current version (428 without it,
@@ -155,13 +140,10 @@ fn illegal_transition(from: Status, to: Status) -> ApiError {
     let allowed: Vec<String> = allowed_next(from).iter().map(|s| s.to_value()).collect();
     let list = if allowed.is_empty() { "—".to_owned() } else { allowed.join(", ") };
     let (from, to) = (from.to_value(), to.to_value());
-    ApiError::conflict(
-        "illegal_transition",
-        Text::new(
-            format!("Không thể chuyển hồ sơ từ {from} sang {to}. Được phép: {list}."),
-            format!("A dossier cannot move from {from} to {to}. Allowed: {list}."),
-        ),
-    )
+    ApiError::of(&problems::ILLEGAL_TRANSITION).with_detail(Text::new(
+        format!("Không thể chuyển hồ sơ từ {from} sang {to}. Được phép: {list}."),
+        format!("A dossier cannot move from {from} to {to}. Allowed: {list}."),
+    ))
 }
 
 pub struct DossierUpdateApi;
@@ -230,10 +212,7 @@ impl DossierUpdateApi {
     ) -> ApiResult<DossierResponse> {
         let mut dossier = dossier_for_update(&state, &auth.0, &code, if_match.0.as_deref()).await?;
         if dossier.status.is_closed() {
-            return Err(ApiError::conflict(
-                "dossier_closed",
-                Text::new("Hồ sơ đã kết thúc xử lý.", "The dossier is no longer being processed."),
-            ));
+            return Err(ApiError::of(&problems::DOSSIER_CLOSED));
         }
         if body.new_due_at <= dossier.due_at {
             return Err(ApiError::invalid_field(

@@ -6,4 +6,5 @@ pub mod json;
 pub mod metrics;
 pub mod platform;
 pub mod request_context;
+pub mod request_id;
 pub mod schema_check;

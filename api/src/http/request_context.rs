@@ -11,48 +11,12 @@ use poem::{
 };
 use tracing::Instrument;
 
-use super::{metrics::Metrics, schema_check};
-use crate::{
-    error::{ApiError, payload_too_large},
-    i18n::Lang,
-    spec::Contract,
+use super::{
+    metrics::Metrics,
+    request_id::{CURRENT_REQUEST_ID, REQUEST_ID_HEADER, RequestId},
+    schema_check,
 };
-
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
-
-/// The id of one request: taken from `X-Request-Id` when the caller (or a proxy) sent a sane
-/// one, so logs can be joined across systems; generated otherwise.
-#[derive(Clone, Debug)]
-pub struct RequestId(Arc<str>);
-
-tokio::task_local! {
-    static CURRENT_REQUEST_ID: RequestId;
-}
-
-impl RequestId {
-    fn from_request(req: &Request) -> RequestId {
-        let given = req.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).filter(|v| {
-            !v.is_empty()
-                && v.len() <= 128
-                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
-        });
-        RequestId(match given {
-            Some(id) => id.into(),
-            None => uuid::Uuid::now_v7().to_string().into(),
-        })
-    }
-
-    /// The id of the request being served, if any.
-    pub fn current() -> Option<RequestId> {
-        CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
-    }
-}
-
-impl std::fmt::Display for RequestId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+use crate::{error::ApiError, i18n::Lang, spec::Contract};
 
 /// Which methods each route template of the app accepts, for the `Allow` header of a 405.
 #[derive(Debug, Default)]
@@ -193,7 +157,7 @@ async fn limit_body(mut req: Request, limit: usize) -> Result<(Request, Bytes), 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit as u64) {
-        return Err(payload_too_large());
+        return Err(ApiError::payload_too_large());
     }
     if declared.is_none()
         && matches!(*req.method(), Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS)
@@ -213,7 +177,7 @@ async fn limit_body(mut req: Request, limit: usize) -> Result<(Request, Bytes), 
             req.set_body(bytes.clone());
             Ok((req, bytes))
         }
-        Err(ReadBodyError::PayloadTooLarge) => Err(payload_too_large()),
+        Err(ReadBodyError::PayloadTooLarge) => Err(ApiError::payload_too_large()),
         Err(_) => Err(ApiError::malformed_request()),
     }
 }

@@ -17,7 +17,6 @@ use crate::{
     domain::text::search_terms,
     error::{ApiError, ApiResult},
     http::etag::{Cached, cached},
-    i18n::Text,
     pagination::{Page, clamp},
     procedures::validate::{optional_text, required_text, url},
 };
@@ -40,13 +39,6 @@ pub fn legal_document_view(document: entity::legal_document::Model) -> LegalDocu
         effective_on: document.effective_on,
         url: document.url,
     }
-}
-
-fn legal_document_exists() -> ApiError {
-    ApiError::conflict(
-        "legal_document_exists",
-        Text::new("Đã có văn bản với số hiệu này.", "A document with this number already exists."),
-    )
 }
 
 /// Checks a new document and records it; used by the API and the demo data alike.
@@ -75,10 +67,7 @@ pub async fn add_legal_document(
         effective_on: input.effective_on,
         url: link.as_deref(),
     };
-    store::insert_legal_document(db, new, now).await.map_err(|e| match ApiError::from(e) {
-        conflict if conflict.code() == "already_exists" => legal_document_exists(),
-        other => other,
-    })
+    Ok(store::insert_legal_document(db, new, now).await?)
 }
 
 pub struct LegalDocumentsApi;

@@ -20,8 +20,8 @@ use crate::{
     },
     error::{ApiError, ApiResult, FieldError},
     http::etag::{Cached, cached},
-    i18n::Text,
     pagination::{Page, clamp},
+    problems,
     units::store::unit_by_code,
 };
 
@@ -80,13 +80,6 @@ async fn procedure_view(db: &impl sea_orm::ConnectionTrait, code: &str) -> ApiRe
     })
 }
 
-fn procedure_exists() -> ApiError {
-    ApiError::conflict(
-        "procedure_exists",
-        Text::new("Đã có thủ tục với mã này.", "A procedure with this code already exists."),
-    )
-}
-
 /// Whether the write creates a procedure or replaces the one at a code.
 enum Write<'a> {
     Create,
@@ -121,7 +114,7 @@ async fn write_procedure_in(
     };
     let existing = store::procedure_by_code(txn, input.code.trim()).await?;
     match (&write, &existing) {
-        (Write::Create, Some(_)) => return Err(procedure_exists()),
+        (Write::Create, Some(_)) => return Err(ApiError::of(&problems::PROCEDURE_EXISTS)),
         (Write::Replace(code), _) if *code != input.code.trim() => {
             return Err(ApiError::validation(vec![FieldError::new(
                 "code",

@@ -1,0 +1,163 @@
+//! The one error type at the HTTP edge, rendered as RFC 9457 `application/problem+json`.
+//!
+//! Every error the server returns goes through [`ApiError`]: handler errors directly, and
+//! poem's own (unknown route, bad JSON, wrong content type, ...) through [`ApiError::from_poem`]
+//! in the request-context middleware. Each is one of the catalogue's [`ProblemType`]s, whose
+//! `code` clients switch on; `title` and `detail` follow the request's language.
+
+mod convert;
+mod problem;
+
+use poem::http::{HeaderName, HeaderValue, StatusCode, header};
+
+pub use self::problem::{FieldProblem, PROBLEM_JSON, Problem};
+use crate::{
+    i18n::Text,
+    problems::{self, ProblemType},
+};
+
+/// A field that broke a rule, with its message in both languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: Text,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, vi: &'static str, en: &'static str) -> FieldError {
+        FieldError { field: field.into(), message: Text::new(vi, en) }
+    }
+}
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    problem: &'static ProblemType,
+    detail: Text,
+    errors: Vec<FieldError>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.problem.status, self.problem.code, self.detail.en)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ApiError {
+    /// A problem of the catalogue, told in the catalogue's words.
+    pub fn of(problem: &'static ProblemType) -> ApiError {
+        ApiError {
+            problem,
+            detail: Text::new(problem.vi, problem.en),
+            errors: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// The same problem, told with what this request got wrong.
+    pub fn with_detail(mut self, detail: Text) -> ApiError {
+        self.detail = detail;
+        self
+    }
+
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> ApiError {
+        self.headers.push((name, value));
+        self
+    }
+
+    fn with_errors(mut self, errors: Vec<FieldError>) -> ApiError {
+        self.errors = errors;
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.problem.code
+    }
+
+    /// 400: the body is not JSON of the operation's shape (and no single field explains why).
+    pub fn malformed_body() -> ApiError {
+        ApiError::of(&problems::MALFORMED_REQUEST).with_detail(Text::new(
+            "Nội dung yêu cầu không phải JSON hợp lệ theo mô tả của thao tác này.",
+            "The request body is not valid JSON of the shape this operation takes.",
+        ))
+    }
+
+    /// 400: fields or parameters of the wrong type, not among the allowed values, or missing;
+    /// each says what it takes.
+    pub fn malformed_fields(errors: Vec<FieldError>) -> ApiError {
+        ApiError::of(&problems::MALFORMED_REQUEST)
+            .with_detail(Text::new(
+                "Yêu cầu có trường hoặc tham số không đúng kiểu, không thuộc các giá trị cho phép, hoặc bị thiếu.",
+                "Some fields or parameters are of the wrong type, not among the allowed values, or missing.",
+            ))
+            .with_errors(errors)
+    }
+
+    /// 400: the request could not be read at all (a broken body stream, bad framing).
+    pub fn malformed_request() -> ApiError {
+        ApiError::of(&problems::MALFORMED_REQUEST)
+    }
+
+    /// 422: well-formed, but some fields break the rules.
+    pub fn validation(errors: Vec<FieldError>) -> ApiError {
+        ApiError::of(&problems::VALIDATION_FAILED).with_errors(errors)
+    }
+
+    /// 422 for a single field.
+    pub fn invalid_field(field: &str, vi: &'static str, en: &'static str) -> ApiError {
+        ApiError::validation(vec![FieldError::new(field, vi, en)])
+    }
+
+    /// 401, with the `WWW-Authenticate` challenge.
+    pub fn unauthenticated() -> ApiError {
+        ApiError::of(&problems::UNAUTHENTICATED)
+            .with_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
+    }
+
+    /// 403: authenticated, but the role does not allow this.
+    pub fn forbidden() -> ApiError {
+        ApiError::of(&problems::FORBIDDEN)
+    }
+
+    /// 404, also for what the caller may not see.
+    pub fn not_found() -> ApiError {
+        ApiError::of(&problems::NOT_FOUND)
+    }
+
+    /// 429 with `Retry-After`.
+    pub fn too_many_requests(retry_after_secs: u64) -> ApiError {
+        ApiError::of(&problems::TOO_MANY_REQUESTS)
+            .with_detail(Text::new(
+                format!("Quá nhiều yêu cầu. Vui lòng thử lại sau {retry_after_secs} giây."),
+                format!("Too many requests. Try again in {retry_after_secs} seconds."),
+            ))
+            .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)))
+    }
+
+    /// 503: the database cannot be reached.
+    pub fn unavailable() -> ApiError {
+        ApiError::of(&problems::SERVICE_UNAVAILABLE)
+            .with_header(header::RETRY_AFTER, HeaderValue::from_static("5"))
+    }
+
+    /// 413: the body is over the server's limit.
+    pub fn payload_too_large() -> ApiError {
+        ApiError::of(&problems::PAYLOAD_TOO_LARGE)
+    }
+
+    /// 500: logs the cause (with the request id of the current span); the client sees nothing of it.
+    pub fn internal(cause: impl std::fmt::Display) -> ApiError {
+        tracing::error!(error = %cause, "internal error");
+        ApiError::of(&problems::INTERNAL_ERROR)
+    }
+}
+
+/// The result type of every handler.
+pub type ApiResult<T> = Result<T, ApiError>;
