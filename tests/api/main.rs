@@ -11,3 +11,4 @@ mod dossiers;
 mod due_dates;
 mod input;
 mod platform;
+mod role_matrix;

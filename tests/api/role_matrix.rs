@@ -1,0 +1,425 @@
+//! The role matrix: every operation of the committed spec, called by six kinds of caller, and
+//! the class of each answer checked against `role_matrix.txt` (which says what the classes
+//! mean). An operation without a row, or a row without an operation, fails the test: the
+//! table grows with the API.
+
+use std::{collections::BTreeMap, sync::LazyLock};
+
+use chrono::{DateTime, Utc};
+use futures_util::{StreamExt, stream};
+use poem::http::Method;
+use serde_json::{Value, json};
+
+use crate::common::{Call, PASSWORD, Reply, TestApp};
+
+const SPEC: &str = include_str!("../../openapi/openapi.json");
+const TABLE: &str = include_str!("role_matrix.txt");
+
+/// The columns of the table, in order.
+const CALLERS: [&str; 6] = ["anonymous", "citizen", "officer", "other_officer", "supervisor", "admin"];
+const CITIZEN: usize = 1;
+const OFFICER: usize = 2;
+const ADMIN: usize = 5;
+
+const TOWN: &str = "000.00.20.H12";
+/// The ward that owns every fixture; it is the unit of the spec's examples.
+const WARD: &str = "000.20.33.H12";
+const OTHER_WARD: &str = "000.20.34.H12";
+/// The procedure of the spec's examples, offered by the ward.
+const BIRTH: &str = "1.001193";
+
+/// The account behind each caller (phone, role, unit), in the order of `CALLERS`.
+const ACCOUNTS: [Option<(&str, &str, Option<&str>)>; 6] = [
+    None,
+    Some((CITIZEN_PHONE, "citizen", None)),
+    Some(("0900000001", "officer", Some(WARD))),
+    Some(("0900000002", "officer", Some(OTHER_WARD))),
+    Some(("0900000003", "supervisor", Some(TOWN))),
+    Some(("0900000009", "admin", None)),
+];
+/// The applicant of the spec's intake example, and the phone of its login example.
+const CITIZEN_PHONE: &str = "0912345678";
+/// A second officer of the ward: the staff account that staff operations name.
+const COLLEAGUE: &str = "0900000004";
+
+/// How many operations are checked at once. Each spends most of its time migrating its fresh
+/// database and hashing passwords (on blocking threads), which the others can overlap.
+const DESKS_AT_ONCE: usize = 4;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_answers_every_kind_of_caller_as_the_table_says() {
+    let operations = operations();
+    let (table, mut wrong) = read_table();
+    for row in table.keys().filter(|row| !operations.iter().any(|op| &op.id == *row)) {
+        wrong.push(format!("{row}: a row for an operation the spec does not have"));
+    }
+
+    let checks = operations.iter().map(|operation| async {
+        match table.get(operation.id.as_str()) {
+            Some(expected) => wrong_cells(operation, expected).await,
+            None => vec![format!("{}: no row in role_matrix.txt", operation.id)],
+        }
+    });
+    let found: Vec<Vec<String>> = stream::iter(checks).buffered(DESKS_AT_ONCE).collect().await;
+    wrong.extend(found.into_iter().flatten());
+
+    assert!(wrong.is_empty(), "{} wrong in the role matrix:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+/// Calls an operation as each caller in turn, on a desk of its own (so what one operation
+/// changes never reaches another), and says which answers are not of the expected class.
+async fn wrong_cells(operation: &Operation, expected: &[String]) -> Vec<String> {
+    let desk = Desk::open().await;
+    let fixtures = Fixtures::make(&desk).await;
+    let mut wrong = Vec::new();
+    for (caller, expected) in expected.iter().enumerate() {
+        let Some(request) = request_for(&desk, &fixtures, &operation.id, caller).await else {
+            return vec![format!("{}: role_matrix.rs writes no request for it", operation.id)];
+        };
+        let reply = desk.send(caller, operation, request).await;
+        if class_of(&reply) != *expected {
+            let body: String = reply.text.chars().take(200).collect();
+            wrong.push(format!(
+                "{} {}: expected {expected}, got {} {body}",
+                operation.id, CALLERS[caller], reply.status
+            ));
+        }
+    }
+    wrong
+}
+
+/// What a caller sends: the path's parameters and the body.
+#[derive(Default)]
+struct Request {
+    path: Vec<(&'static str, String)>,
+    body: Option<Value>,
+}
+
+impl Request {
+    fn at(parameter: &'static str, value: impl ToString) -> Request {
+        Request { path: vec![(parameter, value.to_string())], body: None }
+    }
+
+    fn body(body: Value) -> Request {
+        Request { path: Vec::new(), body: Some(body) }
+    }
+
+    fn with_body(self, body: Value) -> Request {
+        Request { body: Some(body), ..self }
+    }
+}
+
+/// The request `caller` makes of an operation: valid, and naming the desk's fixtures, or
+/// fresh ones where an earlier caller would have used them up. `None` for an operation this
+/// file does not know yet.
+async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, caller: usize) -> Option<Request> {
+    let dossier = &fixtures.dossier;
+    Some(match operation_id {
+        // Nothing to name.
+        "get_me"
+        | "list_units"
+        | "list_holidays"
+        | "list_procedures"
+        | "list_legal_documents"
+        | "list_admin_units"
+        | "list_staff"
+        | "list_audit_log"
+        | "list_dossiers"
+        | "list_my_dossiers"
+        | "list_my_notifications" => Request::default(),
+
+        // What a caller creates must not be taken already by an earlier caller.
+        "register" => {
+            Request::body(example_with("register", json!({"phone": format!("0966 000 00{caller}")})))
+        }
+        "create_holiday" => {
+            Request::body(example_with("create_holiday", json!({"date": format!("2026-03-1{caller}")})))
+        }
+        "create_procedure" => {
+            Request::body(example_with("create_procedure", json!({"code": format!("1.00900{caller}")})))
+        }
+        "create_legal_document" => Request::body(example_with(
+            "create_legal_document",
+            json!({"number": format!("12{caller}/2015/NĐ-CP")}),
+        )),
+        "create_unit" => Request::body(example_with(
+            "create_unit",
+            json!({"code": format!("000.20.4{caller}.H12"), "parent_code": TOWN}),
+        )),
+        "create_staff" => Request::body(example_with(
+            "create_staff",
+            json!({"phone": format!("0977 000 00{caller}"), "unit_code": WARD}),
+        )),
+        "take_in_dossier" => Request::body(example("take_in_dossier")),
+
+        // The caller's own account.
+        "login" => Request::body(example("login")),
+        "update_me" | "change_password" => Request::body(example(operation_id)),
+        // A refresh token is spent by use, and needs no access token: each caller presents a
+        // fresh one of the citizen's, as the citizen's app would.
+        "refresh_tokens" => {
+            let tokens = desk.app.login(CITIZEN_PHONE, PASSWORD).await;
+            Request::body(json!({"refresh_token": tokens["refresh_token"]}))
+        }
+        // Each caller ends its own session; the anonymous one names the citizen's.
+        "logout" => {
+            let session = desk.sessions[caller].as_ref().or(desk.sessions[CITIZEN].as_ref())?;
+            Request::body(json!({"refresh_token": session.refresh_token}))
+        }
+
+        // The ward and its catalogue.
+        "get_unit" | "get_unit_calendar" => Request::at("code", WARD),
+        "update_unit_settings" => Request::at("code", WARD).with_body(example(operation_id)),
+        "update_unit" => {
+            Request::at("code", WARD).with_body(example_with("update_unit", json!({"parent_code": TOWN})))
+        }
+        // Each caller removes a holiday of the ward of its own: one removed is gone.
+        "delete_holiday" => Request::at("id", desk.add_holiday(&format!("2026-04-1{caller}")).await),
+        "get_procedure" => Request::at("code", BIRTH),
+        "replace_procedure" => Request::at("code", BIRTH).with_body(example(operation_id)),
+        "get_legal_document" => Request::at("id", &fixtures.legal_document),
+
+        // A colleague of the officer, in the ward.
+        "get_staff" => Request::at("id", desk.colleague),
+        "update_staff" => Request::at("id", desk.colleague).with_body(example(operation_id)),
+
+        // The ward's dossier, which the citizen follows.
+        "get_dossier" | "get_dossier_receipt" => Request::at("code", &dossier.code),
+        "look_up_dossier" | "claim_dossier" => {
+            Request::body(json!({"code": dossier.code, "secret": dossier.secret}))
+        }
+        "mark_notification_read" => Request::at("id", &fixtures.notice),
+        // Each caller changes a dossier of its own: after one move the same move is illegal,
+        // and an apology must set a later due date than the last one.
+        "transition_dossier" => {
+            Request::at("code", desk.take_in().await.code).with_body(example(operation_id))
+        }
+        "apologise_for_dossier" => {
+            let fresh = desk.take_in().await;
+            let later = fresh.due_at + chrono::Duration::days(5);
+            Request::at("code", fresh.code)
+                .with_body(example_with(operation_id, json!({"new_due_at": later.to_rfc3339()})))
+        }
+        "assign_dossier" => {
+            Request::at("code", desk.take_in().await.code).with_body(json!({"officer_id": desk.colleague}))
+        }
+
+        _ => return None,
+    })
+}
+
+/// A login: its access token and the refresh token of its session.
+struct Session {
+    access_token: String,
+    refresh_token: String,
+}
+
+/// What intake answered: the dossier's code, lookup secret and due date.
+struct Receipt {
+    code: String,
+    secret: String,
+    due_at: DateTime<Utc>,
+}
+
+/// A fresh app with the people of the desk: a town with two wards, one account per caller,
+/// logged in, and a colleague of the officer.
+struct Desk {
+    app: TestApp,
+    /// Per caller, in the order of `CALLERS`.
+    sessions: Vec<Option<Session>>,
+    colleague: uuid::Uuid,
+}
+
+/// What the operations name, made through the API as staff would: a legal document and the
+/// procedure based on it (offered by the ward), and a dossier taken in there and followed by
+/// the citizen, who has a notice about its first step.
+struct Fixtures {
+    legal_document: String,
+    dossier: Receipt,
+    notice: String,
+}
+
+impl Fixtures {
+    async fn make(desk: &Desk) -> Fixtures {
+        let procedure = example("create_procedure");
+        let law = example_with(
+            "create_legal_document",
+            json!({"number": procedure["legal_basis"][0], "title": "Luật Hộ tịch", "kind": "law", "issuer": "Quốc hội"}),
+        );
+        let law = desk.call(ADMIN, Method::POST, "/legal-documents").json(&law).send().await;
+        let legal_document = law.assert_status(201)["id"].as_str().expect("an id").to_owned();
+        let offered = desk.call(ADMIN, Method::POST, "/procedures").json(&procedure).send().await;
+        assert_eq!(offered.assert_status(201)["unit_codes"], json!([WARD]));
+
+        let dossier = desk.take_in().await;
+        let claim = json!({"code": dossier.code, "secret": dossier.secret});
+        desk.call(CITIZEN, Method::POST, "/me/dossiers/claim").json(&claim).send().await.assert_status(200);
+        let first_step = json!({"to_status": "in_progress"});
+        desk.call(OFFICER, Method::POST, &format!("/dossiers/{}/transitions", dossier.code))
+            .header("if-match", "*")
+            .json(&first_step)
+            .send()
+            .await
+            .assert_status(200);
+        let inbox = desk.call(CITIZEN, Method::GET, "/me/notifications").send().await;
+        let notice = inbox.assert_status(200)["items"][0]["id"].as_str().expect("a notice").to_owned();
+        Fixtures { legal_document, dossier, notice }
+    }
+}
+
+impl Desk {
+    async fn open() -> Desk {
+        let app = TestApp::spawn().await;
+        app.create_unit(TOWN, None).await;
+        app.create_unit(WARD, Some(TOWN)).await;
+        app.create_unit(OTHER_WARD, Some(TOWN)).await;
+        let mut sessions = Vec::new();
+        for account in ACCOUNTS {
+            sessions.push(match account {
+                Some((phone, role, unit)) => {
+                    app.create_user(phone, role, unit).await;
+                    let tokens = app.login(phone, PASSWORD).await;
+                    let token = |name: &str| tokens[name].as_str().expect("a token").to_owned();
+                    Some(Session {
+                        access_token: token("access_token"),
+                        refresh_token: token("refresh_token"),
+                    })
+                }
+                None => None,
+            });
+        }
+        let colleague = app.create_user(COLLEAGUE, "officer", Some(WARD)).await;
+        Desk { app, sessions, colleague }
+    }
+
+    /// A new dossier of the ward, taken in by its officer from the spec's example.
+    async fn take_in(&self) -> Receipt {
+        let reply =
+            self.call(OFFICER, Method::POST, "/dossiers").json(&example("take_in_dossier")).send().await;
+        let receipt = reply.assert_status(201);
+        let text = |name: &str| receipt[name].as_str().expect("in the receipt").to_owned();
+        Receipt {
+            code: text("code"),
+            secret: text("lookup_secret"),
+            due_at: text("due_at").parse().expect("an RFC 3339 due date"),
+        }
+    }
+
+    /// A new holiday of the ward on this date, added by an administrator; its id.
+    async fn add_holiday(&self, date: &str) -> String {
+        let holiday = example_with("create_holiday", json!({"date": date, "unit_code": WARD}));
+        let reply = self.call(ADMIN, Method::POST, "/holidays").json(&holiday).send().await;
+        reply.assert_status(201)["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// A request to a path of the spec, with the caller's access token if it has one.
+    fn call(&self, caller: usize, method: Method, path: &str) -> Call<'_> {
+        let base = DOCUMENT["servers"][0]["url"].as_str().unwrap_or_default();
+        let call = self.app.call(method, &format!("{base}{path}"));
+        match &self.sessions[caller] {
+            Some(session) => call.bearer(&session.access_token),
+            None => call,
+        }
+    }
+
+    /// Makes the request of an operation as `caller`.
+    async fn send(&self, caller: usize, operation: &Operation, request: Request) -> Reply {
+        let mut path = operation.path.clone();
+        for (name, value) in &request.path {
+            path = path.replace(&format!("{{{name}}}"), value);
+        }
+        assert!(!path.contains('{'), "{}: a path parameter is not filled in: {path}", operation.id);
+        let mut call = self.call(caller, operation.method.clone(), &path);
+        if operation.needs_if_match {
+            call = call.header("if-match", "*");
+        }
+        if let Some(body) = &request.body {
+            call = call.json(body);
+        }
+        call.send().await
+    }
+}
+
+/// The committed spec, read once.
+static DOCUMENT: LazyLock<Value> = LazyLock::new(|| serde_json::from_str(SPEC).expect("the spec is JSON"));
+
+/// One operation of the spec.
+struct Operation {
+    id: String,
+    method: Method,
+    /// The path (under the spec's server URL), with `{name}` where a parameter goes.
+    path: String,
+    /// Whether it changes a versioned record and so needs `If-Match`.
+    needs_if_match: bool,
+}
+
+/// Every operation of the spec, in its order.
+fn operations() -> Vec<Operation> {
+    let mut operations = Vec::new();
+    for (path, item) in DOCUMENT["paths"].as_object().expect("the spec has paths") {
+        for (method, operation) in item.as_object().expect("a path item is an object") {
+            let parameters = operation["parameters"].as_array().map(Vec::as_slice).unwrap_or_default();
+            operations.push(Operation {
+                id: operation["operationId"].as_str().expect("every operation is named").to_owned(),
+                method: method.to_uppercase().parse().expect("an HTTP method"),
+                path: path.clone(),
+                needs_if_match: parameters
+                    .iter()
+                    .any(|p| p["in"] == "header" && p["name"] == "If-Match" && p["required"] == true),
+            });
+        }
+    }
+    operations
+}
+
+/// The spec's example of an operation's request body.
+fn example(operation_id: &str) -> Value {
+    DOCUMENT["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(|item| item.as_object())
+        .flat_map(|item| item.values())
+        .find(|operation| operation["operationId"] == operation_id)
+        .and_then(|operation| {
+            operation["requestBody"]["content"].as_object()?.values().next()?.get("example")
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("the spec has an example request for {operation_id}"))
+}
+
+/// The spec's example with some fields replaced, to name this desk's fixtures.
+fn example_with(operation_id: &str, changes: Value) -> Value {
+    let mut body = example(operation_id);
+    for (field, value) in changes.as_object().expect("changes are an object") {
+        body[field] = value.clone();
+    }
+    body
+}
+
+/// `ok` for any 2xx, else the status code itself.
+fn class_of(reply: &Reply) -> String {
+    if reply.status.is_success() { "ok".to_owned() } else { reply.status.as_u16().to_string() }
+}
+
+/// The table's rows by operation id, and what is wrong with the table itself.
+fn read_table() -> (BTreeMap<&'static str, Vec<String>>, Vec<String>) {
+    let mut rows = BTreeMap::new();
+    let mut wrong = Vec::new();
+    for (number, line) in TABLE.lines().enumerate() {
+        let cells: Vec<&str> = line.split('#').next().unwrap_or_default().split_whitespace().collect();
+        let Some((&operation, classes)) = cells.split_first() else { continue };
+        let line = number + 1;
+        if classes.len() != CALLERS.len()
+            || !classes.iter().all(|c| *c == "ok" || (c.len() == 3 && c.parse::<u16>().is_ok()))
+        {
+            wrong.push(format!("role_matrix.txt:{line}: {operation} needs six classes (ok or a status)"));
+        } else if classes.contains(&"404") && !classes.contains(&"ok") {
+            // 404 means hidden: some caller must see that the resource is there.
+            wrong.push(format!("role_matrix.txt:{line}: {operation} has a 404 but no caller gets ok"));
+        } else if rows.insert(operation, classes.iter().map(|c| c.to_string()).collect()).is_some() {
+            wrong.push(format!("role_matrix.txt:{line}: a second row for {operation}"));
+        }
+    }
+    (rows, wrong)
+}
