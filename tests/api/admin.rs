@@ -1,7 +1,6 @@
 //! Administration: the unit tree, staff accounts with their scopes, the audit log, and who may
 //! call what.
 
-use poem::http::Method;
 use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
@@ -602,126 +601,6 @@ async fn the_command_line_creates_an_administrator_who_can_log_in() {
     assert_eq!(fields, ["phone", "full_name", "password"]);
     let rows = audit_rows(&app).await;
     assert_eq!((rows.len(), rows[0].action.to_value().as_str(), rows[0].actor_id), (1, "user.create", None));
-}
-
-/// The callers of the role matrix, in the order of its columns.
-const CALLERS: [&str; 5] = ["anonymous", "citizen", "officer", "supervisor", "admin"];
-
-/// Every endpoint of accounts and administration, called by each kind of caller with a request
-/// that would succeed for a caller who may make it.
-#[tokio::test]
-async fn role_matrix() {
-    let app = TestApp::spawn().await;
-    tree(&app).await;
-    let tokens = [
-        None,
-        Some(app.token_for("0933000001", "citizen", None).await),
-        Some(app.token_for("0933000002", "officer", Some("HK")).await),
-        Some(app.token_for("0933000003", "supervisor", Some("HK")).await),
-        Some(app.token_for("0933000004", "admin", None).await),
-    ];
-    let target = app.create_user("0944000001", "officer", Some("HB")).await;
-    app.create_user("0955000001", "citizen", None).await;
-    let mut refresh_tokens = Vec::new();
-    for _ in CALLERS {
-        refresh_tokens.push(app.login("0955000001", PASSWORD).await["refresh_token"].clone());
-    }
-
-    type Body = Box<dyn Fn(usize) -> Option<Value>>;
-    let none: fn() -> Body = || Box::new(|_| None);
-    let cases: Vec<(Method, String, Body, [u16; 5])> = vec![
-        (
-            Method::POST,
-            "/auth/register".into(),
-            Box::new(|i| {
-                Some(
-                    json!({"phone": format!("09660000{i:02}"), "password": PASSWORD, "full_name": "Hà Văn Em"}),
-                )
-            }),
-            [201, 201, 201, 201, 201],
-        ),
-        (
-            Method::POST,
-            "/auth/login".into(),
-            Box::new(|_| Some(json!({"phone": "0955000001", "password": PASSWORD}))),
-            [200, 200, 200, 200, 200],
-        ),
-        (
-            Method::POST,
-            "/auth/refresh".into(),
-            Box::new(move |i| Some(json!({"refresh_token": refresh_tokens[i]}))),
-            [200, 200, 200, 200, 200],
-        ),
-        (
-            Method::POST,
-            "/auth/logout".into(),
-            Box::new(|_| Some(json!({"refresh_token": "not a live token"}))),
-            [401, 204, 204, 204, 204],
-        ),
-        (Method::GET, "/me".into(), none(), [401, 200, 200, 200, 200]),
-        (
-            Method::PATCH,
-            "/me".into(),
-            Box::new(|_| Some(json!({"full_name": "Hà Văn Em"}))),
-            [401, 200, 200, 200, 200],
-        ),
-        (Method::GET, "/admin/users".into(), none(), [401, 403, 403, 200, 200]),
-        (
-            Method::POST,
-            "/admin/users".into(),
-            Box::new(|i| Some(staff(&format!("09770000{i:02}"), "officer", Some("HB")))),
-            [401, 403, 403, 201, 201],
-        ),
-        (Method::GET, format!("/admin/users/{target}"), none(), [401, 403, 403, 200, 200]),
-        (
-            Method::PATCH,
-            format!("/admin/users/{target}"),
-            Box::new(|_| Some(json!({"full_name": "Đỗ Văn Giang"}))),
-            [401, 403, 403, 200, 200],
-        ),
-        (Method::GET, "/admin/units".into(), none(), [401, 403, 403, 403, 200]),
-        (
-            Method::POST,
-            "/admin/units".into(),
-            Box::new(|i| Some(json!({"code": format!("NEW{i}"), "name": "Đơn vị mới", "kind": "ward"}))),
-            [401, 403, 403, 403, 201],
-        ),
-        (
-            Method::PATCH,
-            "/admin/units/HB".into(),
-            Box::new(|_| Some(json!({"name": "Phường Hàng Bạc"}))),
-            [401, 403, 403, 403, 200],
-        ),
-        (Method::GET, "/admin/audit-log".into(), none(), [401, 403, 403, 403, 200]),
-        // Last: it changes the caller's password.
-        (
-            Method::POST,
-            "/me/password".into(),
-            Box::new(|_| Some(json!({"current_password": PASSWORD, "new_password": "một mật khẩu mới dài"}))),
-            [401, 204, 204, 204, 204],
-        ),
-    ];
-
-    let mut mismatches = Vec::new();
-    for (method, path, body, expected) in &cases {
-        for (i, caller) in CALLERS.iter().enumerate() {
-            let mut call = app.call(method.clone(), &format!("/api/v1{path}"));
-            if let Some(token) = &tokens[i] {
-                call = call.bearer(token);
-            }
-            if let Some(body) = body(i) {
-                call = call.json(&body);
-            }
-            let reply = call.send().await;
-            if reply.status.as_u16() != expected[i] {
-                mismatches.push(format!(
-                    "{method} {path} as {caller}: {} (expected {}) {}",
-                    reply.status, expected[i], reply.text
-                ));
-            }
-        }
-    }
-    assert!(mismatches.is_empty(), "\n{}", mismatches.join("\n"));
 }
 
 #[tokio::test]

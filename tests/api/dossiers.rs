@@ -570,7 +570,7 @@ async fn officers_never_see_another_units_dossiers() {
         "procedure_code": BIRTH, "unit_code": WARD,
         "applicant": {"full_name": "An", "id_number": "074095001234", "phone": "0912345678", "kind": "citizen"},
         "channel": "desk"})).send().await;
-    intake_elsewhere.assert_problem(422, "validation_failed");
+    intake_elsewhere.assert_problem(404, "not_found");
 }
 
 #[tokio::test]

@@ -190,13 +190,14 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         }
         "mark_notification_read" => Request::at("id", &fixtures.notice),
         // Each caller changes a dossier of its own: after one move the same move is illegal,
-        // and an apology must set a later due date than the last one.
+        // and an apology must set a later due date than the last one, on a working day (a
+        // week later is the same weekday).
         "transition_dossier" => {
             Request::at("code", desk.take_in().await.code).with_body(example(operation_id))
         }
         "apologise_for_dossier" => {
             let fresh = desk.take_in().await;
-            let later = fresh.due_at + chrono::Duration::days(5);
+            let later = fresh.due_at + chrono::Duration::days(7);
             Request::at("code", fresh.code)
                 .with_body(example_with(operation_id, json!({"new_due_at": later.to_rfc3339()})))
         }

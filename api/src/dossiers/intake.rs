@@ -100,7 +100,8 @@ fn listed_documents(procedure: &procedure::Model) -> ApiResult<Vec<String>> {
     Ok(listed.into_iter().map(|document| document.name).collect())
 }
 
-/// The receiving unit: the one named, or the officer's own; it must be in the caller's scope.
+/// The receiving unit: the one named, or the officer's own; one outside the caller's units
+/// (or none of that code) is 404.
 async fn receiving_unit(state: &AppState, caller: &Caller, named: Option<&str>) -> ApiResult<unit::Model> {
     let scope = scope_of(&state.db, caller).await?;
     let unit = match (named, caller.unit_id) {
@@ -114,13 +115,8 @@ async fn receiving_unit(state: &AppState, caller: &Caller, named: Option<&str>) 
             ));
         }
     };
-    unit.filter(|unit| scope.contains(unit.id)).ok_or_else(|| {
-        ApiError::invalid_field(
-            "unit_code",
-            "Không có đơn vị này trong phạm vi của bạn.",
-            "No such unit in your scope.",
-        )
-    })
+    // A unit outside the caller's units is hidden, as every other route hides it.
+    unit.filter(|unit| scope.contains(unit.id)).ok_or_else(ApiError::not_found)
 }
 
 /// An active procedure that the unit handles.
