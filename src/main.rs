@@ -162,13 +162,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 
     init_tracing(&LogConfig::from_env()?);
-    let mut config = Config::from_env()?;
+    let config = Config::from_env()?;
     // Only the commands that sign tokens or hash lookup secrets need the server's secrets
     // (so `migrate` on PostgreSQL works without them); resolve them before touching the
     // database, so a missing one fails fast.
-    if matches!(cli.command, Command::Serve { .. } | Command::BenchSeed { .. }) {
-        api::secrets::resolve(&mut config)?;
-    }
+    let secrets = match cli.command {
+        Command::Serve { .. } | Command::BenchSeed { .. } => Some(api::secrets::resolve(&config)?),
+        _ => None,
+    };
     let migrate_first = match &cli.command {
         Command::Serve { no_migrate, .. } => !no_migrate,
         // The first administrator is made on a fresh install, before `serve` ever ran.
@@ -193,11 +194,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if demo && api::seed::has_no_units(&db).await? {
                 seed_demo(&db, clock.now()).await?;
             }
-            serve(AppState::new(db, config, clock)).await
+            let secrets = secrets.as_ref().context("the server's secrets")?;
+            serve(AppState::new(db, config, secrets, clock)).await
         }
         Command::Migrate { action } => migrate(&db, action).await,
         Command::BenchSeed { dossiers, out, sample } => {
-            let keys = api::keys::Keys::from_config(&config);
+            let keys = api::keys::Keys::new(secrets.as_ref().context("the server's secrets")?);
             let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
             let added = api::bench_data::seed_dossiers(&db, &keys, dossiers, sample, &mut file, clock.now())
                 .await

@@ -7,6 +7,15 @@ use std::{
 
 use secrecy::SecretString;
 
+/// A fresh secret: 32 random bytes, base64url.
+pub fn random_secret() -> SecretString {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    SecretString::from(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
 /// Why the settings could not be read.
 #[derive(Debug, thiserror::Error)]
 #[error("{name}: {reason}")]
@@ -205,7 +214,7 @@ impl Config {
             },
             database: DatabaseConfig { url: url.into(), max_connections: None },
             auth: AuthConfig {
-                jwt_secret: Some(crate::secrets::random_secret()),
+                jwt_secret: Some(random_secret()),
                 access_ttl: Duration::from_secs(900),
                 refresh_ttl: Duration::from_secs(30 * 86_400),
                 login_window: Duration::from_secs(900),
@@ -213,7 +222,7 @@ impl Config {
                 login_max_per_client: 20,
             },
             lookup: LookupConfig {
-                pepper: Some(crate::secrets::random_secret()),
+                pepper: Some(random_secret()),
                 limit_per_minute: 30,
                 names_ttl: Duration::from_secs(60),
                 connections: 8,

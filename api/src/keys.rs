@@ -4,8 +4,8 @@ use secrecy::ExposeSecret;
 
 use crate::{
     auth::{password::PasswordHashing, tokens::TokenKeys},
-    config::Config,
     domain::dossier::SecretHasher,
+    secrets::Secrets,
 };
 
 pub struct Keys {
@@ -15,13 +15,10 @@ pub struct Keys {
 }
 
 impl Keys {
-    /// Keys from the configured secrets; `secrets::resolve` must have filled them in.
-    pub fn from_config(config: &Config) -> Keys {
-        let jwt = config.auth.jwt_secret.clone().expect("JWT secret resolved before start-up");
-        let pepper = config.lookup.pepper.clone().expect("lookup pepper resolved before start-up");
+    pub fn new(secrets: &Secrets) -> Keys {
         Keys {
-            tokens: TokenKeys::new(&jwt),
-            lookup_secrets: SecretHasher::new(pepper.expose_secret().as_bytes()),
+            tokens: TokenKeys::new(&secrets.jwt),
+            lookup_secrets: SecretHasher::new(secrets.lookup_pepper.expose_secret().as_bytes()),
             passwords: PasswordHashing::default(),
         }
     }

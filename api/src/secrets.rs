@@ -7,17 +7,16 @@
 
 use std::{collections::BTreeMap, path::PathBuf};
 
-use base64::Engine;
-use rand::RngCore;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, random_secret};
 
-/// 32 random bytes, base64url.
-pub fn random_secret() -> SecretString {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    SecretString::from(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+/// The server's secrets, all present: what [`crate::keys::Keys`] are made from.
+pub struct Secrets {
+    /// The HS256 key of access tokens.
+    pub jwt: SecretString,
+    /// The HMAC key of dossier lookup secrets.
+    pub lookup_pepper: SecretString,
 }
 
 /// The secrets file that belongs with a SQLite URL (`sqlite://motcua.db?mode=rwc` ->
@@ -28,11 +27,11 @@ fn secrets_file(database_url: &str) -> Option<PathBuf> {
     (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(format!("{path}.secrets")))
 }
 
-/// Fills in missing secrets: from the secrets file beside a SQLite database (creating it),
-/// or fails naming the variable to set.
-pub fn resolve(config: &mut Config) -> Result<(), ConfigError> {
-    if config.auth.jwt_secret.is_some() && config.lookup.pepper.is_some() {
-        return Ok(());
+/// The configured secrets, with any missing one taken from the secrets file beside a SQLite
+/// database (creating it); fails naming the variable to set otherwise.
+pub fn resolve(config: &Config) -> Result<Secrets, ConfigError> {
+    if let (Some(jwt), Some(lookup_pepper)) = (&config.auth.jwt_secret, &config.lookup.pepper) {
+        return Ok(Secrets { jwt: jwt.clone(), lookup_pepper: lookup_pepper.clone() });
     }
     let Some(file) = secrets_file(&config.database.url) else {
         let name =
@@ -53,25 +52,20 @@ pub fn resolve(config: &mut Config) -> Result<(), ConfigError> {
     };
     let mut changed = false;
     let mut take = |key: &str| -> SecretString {
-        use secrecy::ExposeSecret;
         let value = stored.entry(key.to_owned()).or_insert_with(|| {
             changed = true;
             random_secret().expose_secret().to_owned()
         });
         SecretString::from(value.clone())
     };
-    if config.auth.jwt_secret.is_none() {
-        config.auth.jwt_secret = Some(take("jwt_secret"));
-    }
-    if config.lookup.pepper.is_none() {
-        config.lookup.pepper = Some(take("lookup_pepper"));
-    }
+    let jwt = config.auth.jwt_secret.clone().unwrap_or_else(|| take("jwt_secret"));
+    let lookup_pepper = config.lookup.pepper.clone().unwrap_or_else(|| take("lookup_pepper"));
     if changed {
         write_private(&file, &serde_json::to_string_pretty(&stored).unwrap_or_default()).map_err(|e| {
             ConfigError { name: "secrets file", reason: format!("cannot write {}: {e}", file.display()) }
         })?;
     }
-    Ok(())
+    Ok(Secrets { jwt, lookup_pepper })
 }
 
 fn write_private(file: &std::path::Path, contents: &str) -> std::io::Result<()> {

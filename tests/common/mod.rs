@@ -212,7 +212,8 @@ impl TestApp {
         api::db::migrate(&config.database).await.expect("migrations apply");
         let db = api::db::connect(&config.database).await.expect("connect to the test database");
         let clock = FixedClock::at(TestApp::START.parse().expect("an RFC 3339 instant"));
-        let state = AppState::new(db.clone(), config, Clock::from(clock.clone()));
+        let secrets = api::secrets::resolve(&config).expect("the test settings carry their secrets");
+        let state = AppState::new(db.clone(), config, &secrets, Clock::from(clock.clone()));
         let client = TestClient::new(api::build_app(state.clone()).before(from_test_peer).boxed());
         TestApp { client, db, state, clock, _scratch: scratch }
     }

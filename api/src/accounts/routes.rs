@@ -3,11 +3,12 @@ use poem_openapi::{ApiResponse, OpenApi, payload::Json};
 
 use super::{dto::*, store, validate};
 use crate::{
-    ApiTags, AppState,
     auth::{BearerAuth, Caller, Role, password::needs_rehash, tokens},
     error::{ApiError, ApiResult},
     http::client::client_ip,
     problems,
+    spec::ApiTags,
+    state::AppState,
     throttle::Limit,
 };
 

@@ -14,7 +14,6 @@ use super::{
     store::{self, Audit, StaffRecord, UnitRecord, WriteError},
 };
 use crate::{
-    ApiTags, AppState,
     accounts::{dto::UserProfile, validate},
     auth::{BearerAuth, Caller, Role, UnitScope, scope_of},
     domain::{
@@ -25,6 +24,8 @@ use crate::{
     http::request_id::RequestId,
     pagination::{Page, PageQuery},
     problems,
+    spec::ApiTags,
+    state::AppState,
 };
 
 pub struct AdminApi;

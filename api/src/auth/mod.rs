@@ -8,7 +8,7 @@ use poem_openapi::{SecurityScheme, auth::Bearer};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use uuid::Uuid;
 
-use crate::{AppState, error::ApiError, units::store::unit_and_descendants};
+use crate::{error::ApiError, state::AppState, units::store::unit_and_descendants};
 
 pub use entity::values::Role;
 

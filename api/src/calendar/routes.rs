@@ -15,11 +15,12 @@ use super::{
     store::{self, applicable_holidays, working_calendar},
 };
 use crate::{
-    ApiTags, AppState,
     auth::{BearerAuth, Caller, Role, scope_of},
     db::write_transaction,
     dossiers::reschedule,
     error::{ApiError, ApiResult, FieldError},
+    spec::ApiTags,
+    state::AppState,
     units::store::{unit_and_descendants, unit_by_code, unit_codes},
 };
 

@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use super::{dto::*, lifecycle, store, view::receipt_of};
 use crate::{
-    AppState,
     auth::{Caller, Role, scope_of},
     calendar::store::working_calendar,
     db::write_transaction,
@@ -21,6 +20,7 @@ use crate::{
     },
     error::{ApiError, ApiResult, FieldError},
     procedures::store::{procedure_by_code, procedure_offered_by},
+    state::AppState,
     units::store::{unit_by_code, unit_by_id},
 };
 

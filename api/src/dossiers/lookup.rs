@@ -10,13 +10,14 @@ use super::{
     view::{status_label, summaries},
 };
 use crate::{
-    ApiTags, AppState,
     auth::BearerAuth,
     domain::dossier::{MAX_CODE_CHARS, StatusRules, canonical_code, mask_name, normalize_secret},
     error::{ApiError, ApiResult},
     http::{client::client_ip, json::SerdeJson},
     pagination::{Page, PageQuery},
     problems,
+    spec::ApiTags,
+    state::AppState,
     throttle::Limit,
 };
 

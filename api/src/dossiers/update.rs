@@ -19,7 +19,6 @@ use super::{
     view::{DossierResponse, dossier_in_scope},
 };
 use crate::{
-    ApiTags, AppState,
     auth::{BearerAuth, Caller, Role},
     calendar::store::working_calendar,
     db::write_transaction,
@@ -28,6 +27,8 @@ use crate::{
     i18n::Text,
     notifications::store::{NewNotice, notify},
     problems,
+    spec::ApiTags,
+    state::AppState,
     units::store::unit_by_id,
 };
 

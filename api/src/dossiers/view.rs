@@ -24,7 +24,6 @@ use super::{
     store,
 };
 use crate::{
-    ApiTags, AppState,
     auth::{BearerAuth, Caller, Role, UnitScope, scope_of},
     domain::{
         account::{FullName, PhoneNumber},
@@ -36,6 +35,8 @@ use crate::{
     input::Line,
     pagination::{Page, PageQuery},
     procedures::store::procedure_by_id,
+    spec::ApiTags,
+    state::AppState,
     units::store::unit_by_id,
 };
 

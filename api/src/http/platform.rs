@@ -7,7 +7,7 @@ use poem::{
 };
 use serde_json::json;
 
-use crate::{AppState, db, error::ApiError};
+use crate::{db, error::ApiError, state::AppState};
 
 #[handler]
 pub fn live() -> Json<serde_json::Value> {

@@ -12,13 +12,14 @@ use super::{
     store,
 };
 use crate::{
-    ApiTags, AppState,
     auth::{BearerAuth, Role},
     domain::text::search_terms,
     error::{ApiError, ApiResult},
     http::etag::{Cached, cached},
     pagination::{Page, clamp},
     procedures::validate::{optional_text, required_text, url},
+    spec::ApiTags,
+    state::AppState,
 };
 
 #[derive(ApiResponse)]

@@ -6,10 +6,11 @@ use uuid::Uuid;
 
 use super::store;
 use crate::{
-    ApiTags, AppState,
     auth::BearerAuth,
     error::{ApiError, ApiResult},
     pagination::{Page, PageQuery},
+    spec::ApiTags,
+    state::AppState,
 };
 
 /// A notice in the caller's inbox.

@@ -11,7 +11,6 @@ use super::{
     store, validate,
 };
 use crate::{
-    ApiTags, AppState,
     auth::{BearerAuth, Caller, Role, UnitScope, scope_of},
     db,
     domain::{
@@ -22,6 +21,8 @@ use crate::{
     http::etag::{Cached, cached},
     pagination::{Page, clamp},
     problems,
+    spec::ApiTags,
+    state::AppState,
     units::store::unit_by_code,
 };
 

@@ -11,7 +11,6 @@ use super::{
     store, validate,
 };
 use crate::{
-    ApiTags, AppState,
     admin::dto::UnitKind,
     auth::{BearerAuth, Role, UnitScope, scope_of},
     calendar::{dto::OpeningInterval, store::working_calendar},
@@ -20,6 +19,8 @@ use crate::{
     error::{ApiError, ApiResult},
     http::etag::{Cached, cached},
     pagination::{Page, clamp},
+    spec::ApiTags,
+    state::AppState,
 };
 
 fn intervals(hours: &[Interval]) -> Vec<OpeningInterval> {

@@ -1,0 +1,40 @@
+//! What every request handler can reach: the database, the settings, the keys, the clock.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::{clock, config::Config, dossiers, http::metrics::Metrics, keys::Keys, secrets::Secrets};
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub metrics: Arc<Metrics>,
+    pub keys: Arc<Keys>,
+    /// Unit and procedure names for the public lookup, kept for `config.lookup.names_ttl`.
+    pub lookup_names: Arc<dossiers::names::LookupNames>,
+    /// Where the public lookup reads (its own SQLite connections, or the pool).
+    pub lookup_reader: Arc<dossiers::reader::LookupReader>,
+    /// Where every rule reads the time.
+    pub clock: clock::Clock,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, config: Config, secrets: &Secrets, clock: clock::Clock) -> AppState {
+        let keys = Arc::new(Keys::new(secrets));
+        let lookup_names = Arc::new(dossiers::names::LookupNames::new(config.lookup.names_ttl, &clock));
+        let lookup_reader =
+            Arc::new(dossiers::reader::LookupReader::new(&config.database, config.lookup.connections));
+        AppState {
+            db,
+            config: Arc::new(config),
+            metrics: Metrics::shared(),
+            keys,
+            lookup_names,
+            lookup_reader,
+            clock,
+        }
+    }
+}
