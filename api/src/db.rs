@@ -89,7 +89,7 @@ pub async fn is_ready(db: &DatabaseConnection) -> bool {
 /// On SQLite it starts with `BEGIN IMMEDIATE`: a deferred transaction that reads and then
 /// writes fails with SQLITE_BUSY when another writer got in between, instead of waiting for
 /// busy_timeout. PostgreSQL ignores the SQLite mode; row locks do that work there.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..TransactionOptions::default()
@@ -111,7 +111,7 @@ pub async fn write_transaction<T, E: From<DbErr>>(
 /// rollback is explicit because a dropped PostgreSQL transaction only queues its rollback,
 /// sent later from a task sqlx spawns as the connection returns to the pool: until then the
 /// connection sits idle in transaction, holding the refused change's row locks.
-pub async fn finish<T, E: From<DbErr>>(txn: DatabaseTransaction, outcome: Result<T, E>) -> Result<T, E> {
+async fn finish<T, E: From<DbErr>>(txn: DatabaseTransaction, outcome: Result<T, E>) -> Result<T, E> {
     match outcome {
         Ok(value) => {
             txn.commit().await?;

@@ -14,7 +14,7 @@ use crate::{
     accounts::store::{NewUser, insert_user, user_by_phone},
     auth::{Role, password::PasswordHashing},
     calendar::store::{NewHoliday, applicable_holidays, insert_holiday},
-    db::{begin_write, finish},
+    db::write_transaction,
     domain::account::PhoneNumber,
     legal_documents::{dto::NewLegalDocument, routes::add_legal_document, store::legal_document_by_number},
     procedures::import::{ImportError, import_procedures, json_rows},
@@ -108,9 +108,7 @@ pub async fn seed_demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Se
     let demo: DemoData = serde_json::from_str(DEMO_JSON).map_err(|e| SeedError::Data(e.to_string()))?;
     let mut report = SeedReport::default();
 
-    let txn = begin_write(db).await?;
-    let places = add_places(&txn, &demo, now, &mut report).await;
-    finish(txn, places).await?;
+    write_transaction(db, async |tx| add_places(tx, &demo, now, &mut report).await).await?;
 
     report.procedures =
         import_procedures(db, json_rows(demo.procedures), false, now, &|_| {}).await?.imported;

@@ -29,7 +29,7 @@ pub enum NoContent {
 }
 
 pub async fn profile_of(state: &AppState, user: entity::user::Model) -> ApiResult<UserProfile> {
-    let unit_code = store::unit_code(&state.db, user.unit_id).await?;
+    let unit_code = crate::units::store::unit_code(&state.db, user.unit_id).await?;
     Ok(UserProfile::from_user(user, unit_code))
 }
 
@@ -52,7 +52,7 @@ async fn issue_tokens(
         expires_at,
     )
     .await?;
-    let unit = store::unit_code(&state.db, user.unit_id).await?;
+    let unit = crate::units::store::unit_code(&state.db, user.unit_id).await?;
     let claims = tokens::claims_for(user.id, user.role, unit, family, now, auth.access_ttl);
     let access_token = state.keys.tokens.sign(&claims).map_err(ApiError::internal)?;
     Ok(TokenPair {

@@ -1,7 +1,7 @@
 //! Queries for accounts and sessions.
 
 use chrono::{DateTime, Utc};
-use entity::{refresh_token, unit, user, values::Role};
+use entity::{refresh_token, user, values::Role};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::Expr,
@@ -14,11 +14,6 @@ pub async fn user_by_phone(db: &impl ConnectionTrait, phone: &str) -> Result<Opt
 
 pub async fn user_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<user::Model>, DbErr> {
     user::Entity::find_by_id(id).one(db).await
-}
-
-pub async fn unit_code(db: &impl ConnectionTrait, unit_id: Option<Uuid>) -> Result<Option<String>, DbErr> {
-    let Some(unit_id) = unit_id else { return Ok(None) };
-    Ok(unit::Entity::find_by_id(unit_id).one(db).await?.map(|unit| unit.code))
 }
 
 pub struct NewUser<'a> {

@@ -3,14 +3,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{legal_document, values::LegalDocumentKind};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::{
     domain::text::fold,
-    pagination::PageQuery,
+    pagination::{PageQuery, fetch_page},
     search::{Candidate, contains_every_term, in_order_of, rank_page},
 };
 
@@ -93,7 +93,5 @@ pub async fn search_legal_documents(
             .await?;
         return Ok((in_order_of(&ids, rows, |d| d.id), total));
     }
-    let total = query.clone().count(db).await?;
-    let items = query.offset(PageQuery { page, per_page }.offset()).limit(per_page).all(db).await?;
-    Ok((items, total))
+    fetch_page(db, query, PageQuery { page, per_page }).await
 }

@@ -13,7 +13,7 @@ use super::{
     store::{self, UPSERT_BATCH},
     validate::{self, ValidProcedure},
 };
-use crate::db::{begin_write, finish};
+use crate::db::write_transaction;
 
 /// The two file formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,9 +260,7 @@ pub async fn import_procedures(
     if !problems.is_empty() && !skip_invalid {
         return Err(ImportError::Invalid(problems));
     }
-    let txn = begin_write(db).await?;
-    let written = upsert_with_progress(&txn, &valid, now, progress).await;
-    finish(txn, written).await?;
+    write_transaction(db, async |tx| upsert_with_progress(tx, &valid, now, progress).await).await?;
     Ok(ImportReport { imported: valid.len(), skipped: problems })
 }
 

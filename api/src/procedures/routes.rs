@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     auth::{BearerAuth, Caller, Role, UnitScope, scope_of},
-    db,
+    db::write_transaction,
     domain::{
         calendar::ProcessingTime,
         text::{fold, search_terms},
@@ -98,9 +98,8 @@ async fn write_procedure(
 ) -> ApiResult<()> {
     caller.require_staff(Role::Supervisor)?;
     let scope = scope_of(&state.db, caller).await?;
-    let txn = db::begin_write(&state.db).await?;
-    let written = write_procedure_in(&txn, &scope, input, write, state.clock.now()).await;
-    db::finish(txn, written).await
+    let now = state.clock.now();
+    write_transaction(&state.db, async |tx| write_procedure_in(tx, &scope, input, write, now).await).await
 }
 
 async fn write_procedure_in(

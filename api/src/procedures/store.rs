@@ -9,8 +9,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, OnConflict, Query},
 };
 use uuid::Uuid;
@@ -18,7 +17,7 @@ use uuid::Uuid;
 use super::validate::{References, ValidProcedure};
 use crate::{
     domain::text::fold,
-    pagination::PageQuery,
+    pagination::{PageQuery, fetch_page},
     search::{Candidate, contains_every_term, in_order_of, rank_page},
 };
 
@@ -281,7 +280,5 @@ pub async fn search_procedures(
         let rows = procedure::Entity::find().filter(procedure::Column::Id.is_in(ids.clone())).all(db).await?;
         return Ok((in_order_of(&ids, rows, |p| p.id), total));
     }
-    let total = query.clone().count(db).await?;
-    let items = query.offset(PageQuery { page, per_page }.offset()).limit(per_page).all(db).await?;
-    Ok((items, total))
+    fetch_page(db, query, PageQuery { page, per_page }).await
 }

@@ -14,7 +14,7 @@ use crate::{
     admin::dto::UnitKind,
     auth::{BearerAuth, Role, UnitScope, scope_of},
     calendar::{dto::OpeningInterval, store::working_calendar},
-    db,
+    db::write_transaction,
     domain::calendar::Interval,
     error::{ApiError, ApiResult},
     http::etag::{Cached, cached},
@@ -166,9 +166,8 @@ impl UnitsApi {
     ) -> ApiResult<Json<PublicUnit>> {
         auth.0.require_staff(Role::Supervisor)?;
         let scope = scope_of(&state.db, &auth.0).await?;
-        let txn = db::begin_write(&state.db).await?;
-        let saved = save_settings(&txn, &scope, &code, &body, state.clock.now()).await;
-        db::finish(txn, saved).await?;
+        let now = state.clock.now();
+        write_transaction(&state.db, async |tx| save_settings(tx, &scope, &code, &body, now).await).await?;
         Ok(Json(public_unit_by_code(&state.db, &code, state.clock.now()).await?))
     }
 }

@@ -20,12 +20,20 @@ pub async fn unit_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<un
     unit::Entity::find_by_id(id).one(db).await
 }
 
+/// The code of the unit of an account (staff have one, citizens none).
+pub async fn unit_code(db: &impl ConnectionTrait, unit_id: Option<Uuid>) -> Result<Option<String>, DbErr> {
+    let Some(unit_id) = unit_id else { return Ok(None) };
+    Ok(unit_by_id(db, unit_id).await?.map(|unit| unit.code))
+}
+
 /// The codes of these units, by id.
 pub async fn unit_codes(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> Result<HashMap<Uuid, String>, DbErr> {
-    let ids: Vec<Uuid> = ids.into_iter().collect();
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
