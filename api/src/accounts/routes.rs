@@ -224,19 +224,16 @@ impl MeApi {
         auth: BearerAuth,
         body: Json<UpdateProfileRequest>,
     ) -> ApiResult<Json<UserProfile>> {
-        use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
         let user = current_user(&state, &auth.0).await?;
         let mut errors = Vec::new();
         let name = body.full_name.as_deref().map(|n| validate::full_name("full_name", n, &mut errors));
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));
         }
-        let mut active = user.into_active_model();
-        if let Some(Some(name)) = name {
-            active.full_name = Set(name.as_str().to_owned());
-            active.updated_at = Set(state.clock.now());
-        }
-        let user = active.update(&state.db).await?;
+        let user = match name.flatten() {
+            Some(name) => store::rename_user(&state.db, user, name.as_str(), state.clock.now()).await?,
+            None => user,
+        };
         Ok(Json(profile_of(&state, user).await?))
     }
 

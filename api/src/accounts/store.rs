@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use entity::{refresh_token, user, values::Role};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -57,6 +57,19 @@ pub async fn set_password_hash(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Renames an account; the account as it now is.
+pub async fn rename_user(
+    db: &impl ConnectionTrait,
+    user: user::Model,
+    full_name: &str,
+    now: DateTime<Utc>,
+) -> Result<user::Model, DbErr> {
+    let mut active = user.into_active_model();
+    active.full_name = Set(full_name.to_owned());
+    active.updated_at = Set(now);
+    active.update(db).await
 }
 
 pub async fn insert_refresh_token(
