@@ -653,3 +653,22 @@ async fn an_applicant_name_typed_decomposed_is_stored_composed() {
     let stored = entity::dossier::Entity::find().one(&app.db).await.unwrap().unwrap();
     assert_eq!(stored.applicant_name, "Nguyễn Văn Ấn");
 }
+
+#[tokio::test]
+async fn a_stored_value_the_code_does_not_know_is_a_logged_500_not_a_guess() {
+    use sea_orm::ConnectionTrait;
+    let (app, officer) = desk().await;
+    let receipt = take_in(&app, &officer).await;
+    let code = receipt["code"].as_str().unwrap();
+    let citizen = app.token_for("0912345678", "citizen", None).await;
+    let claim = json!({"code": code, "secret": receipt["lookup_secret"]});
+    app.post("/api/v1/me/dossiers/claim").bearer(&citizen).json(&claim).send().await.assert_status(200);
+    transition(&app, &officer, code, "*", "in_progress").await.assert_status(200);
+    // A kind written by some later version of the server (the column has no check).
+    app.db.execute_unprepared("UPDATE notifications SET kind = 'letter'").await.unwrap();
+
+    let inbox = app.get("/api/v1/me/notifications").bearer(&citizen).send().await;
+
+    inbox.assert_problem(500, "internal_error");
+    assert!(!inbox.text.contains("letter"), "nothing internal in the answer: {}", inbox.text);
+}
