@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
     sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -105,6 +105,40 @@ pub async fn write_transaction<T, E: From<DbErr>>(
     let txn = begin_write(db).await?;
     let outcome = work(&txn).await;
     finish(txn, outcome).await
+}
+
+/// How a write holds the working calendars still (see [`lock_calendars`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarLock {
+    /// A write that reads a calendar: intake, a status move, an apology. Many at once.
+    Reading,
+    /// A change of a calendar (a holiday added or removed): alone.
+    Changing,
+}
+
+/// The advisory lock that stands for every unit's working calendar.
+const CALENDARS_LOCK_KEY: i64 = 0x4d43_4341_4c45_4e44;
+
+/// Orders calendar changes with the writes that read calendars, across server processes, for
+/// the rest of the transaction: a holiday change waits for the writes in flight, and they for
+/// it, so none computes a due date from a calendar that is being changed under it. On SQLite
+/// every write transaction already excludes the others.
+pub async fn lock_calendars(tx: &impl ConnectionTrait, lock: CalendarLock) -> Result<(), DbErr> {
+    if tx.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let function = match lock {
+        CalendarLock::Reading => "pg_advisory_xact_lock_shared",
+        CalendarLock::Changing => "pg_advisory_xact_lock",
+    };
+    let sql = format!("SELECT {function}($1)");
+    tx.execute_raw(Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        sql,
+        [CALENDARS_LOCK_KEY.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Ends a write transaction: commits after success, rolls back at once after a failure. The

@@ -134,12 +134,6 @@ pub const DOSSIER_ALREADY_CLAIMED: ProblemType = problem(
     "Another account already follows this dossier.",
     ("Hồ sơ này đã được một tài khoản khác theo dõi.", "Another account already follows this dossier."),
 );
-pub const ALREADY_EXISTS: ProblemType = problem(
-    "already_exists",
-    409,
-    "The record already exists.",
-    ("Bản ghi này đã tồn tại.", "This record already exists."),
-);
 pub const VERSION_MISMATCH: ProblemType = problem(
     "version_mismatch",
     412,
@@ -284,7 +278,6 @@ pub const ALL: &[ProblemType] = &[
     ILLEGAL_TRANSITION,
     DOSSIER_CLOSED,
     DOSSIER_ALREADY_CLAIMED,
-    ALREADY_EXISTS,
     VERSION_MISMATCH,
     PAYLOAD_TOO_LARGE,
     UNSUPPORTED_MEDIA_TYPE,

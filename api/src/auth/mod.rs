@@ -5,7 +5,7 @@ pub mod tokens;
 
 use poem::Request;
 use poem_openapi::{SecurityScheme, auth::Bearer};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use crate::{error::ApiError, state::AppState, units::store::unit_and_descendants};
@@ -82,7 +82,7 @@ impl UnitScope {
 }
 
 /// Where a staff caller may act; citizens have no scope (403).
-pub async fn scope_of(db: &DatabaseConnection, caller: &Caller) -> Result<UnitScope, ApiError> {
+pub async fn scope_of(db: &impl ConnectionTrait, caller: &Caller) -> Result<UnitScope, ApiError> {
     match (caller.role, caller.unit_id) {
         (Role::Admin, _) => Ok(UnitScope::All),
         (Role::Supervisor, Some(unit)) => Ok(UnitScope::Units(unit_and_descendants(db, unit).await?)),

@@ -76,12 +76,16 @@ fn year_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
 
 /// National holidays are the administrators'; a unit's are also its supervisors' (and those
 /// of units above it). A unit outside the caller's units is 404.
-async fn check_holiday_rights(state: &AppState, caller: &Caller, unit_id: Option<Uuid>) -> ApiResult<()> {
+async fn check_holiday_rights(
+    txn: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    unit_id: Option<Uuid>,
+) -> ApiResult<()> {
     match unit_id {
         None => caller.require_staff(Role::Admin),
         Some(unit_id) => {
             caller.require_staff(Role::Supervisor)?;
-            scope_of(&state.db, caller).await?.check(unit_id)
+            scope_of(txn, caller).await?.check(unit_id)
         }
     }
 }
@@ -97,8 +101,8 @@ async fn create_holiday_in(
         Some(code) => Some(unit_by_code(txn, code).await?.ok_or_else(ApiError::not_found)?.id),
         None => None,
     };
-    check_holiday_rights(state, caller, unit_id).await?;
-    let before = reschedule::before_change(txn, covered_units(txn, unit_id).await?).await?;
+    check_holiday_rights(txn, caller, unit_id).await?;
+    let before = reschedule::before_change(txn, covered_units(txn, unit_id).await?, input.date).await?;
     let new =
         store::NewHoliday { unit_id, date: input.date, kind: input.kind, name: holiday_name(&input.name)? };
     let holiday = store::insert_holiday(txn, new, state.clock.now()).await?;
@@ -129,8 +133,9 @@ async fn delete_holiday_of(
     id: Uuid,
 ) -> ApiResult<HolidayRemoved> {
     let holiday = store::holiday_by_id(txn, id).await?.ok_or_else(ApiError::not_found)?;
-    check_holiday_rights(state, caller, holiday.unit_id).await?;
-    let before = reschedule::before_change(txn, covered_units(txn, holiday.unit_id).await?).await?;
+    check_holiday_rights(txn, caller, holiday.unit_id).await?;
+    let before =
+        reschedule::before_change(txn, covered_units(txn, holiday.unit_id).await?, holiday.date).await?;
     store::delete_holiday(txn, holiday.id).await?;
     let why = format!("{} {} removed: {}", holiday.kind.to_value(), holiday.date, holiday.name);
     let rescheduled_dossiers =

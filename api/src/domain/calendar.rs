@@ -515,7 +515,8 @@ impl WorkingCalendar {
 ///   change before the start day, or after the due day, therefore moves nothing;
 /// - a due at the old closing time of its day lands at the closing time of the new day, a due
 ///   at the end of its day's first interval (a half-day due) at the end of the new day's first
-///   interval, and any other due keeps its local wall-clock time (also when the new day has no
+///   interval (on a day of one interval, where the two are the same, `time` says which it
+///   was), and any other due keeps its local wall-clock time (also when the new day has no
 ///   opening hours, which only happens when it is the start day and the change closed it).
 ///
 /// A due that is not on a working day of the old calendar on or after the start day (only a
@@ -532,6 +533,7 @@ pub fn reschedule_due(
     new: &WorkingCalendar,
     received: DateTime<Utc>,
     due: DateTime<Utc>,
+    time: ProcessingTime,
 ) -> Option<DateTime<Utc>> {
     if !new.schedule.has_opening_hours() {
         return None;
@@ -556,10 +558,14 @@ pub fn reschedule_due(
             new.add_working_days(new_start, working_days)
         }
     };
-    let same_place_in_new_day = if old.closing_time(due_day) == Some(due_time) {
-        new.closing_time(new_day)
-    } else if old.end_of_first_interval(due_day) == Some(due_time) {
+    // On a day of one interval its end is both the end of the morning and the closing time:
+    // the processing time says which a due there was.
+    let ends_morning = old.end_of_first_interval(due_day) == Some(due_time);
+    let ends_day = old.closing_time(due_day) == Some(due_time);
+    let same_place_in_new_day = if ends_morning && (time.has_half_day() || !ends_day) {
         new.end_of_first_interval(new_day)
+    } else if ends_day {
+        new.closing_time(new_day)
     } else {
         None
     };
@@ -606,6 +612,11 @@ pub fn timeliness(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The processing time of the rescheduling tests that do not turn on it.
+    fn three_days() -> ProcessingTime {
+        ProcessingTime::from_half_days(6)
+    }
     use chrono_tz::Asia::Ho_Chi_Minh;
     use chrono_tz::Europe::Paris;
     use proptest::prelude::*;
@@ -869,16 +880,46 @@ mod tests {
     }
 
     #[test]
+    fn a_half_day_due_on_a_morning_only_day_stays_a_morning_due() {
+        // Saturdays open 07:30–11:30 only: there the end of the morning is also the closing.
+        let mut schedule = DeskSchedule::default();
+        schedule.weekly_hours[5] = vec![DEFAULT_MORNING];
+        let old = WorkingCalendar::new(schedule.clone(), []);
+        let saturday_off = WorkingCalendar::new(schedule, [off(date(2026, 3, 7))]);
+        let received = vn(2026, 3, 6, 9, 0);
+        let half_day = ProcessingTime::from_half_days(1);
+        let due = old.due_at(received, half_day);
+
+        assert_eq!(due, vn(2026, 3, 7, 11, 30));
+        assert_eq!(
+            reschedule_due(&old, &saturday_off, received, due, half_day),
+            Some(vn(2026, 3, 9, 11, 30))
+        );
+        assert_eq!(saturday_off.due_at(received, half_day), vn(2026, 3, 9, 11, 30));
+        // The same instant as a whole-day due (a hand-set one) lands at the next closing.
+        assert_eq!(
+            reschedule_due(&old, &saturday_off, received, due, three_days()),
+            Some(vn(2026, 3, 9, 17, 0))
+        );
+    }
+
+    #[test]
     fn day_off_added_inside_the_window_moves_the_due_one_working_day() {
         let old = standard_calendar();
         let received = vn(2026, 3, 2, 9, 0);
         let due = old.due_at(received, days(3.0));
         assert_eq!(due, vn(2026, 3, 5, 17, 0));
         let wednesday_off = calendar_with(&[off(date(2026, 3, 4))]);
-        assert_eq!(reschedule_due(&old, &wednesday_off, received, due), Some(vn(2026, 3, 6, 17, 0)));
+        assert_eq!(
+            reschedule_due(&old, &wednesday_off, received, due, three_days()),
+            Some(vn(2026, 3, 6, 17, 0))
+        );
         // A day off on the due day itself is inside the window too.
         let thursday_off = calendar_with(&[off(date(2026, 3, 5))]);
-        assert_eq!(reschedule_due(&old, &thursday_off, received, due), Some(vn(2026, 3, 6, 17, 0)));
+        assert_eq!(
+            reschedule_due(&old, &thursday_off, received, due, three_days()),
+            Some(vn(2026, 3, 6, 17, 0))
+        );
     }
 
     #[test]
@@ -888,7 +929,7 @@ mod tests {
         let due = vn(2026, 3, 5, 17, 0);
         let monday_off = calendar_with(&[off(date(2026, 3, 2))]);
         assert_eq!(
-            reschedule_due(&standard_calendar(), &monday_off, received, due),
+            reschedule_due(&standard_calendar(), &monday_off, received, due, three_days()),
             Some(vn(2026, 3, 6, 17, 0))
         );
     }
@@ -899,13 +940,13 @@ mod tests {
         let received = vn(2026, 3, 2, 9, 0);
         let due = vn(2026, 3, 5, 17, 0);
         let after_the_due = calendar_with(&[off(date(2026, 3, 6))]);
-        assert_eq!(reschedule_due(&old, &after_the_due, received, due), None);
+        assert_eq!(reschedule_due(&old, &after_the_due, received, due, three_days()), None);
         let before_the_start = calendar_with(&[off(date(2026, 2, 27))]);
-        assert_eq!(reschedule_due(&old, &before_the_start, received, due), None);
+        assert_eq!(reschedule_due(&old, &before_the_start, received, due, three_days()), None);
         // The clock already started on the day of receipt; only the days after it count.
         let on_the_start_day = calendar_with(&[off(date(2026, 3, 2))]);
-        assert_eq!(reschedule_due(&old, &on_the_start_day, received, due), None);
-        assert_eq!(reschedule_due(&old, &old, received, due), None);
+        assert_eq!(reschedule_due(&old, &on_the_start_day, received, due, three_days()), None);
+        assert_eq!(reschedule_due(&old, &old, received, due, three_days()), None);
     }
 
     #[test]
@@ -914,7 +955,10 @@ mod tests {
         let received = vn(2026, 3, 2, 9, 0);
         let due = old.due_at(received, days(3.0));
         assert_eq!(due, vn(2026, 3, 6, 17, 0));
-        assert_eq!(reschedule_due(&old, &standard_calendar(), received, due), Some(vn(2026, 3, 5, 17, 0)));
+        assert_eq!(
+            reschedule_due(&old, &standard_calendar(), received, due, three_days()),
+            Some(vn(2026, 3, 5, 17, 0))
+        );
     }
 
     #[test]
@@ -924,7 +968,10 @@ mod tests {
         let due = old.due_at(received, days(3.0));
         assert_eq!(due, vn(2026, 3, 11, 17, 0));
         let saturday_worked = calendar_with(&[(date(2026, 3, 7), DayOverride::Working)]);
-        assert_eq!(reschedule_due(&old, &saturday_worked, received, due), Some(vn(2026, 3, 10, 17, 0)));
+        assert_eq!(
+            reschedule_due(&old, &saturday_worked, received, due, three_days()),
+            Some(vn(2026, 3, 10, 17, 0))
+        );
     }
 
     #[test]
@@ -934,7 +981,10 @@ mod tests {
         let due = old.due_at(received, days(1.5));
         assert_eq!(due, vn(2026, 3, 5, 11, 30));
         let wednesday_off = calendar_with(&[off(date(2026, 3, 4))]);
-        assert_eq!(reschedule_due(&old, &wednesday_off, received, due), Some(vn(2026, 3, 6, 11, 30)));
+        assert_eq!(
+            reschedule_due(&old, &wednesday_off, received, due, three_days()),
+            Some(vn(2026, 3, 6, 11, 30))
+        );
         // Over the weekend onto a Monday whose morning ends at 10:00.
         let mut schedule = DeskSchedule::default();
         schedule.weekly_hours[0] =
@@ -942,7 +992,7 @@ mod tests {
         let thursday_and_friday_off =
             WorkingCalendar::new(schedule, [off(date(2026, 3, 5)), off(date(2026, 3, 6))]);
         assert_eq!(
-            reschedule_due(&old, &thursday_and_friday_off, received, due),
+            reschedule_due(&old, &thursday_and_friday_off, received, due, three_days()),
             Some(vn(2026, 3, 9, 10, 0))
         );
     }
@@ -953,11 +1003,17 @@ mod tests {
         let received = vn(2026, 3, 2, 9, 0);
         let wednesday_off = calendar_with(&[off(date(2026, 3, 4))]);
         let due = vn(2026, 3, 5, 16, 0);
-        assert_eq!(reschedule_due(&old, &wednesday_off, received, due), Some(vn(2026, 3, 6, 16, 0)));
+        assert_eq!(
+            reschedule_due(&old, &wednesday_off, received, due, three_days()),
+            Some(vn(2026, 3, 6, 16, 0))
+        );
         // An apology a week later, over a weekend.
         let apology_due = vn(2026, 3, 11, 16, 0);
-        assert_eq!(reschedule_due(&old, &wednesday_off, received, apology_due), Some(vn(2026, 3, 12, 16, 0)));
-        assert_eq!(reschedule_due(&old, &old, received, apology_due), None);
+        assert_eq!(
+            reschedule_due(&old, &wednesday_off, received, apology_due, three_days()),
+            Some(vn(2026, 3, 12, 16, 0))
+        );
+        assert_eq!(reschedule_due(&old, &old, received, apology_due, three_days()), None);
     }
 
     #[test]
@@ -967,7 +1023,10 @@ mod tests {
         let paused_due = old.extend_due(old.due_at(received, days(3.0)), 2);
         assert_eq!(paused_due, vn(2026, 3, 9, 17, 0));
         let friday_off = calendar_with(&[off(date(2026, 3, 6))]);
-        assert_eq!(reschedule_due(&old, &friday_off, received, paused_due), Some(vn(2026, 3, 10, 17, 0)));
+        assert_eq!(
+            reschedule_due(&old, &friday_off, received, paused_due, three_days()),
+            Some(vn(2026, 3, 10, 17, 0))
+        );
     }
 
     #[test]
@@ -975,17 +1034,20 @@ mod tests {
         let old = standard_calendar();
         let received = vn(2026, 3, 2, 9, 0);
         let saturday_due = vn(2026, 3, 7, 10, 0);
-        assert_eq!(reschedule_due(&old, &old, received, saturday_due), None);
+        assert_eq!(reschedule_due(&old, &old, received, saturday_due, three_days()), None);
         let saturday_worked = calendar_with(&[(date(2026, 3, 7), DayOverride::Working)]);
-        assert_eq!(reschedule_due(&old, &saturday_worked, received, saturday_due), None);
+        assert_eq!(reschedule_due(&old, &saturday_worked, received, saturday_due, three_days()), None);
         let after_it = calendar_with(&[off(date(2026, 3, 9))]);
-        assert_eq!(reschedule_due(&old, &after_it, received, saturday_due), None);
+        assert_eq!(reschedule_due(&old, &after_it, received, saturday_due, three_days()), None);
         // Tuesday to Friday were 4 working days; without Wednesday the 4th is Monday.
         let wednesday_off = calendar_with(&[off(date(2026, 3, 4))]);
-        assert_eq!(reschedule_due(&old, &wednesday_off, received, saturday_due), Some(vn(2026, 3, 9, 10, 0)));
+        assert_eq!(
+            reschedule_due(&old, &wednesday_off, received, saturday_due, three_days()),
+            Some(vn(2026, 3, 9, 10, 0))
+        );
         // A due before the clock started has no working days to keep.
         let before_start = vn(2026, 3, 1, 10, 0);
-        assert_eq!(reschedule_due(&old, &wednesday_off, received, before_start), None);
+        assert_eq!(reschedule_due(&old, &wednesday_off, received, before_start, three_days()), None);
     }
 
     #[test]
@@ -1272,7 +1334,7 @@ mod tests {
             let time = ProcessingTime::from_half_days(half_days);
             let old_due = old.due_at(received, time);
             let new_due = new.due_at(received, time);
-            let rescheduled = reschedule_due(&old, &new, received, old_due);
+            let rescheduled = reschedule_due(&old, &new, received, old_due, time);
             prop_assert_eq!(rescheduled.unwrap_or(old_due), new_due);
             prop_assert_eq!(rescheduled.is_some(), new_due != old_due);
         }
@@ -1283,7 +1345,7 @@ mod tests {
             received in arbitrary_instant(),
             due in arbitrary_instant(),
         ) {
-            prop_assert_eq!(reschedule_due(&calendar, &calendar, received, due), None);
+            prop_assert_eq!(reschedule_due(&calendar, &calendar, received, due, three_days()), None);
         }
 
         #[test]
@@ -1321,8 +1383,8 @@ mod tests {
             calendar.working_days_between(received, other);
             calendar.next_opening(received);
             calendar.falls_on_working_day(other);
-            reschedule_due(&calendar, &without_exceptions, received, other);
-            reschedule_due(&without_exceptions, &calendar, other, due);
+            reschedule_due(&calendar, &without_exceptions, received, other, three_days());
+            reschedule_due(&without_exceptions, &calendar, other, due, three_days());
             timeliness(&calendar, due, Some(other), other, time);
             let day = calendar.local_date(received);
             calendar.add_working_days(day, extension);

@@ -10,7 +10,7 @@ use super::{dto::*, lifecycle, store, view::receipt_of};
 use crate::{
     auth::{Caller, Role, scope_of},
     calendar::store::working_calendar,
-    db::write_transaction,
+    db::{CalendarLock, lock_calendars, write_transaction},
     domain::{
         account::{FullName, PhoneNumber},
         calendar::ProcessingTime,
@@ -217,12 +217,15 @@ pub async fn take_in(state: &AppState, caller: &Caller, request: &IntakeRequest)
     let unit = receiving_unit(state, caller, request.unit_code.as_deref()).await?;
     let procedure = offered_procedure(state, &unit, &request.procedure_code).await?;
     let new = NewDossier::parse(request, &listed_documents(&procedure)?).map_err(ApiError::validation)?;
-    let calendar = working_calendar(&state.db, &unit).await?;
     let secret = generate_secret();
     let now = state.clock.now();
     let processing = ProcessingTime::from_half_days(procedure.processing_half_days.max(0) as u32);
-    let receipt_date = calendar.local_date(now);
     let dossier = write_transaction(&state.db, async |tx| -> ApiResult<dossier::Model> {
+        // The due date is computed from the calendar as it is when the dossier is stored: a
+        // holiday change waits for this intake, or this intake for it.
+        lock_calendars(tx, CalendarLock::Reading).await?;
+        let calendar = working_calendar(tx, &unit).await?;
+        let receipt_date = calendar.local_date(now);
         let sequence = store::next_sequence(tx, unit.id, receipt_date).await?;
         let code = format_code(&unit.code, receipt_date, sequence);
         let intake = Intake {

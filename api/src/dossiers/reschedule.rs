@@ -4,18 +4,19 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use entity::{dossier, unit};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::{
     dto::DossierEventKind,
-    store,
+    lifecycle, store,
     update::{Change, write_change},
 };
 use crate::{
     calendar::store::working_calendar,
+    db::{CalendarLock, lock_calendars},
     domain::calendar::{WorkingCalendar, reschedule_due},
     error::{ApiError, ApiResult},
     units::store::unit_by_id,
@@ -28,9 +29,19 @@ pub struct BeforeChange {
     units: HashMap<Uuid, (unit::Model, WorkingCalendar)>,
 }
 
-/// Reads what [`reschedule`] needs, for the open dossiers of `units` (every unit when `None`).
-pub async fn before_change(tx: &impl ConnectionTrait, units: Option<Vec<Uuid>>) -> ApiResult<BeforeChange> {
-    let dossiers = store::open_dossiers(tx, units).await?;
+/// Reads what [`reschedule`] needs, for the open dossiers of `units` (every unit when `None`)
+/// that a change on `date` can move, once every write that reads calendars has finished (and
+/// holding off new ones until this transaction ends).
+pub async fn before_change(
+    tx: &impl ConnectionTrait,
+    units: Option<Vec<Uuid>>,
+    date: NaiveDate,
+) -> ApiResult<BeforeChange> {
+    lock_calendars(tx, CalendarLock::Changing).await?;
+    // Only a dossier received by the day after and due from the day before can have the date
+    // inside its processing time (a day of margin for any time zone).
+    let window = (day_start(date + Days::new(2)), day_start(date - Days::new(1)));
+    let dossiers = store::open_dossiers(tx, units, window).await?;
     let mut calendars = HashMap::new();
     for dossier in &dossiers {
         if calendars.contains_key(&dossier.unit_id) {
@@ -43,6 +54,11 @@ pub async fn before_change(tx: &impl ConnectionTrait, units: Option<Vec<Uuid>>) 
         calendars.insert(unit.id, (unit, calendar));
     }
     Ok(BeforeChange { dossiers, units: calendars })
+}
+
+/// Midnight UTC at the start of a date.
+fn day_start(date: NaiveDate) -> DateTime<Utc> {
+    date.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
 /// Moves each due date the change moved (see [`reschedule_due`]), once the change is written
@@ -64,7 +80,8 @@ pub async fn reschedule(
         else {
             continue;
         };
-        let Some(new_due) = reschedule_due(old, new, dossier.received_at, dossier.due_at) else {
+        let time = lifecycle::processing_time(&dossier);
+        let Some(new_due) = reschedule_due(old, new, dossier.received_at, dossier.due_at, time) else {
             continue;
         };
         let public = "Hạn giải quyết được điều chỉnh theo lịch làm việc mới của đơn vị.".to_owned();

@@ -256,15 +256,30 @@ pub async fn worklist(
     fetch_page(db, worklist_query(filter), page).await
 }
 
-/// The open dossiers of these units (every unit when `None`), locked for the transaction on
-/// PostgreSQL (SQLite's write transaction already holds the database).
+/// The open dossiers of these units (every unit when `None`) received before `received_before`
+/// and due from `due_from` on, locked for the transaction on PostgreSQL (SQLite's write
+/// transaction already holds the database).
 pub async fn open_dossiers(
     db: &impl ConnectionTrait,
     unit_ids: Option<Vec<Uuid>>,
+    (received_before, due_from): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<Vec<dossier::Model>, DbErr> {
-    let mut query = dossier::Entity::find().filter(dossier::Column::Status.is_in(open_statuses()));
+    let mut query = dossier::Entity::find()
+        .filter(dossier::Column::Status.is_in(open_statuses()))
+        .filter(dossier::Column::ReceivedAt.lt(received_before))
+        .filter(dossier::Column::DueAt.gte(due_from));
     if let Some(units) = unit_ids {
         query = query.filter(dossier::Column::UnitId.is_in(units));
     }
     query.order_by_asc(dossier::Column::Id).lock_exclusive().all(db).await
+}
+
+/// The dossier of a code, locked for the rest of the transaction on PostgreSQL (SQLite's
+/// write transaction already holds the database), so what is decided from it still holds
+/// when it is written.
+pub async fn by_code_for_update(
+    db: &impl ConnectionTrait,
+    code: &str,
+) -> Result<Option<dossier::Model>, DbErr> {
+    dossier::Entity::find().filter(dossier::Column::Code.eq(code)).lock_exclusive().one(db).await
 }

@@ -1,6 +1,7 @@
 //! Changing a dossier: status moves, apologies and assignment. Each goes through
-//! [`record_change`]: the version checked in the database, a timeline entry, and a notice to
-//! the citizen who follows it, in one transaction.
+//! [`update_dossier`] and [`write_change`]: decided on the dossier and calendar as they are
+//! inside the transaction, with the version checked, a timeline entry and a notice to the
+//! citizen who follows it.
 
 use chrono::{DateTime, Utc};
 use entity::{dossier, dossier_event, values::NotificationKind};
@@ -13,16 +14,15 @@ use poem_openapi::{
 use sea_orm::{ActiveEnum, ConnectionTrait};
 use uuid::Uuid;
 
-use super::{
-    dto::*,
-    lifecycle, store,
-    view::{DossierResponse, dossier_in_scope},
-};
+use super::{dto::*, lifecycle, store, view::DossierResponse};
 use crate::{
-    auth::{BearerAuth, Caller, Role},
+    auth::{BearerAuth, Caller, Role, scope_of},
     calendar::store::working_calendar,
-    db::write_transaction,
-    domain::dossier::{StaffRole, StatusRules, allowed_next, can_transition, required_role},
+    db::{CalendarLock, lock_calendars, write_transaction},
+    domain::{
+        calendar::WorkingCalendar,
+        dossier::{StaffRole, StatusRules, allowed_next, can_transition, canonical_code, required_role},
+    },
     error::{ApiError, ApiResult},
     i18n::Text,
     notifications::store::{NewNotice, notify},
@@ -43,19 +43,6 @@ fn check_if_match(if_match: Option<&str>, version: i32) -> ApiResult<()> {
 
 fn stale() -> ApiError {
     ApiError::of(&problems::VERSION_MISMATCH)
-}
-
-/// The dossier to change, whose `If-Match` must name the current version (428 without it,
-/// 412 when stale). The write checks the version again, in the database.
-async fn dossier_for_update(
-    state: &AppState,
-    caller: &Caller,
-    code: &str,
-    if_match: Option<&str>,
-) -> ApiResult<dossier::Model> {
-    let dossier = dossier_in_scope(state, caller, code).await?;
-    check_if_match(if_match, dossier.version)?;
-    Ok(dossier)
 }
 
 /// What a change to a dossier records besides the dossier itself.
@@ -113,28 +100,37 @@ pub async fn write_change(
     Ok(dossier)
 }
 
-/// [`write_change`] in a transaction of its own; answers with the dossier as it now is.
-async fn record_change(
+/// The one way a dossier changes over HTTP. In one transaction: the dossier is read again and
+/// locked, its `If-Match` checked against that version (428 without it, 412 when stale), its
+/// unit's calendar read and held still against holiday changes; `decide` then changes the
+/// dossier or refuses, and [`write_change`] writes it. Answers with the dossier as it now is.
+async fn update_dossier(
     state: &AppState,
-    actor: Uuid,
-    changed: dossier::Model,
-    change: Change,
+    caller: &Caller,
+    code: &str,
+    if_match: Option<&str>,
+    decide: impl FnOnce(&mut dossier::Model, &WorkingCalendar) -> ApiResult<Change>,
 ) -> ApiResult<DossierResponse> {
+    caller.require_staff(Role::Officer)?;
+    let scope = scope_of(&state.db, caller).await?;
+    let code = canonical_code(code);
     let now = state.clock.now();
-    let dossier =
-        write_transaction(&state.db, async |tx| write_change(tx, actor, changed, change, now).await).await?;
+    let dossier = write_transaction(&state.db, async |tx| {
+        lock_calendars(tx, CalendarLock::Reading).await?;
+        let mut dossier = store::by_code_for_update(tx, &code)
+            .await?
+            .filter(|d| scope.contains(d.unit_id))
+            .ok_or_else(ApiError::not_found)?;
+        check_if_match(if_match, dossier.version)?;
+        let unit = unit_by_id(tx, dossier.unit_id)
+            .await?
+            .ok_or_else(|| ApiError::internal(format!("dossier {} names a missing unit", dossier.id)))?;
+        let calendar = working_calendar(tx, &unit).await?;
+        let change = decide(&mut dossier, &calendar)?;
+        write_change(tx, caller.id, dossier, change, now).await
+    })
+    .await?;
     DossierResponse::of(state, &dossier).await
-}
-
-/// The working calendar of a dossier's unit.
-async fn calendar_of(
-    state: &AppState,
-    dossier: &dossier::Model,
-) -> ApiResult<crate::domain::calendar::WorkingCalendar> {
-    let unit = unit_by_id(&state.db, dossier.unit_id)
-        .await?
-        .ok_or_else(|| ApiError::internal(format!("dossier {} names a missing unit", dossier.id)))?;
-    Ok(working_calendar(&state.db, &unit).await?)
 }
 
 fn illegal_transition(from: Status, to: Status) -> ApiError {
@@ -168,32 +164,34 @@ impl DossierUpdateApi {
         if_match: Header<Option<String>>,
         body: Json<TransitionRequest>,
     ) -> ApiResult<DossierResponse> {
-        let mut dossier = dossier_for_update(&state, &auth.0, &code, if_match.0.as_deref()).await?;
-        let (from, to) = (dossier.status, body.to_status);
-        if !can_transition(from, to) {
-            return Err(illegal_transition(from, to));
-        }
-        if required_role(to) == StaffRole::Supervisor {
-            auth.0.require_staff(Role::Supervisor)?;
-        }
-        let calendar = calendar_of(&state, &dossier).await?;
-        lifecycle::apply_transition(&mut dossier, to, &calendar, state.clock.now());
-        let public_note = body.public_note.clone().map(String::from);
-        let notice = (
-            format!("Hồ sơ {}: {}", dossier.code, to.label_vi()),
-            public_note
-                .clone()
-                .unwrap_or_else(|| format!("Hồ sơ của bạn chuyển sang trạng thái \"{}\".", to.label_vi())),
-        );
-        let change = Change {
-            kind: DossierEventKind::Transition,
-            from_status: Some(from),
-            note: body.note.clone().map(String::from),
-            public_note,
-            new_due_at: None,
-            notice: Some(notice),
-        };
-        record_change(&state, auth.0.id, dossier, change).await
+        let caller = &auth.0;
+        let now = state.clock.now();
+        update_dossier(&state, caller, &code, if_match.0.as_deref(), |dossier, calendar| {
+            let (from, to) = (dossier.status, body.to_status);
+            if !can_transition(from, to) {
+                return Err(illegal_transition(from, to));
+            }
+            if required_role(to) == StaffRole::Supervisor {
+                caller.require_staff(Role::Supervisor)?;
+            }
+            lifecycle::apply_transition(dossier, to, calendar, now);
+            let public_note = body.public_note.clone().map(String::from);
+            let notice = (
+                format!("Hồ sơ {}: {}", dossier.code, to.label_vi()),
+                public_note.clone().unwrap_or_else(|| {
+                    format!("Hồ sơ của bạn chuyển sang trạng thái \"{}\".", to.label_vi())
+                }),
+            );
+            Ok(Change {
+                kind: DossierEventKind::Transition,
+                from_status: Some(from),
+                note: body.note.clone().map(String::from),
+                public_note,
+                new_due_at: None,
+                notice: Some(notice),
+            })
+        })
+        .await
     }
 
     /// Apologise for a late dossier
@@ -211,36 +209,36 @@ impl DossierUpdateApi {
         if_match: Header<Option<String>>,
         body: Json<ApologyRequest>,
     ) -> ApiResult<DossierResponse> {
-        let mut dossier = dossier_for_update(&state, &auth.0, &code, if_match.0.as_deref()).await?;
-        if dossier.status.is_closed() {
-            return Err(ApiError::of(&problems::DOSSIER_CLOSED));
-        }
-        if body.new_due_at <= dossier.due_at {
-            return Err(ApiError::invalid_field(
-                "new_due_at",
-                "Hạn mới phải sau hạn hiện tại.",
-                "The new due date must be later than the current one.",
-            ));
-        }
-        let calendar = calendar_of(&state, &dossier).await?;
-        if !calendar.falls_on_working_day(body.new_due_at) {
-            return Err(ApiError::invalid_field(
-                "new_due_at",
-                "Hạn mới phải là một ngày làm việc của đơn vị.",
-                "The new due date must be a working day of the unit.",
-            ));
-        }
-        let reason = body.reason.trim().to_owned();
-        dossier.due_at = body.new_due_at;
-        let change = Change {
-            kind: DossierEventKind::Apology,
-            from_status: None,
-            note: None,
-            public_note: Some(reason.clone()),
-            new_due_at: Some(body.new_due_at),
-            notice: Some((format!("Hồ sơ {}: thư xin lỗi và hẹn lại", dossier.code), reason)),
-        };
-        record_change(&state, auth.0.id, dossier, change).await
+        update_dossier(&state, &auth.0, &code, if_match.0.as_deref(), |dossier, calendar| {
+            if dossier.status.is_closed() {
+                return Err(ApiError::of(&problems::DOSSIER_CLOSED));
+            }
+            if body.new_due_at <= dossier.due_at {
+                return Err(ApiError::invalid_field(
+                    "new_due_at",
+                    "Hạn mới phải sau hạn hiện tại.",
+                    "The new due date must be later than the current one.",
+                ));
+            }
+            if !calendar.falls_on_working_day(body.new_due_at) {
+                return Err(ApiError::invalid_field(
+                    "new_due_at",
+                    "Hạn mới phải là một ngày làm việc của đơn vị.",
+                    "The new due date must be a working day of the unit.",
+                ));
+            }
+            let reason = body.reason.trim().to_owned();
+            dossier.due_at = body.new_due_at;
+            Ok(Change {
+                kind: DossierEventKind::Apology,
+                from_status: None,
+                note: None,
+                public_note: Some(reason.clone()),
+                new_due_at: Some(body.new_due_at),
+                notice: Some((format!("Hồ sơ {}: thư xin lỗi và hẹn lại", dossier.code), reason)),
+            })
+        })
+        .await
     }
 
     /// Assign a dossier to an officer
@@ -257,30 +255,27 @@ impl DossierUpdateApi {
         if_match: Header<Option<String>>,
         body: Json<AssignmentRequest>,
     ) -> ApiResult<DossierResponse> {
-        let mut dossier = dossier_for_update(&state, &auth.0, &code, if_match.0.as_deref()).await?;
         let officer = crate::accounts::store::user_by_id(&state.db, body.officer_id)
             .await?
-            .filter(|u| {
-                u.active
-                    && u.unit_id == Some(dossier.unit_id)
-                    && matches!(u.role, Role::Officer | Role::Supervisor)
-            })
-            .ok_or_else(|| {
+            .filter(|u| u.active && matches!(u.role, Role::Officer | Role::Supervisor));
+        update_dossier(&state, &auth.0, &code, if_match.0.as_deref(), |dossier, _| {
+            let officer = officer.filter(|u| u.unit_id == Some(dossier.unit_id)).ok_or_else(|| {
                 ApiError::invalid_field(
                     "officer_id",
                     "Không có cán bộ này ở đơn vị của hồ sơ.",
                     "No such officer in the dossier's unit.",
                 )
             })?;
-        dossier.assigned_to = Some(officer.id);
-        let change = Change {
-            kind: DossierEventKind::Assignment,
-            from_status: None,
-            note: Some(format!("assigned to {}", officer.id)),
-            public_note: None,
-            new_due_at: None,
-            notice: None,
-        };
-        record_change(&state, auth.0.id, dossier, change).await
+            dossier.assigned_to = Some(officer.id);
+            Ok(Change {
+                kind: DossierEventKind::Assignment,
+                from_status: None,
+                note: Some(format!("assigned to {}", officer.id)),
+                public_note: None,
+                new_due_at: None,
+                notice: None,
+            })
+        })
+        .await
     }
 }

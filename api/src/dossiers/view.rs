@@ -79,7 +79,7 @@ fn etag(dossier: &dossier::Model) -> String {
 }
 
 /// The dossier with this code, if the caller's units include it; 404 otherwise.
-pub async fn dossier_in_scope(state: &AppState, caller: &Caller, code: &str) -> ApiResult<dossier::Model> {
+async fn dossier_in_scope(state: &AppState, caller: &Caller, code: &str) -> ApiResult<dossier::Model> {
     caller.require_staff(Role::Officer)?;
     let scope = scope_of(&state.db, caller).await?;
     store::by_code(&state.db, &canonical_code(code))

@@ -16,7 +16,7 @@ use super::{
     request_id::{CURRENT_REQUEST_ID, REQUEST_ID_HEADER, RequestId},
     schema_check,
 };
-use crate::{error::ApiError, i18n::Lang, spec::Contract};
+use crate::{error::ApiError, i18n::Lang, problems, spec::Contract};
 
 /// Which methods each route template of the app accepts, for the `Allow` header of a 405.
 #[derive(Debug, Default)]
@@ -96,7 +96,7 @@ impl<E: Endpoint> RequestContextEndpoint<E> {
             .and_then(|route| schema_check::explain(&error, &self.contract, &method, &route.0, &body));
         let mut api_error = explained.unwrap_or_else(|| ApiError::from_poem(error));
         // A nested router tags its own prefix on a miss: an unknown route has no template.
-        let route = route.filter(|_| api_error.code() != "route_not_found");
+        let route = route.filter(|_| api_error.code() != problems::ROUTE_NOT_FOUND.code);
         if api_error.status() == StatusCode::METHOD_NOT_ALLOWED
             && let Some(allow) = self.allowed.for_path(&path)
             && let Ok(value) = HeaderValue::from_str(&allow)
