@@ -132,7 +132,10 @@ enum Format {
 
 fn init_tracing(config: &LogConfig) {
     let filter = EnvFilter::try_new(&config.filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colour codes only for a terminal: in a file or a journal they are noise.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     match config.format {
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),
         LogFormat::Pretty => builder.init(),
@@ -151,14 +154,24 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Writes a command's output; a reader that stops reading (`motcua openapi | head`) ends the
+/// command quietly, as it does any Unix tool.
+fn print_out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => Ok(written?),
+    }
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Openapi { format } = cli.command {
         let format = match format {
             Format::Yaml => SpecFormat::Yaml,
             Format::Json => SpecFormat::Json,
         };
-        print!("{}", api::spec(format));
-        return Ok(());
+        return print_out(&api::spec(format));
     }
 
     init_tracing(&LogConfig::from_env()?);

@@ -110,6 +110,13 @@ async fn the_spec_and_docs_are_served() {
     assert_eq!(json.assert_status(200)["info"]["title"], "Một Cửa API");
     docs.assert_status(200);
     assert!(docs.text.contains("<html"));
+    // Titled for what it documents, and nothing fetched from outside (an offline desk).
+    assert!(docs.text.contains("<title>Một Cửa API</title>"));
+    assert!(
+        !docs.text.contains("fonts.googleapis.com") && !docs.text.contains("<link"),
+        "no outside stylesheet"
+    );
+    assert!(docs.text.contains(r#"regular-font="system-ui"#));
     // The docs show the refined spec, the one clients are generated from, not poem-openapi's.
     assert!(
         docs.text.contains(r#""security":[]"#) || docs.text.contains(r#""security": []"#),
@@ -210,4 +217,26 @@ async fn a_migration_that_fails_halfway_leaves_nothing_behind() {
     retried.expect("the migrations apply once the obstacle is gone");
     assert!(units_after_retry.is_ok());
     db.close().await.unwrap();
+}
+
+#[test]
+fn the_spec_command_ends_quietly_when_its_reader_stops_reading() {
+    use std::{
+        io::Read,
+        process::{Command, Stdio},
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["openapi", "--format", "yaml"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the motcua binary runs");
+    // Read one line's worth, as `| head -1` would, and hang up.
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let output = child.wait_with_output().unwrap();
+
+    assert!(first.starts_with(b"openapi"), "{}", String::from_utf8_lossy(&first));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success() && stderr.is_empty(), "status {:?}, stderr: {stderr}", output.status);
 }

@@ -95,8 +95,28 @@ pub fn render(document: &serde_json::Value, format: SpecFormat) -> String {
 /// The interactive docs page (RapiDoc), showing the refined spec rather than poem-openapi's.
 pub fn docs_html(refined_json: &str) -> String {
     let service = api_service();
-    service.rapidoc_html().replace(&service.spec(), refined_json)
+    // RapiDoc's page asks Google for its fonts and calls itself "RapiDoc": a desk machine
+    // offline would fall back to a serif, and the tab would not say what it documents. The
+    // system's own fonts need nothing from outside.
+    service
+        .rapidoc_html()
+        .replace(&service.spec(), refined_json)
+        .replace(RAPIDOC_FONTS_LINK, "")
+        .replace("<title>RapiDoc</title>", DOCS_TITLE)
+        .replace(
+            r#"regular-font="Open Sans""#,
+            r#"regular-font="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif""#,
+        )
+        .replace(
+            r#"mono-font = "Roboto Mono""#,
+            r#"mono-font="ui-monospace, SFMono-Regular, Menlo, Consolas, monospace""#,
+        )
 }
+
+/// The stylesheet link of poem-openapi's RapiDoc page (fonts from Google).
+const RAPIDOC_FONTS_LINK: &str = r#"<link href="https://fonts.googleapis.com/css2?family=Open+Sans:wght@300;600&family=Roboto+Mono&display=swap" rel="stylesheet">"#;
+
+const DOCS_TITLE: &str = "<title>Một Cửa API</title>";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpecFormat {
