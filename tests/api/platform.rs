@@ -116,7 +116,7 @@ async fn the_spec_and_docs_are_served() {
         !docs.text.contains("fonts.googleapis.com") && !docs.text.contains("<link"),
         "no outside stylesheet"
     );
-    assert!(docs.text.contains(r#"regular-font="system-ui"#));
+    assert!(docs.text.contains(r#"regular-font="system-ui"#) && docs.text.contains(r#"load-fonts="false""#));
     // The docs show the refined spec, the one clients are generated from, not poem-openapi's.
     assert!(
         docs.text.contains(r#""security":[]"#) || docs.text.contains(r#""security": []"#),

@@ -95,14 +95,16 @@ pub fn render(document: &serde_json::Value, format: SpecFormat) -> String {
 /// The interactive docs page (RapiDoc), showing the refined spec rather than poem-openapi's.
 pub fn docs_html(refined_json: &str) -> String {
     let service = api_service();
-    // RapiDoc's page asks Google for its fonts and calls itself "RapiDoc": a desk machine
-    // offline would fall back to a serif, and the tab would not say what it documents. The
-    // system's own fonts need nothing from outside.
+    // RapiDoc's page asks Google for its fonts (a stylesheet, and FontFaces its script loads
+    // unless `load-fonts="false"`) and calls itself "RapiDoc": a desk machine offline would
+    // fall back to a serif, and the tab would not say what it documents. The system's own
+    // fonts need nothing from outside.
     service
         .rapidoc_html()
         .replace(&service.spec(), refined_json)
         .replace(RAPIDOC_FONTS_LINK, "")
         .replace("<title>RapiDoc</title>", DOCS_TITLE)
+        .replace(r#"id="thedoc""#, r#"id="thedoc" load-fonts="false""#)
         .replace(
             r#"regular-font="Open Sans""#,
             r#"regular-font="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif""#,
