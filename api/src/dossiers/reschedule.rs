@@ -13,13 +13,13 @@ use super::{
     dto::DossierEventKind,
     lifecycle, store,
     update::{Change, write_change},
+    view::unit_of,
 };
 use crate::{
     calendar::store::working_calendar,
     db::{CalendarLock, lock_calendars},
     domain::calendar::{WorkingCalendar, reschedule_due},
-    error::{ApiError, ApiResult},
-    units::store::unit_by_id,
+    error::ApiResult,
 };
 
 /// The open dossiers a calendar change may move, with their units' calendars as they were
@@ -47,9 +47,7 @@ pub async fn before_change(
         if calendars.contains_key(&dossier.unit_id) {
             continue;
         }
-        let unit = unit_by_id(tx, dossier.unit_id)
-            .await?
-            .ok_or_else(|| ApiError::internal(format!("dossier {} names a missing unit", dossier.id)))?;
+        let unit = unit_of(tx, dossier).await?;
         let calendar = working_calendar(tx, &unit).await?;
         calendars.insert(unit.id, (unit, calendar));
     }

@@ -14,7 +14,11 @@ use poem_openapi::{
 use sea_orm::{ActiveEnum, ConnectionTrait};
 use uuid::Uuid;
 
-use super::{dto::*, lifecycle, store, view::DossierResponse};
+use super::{
+    dto::*,
+    lifecycle, store,
+    view::{DossierResponse, unit_of},
+};
 use crate::{
     auth::{BearerAuth, Caller, Role, scope_of},
     calendar::store::working_calendar,
@@ -29,7 +33,6 @@ use crate::{
     problems,
     spec::ApiTags,
     state::AppState,
-    units::store::unit_by_id,
 };
 
 /// Whether an `If-Match` (`"3"`, `W/"3"`, `3`, a list of them, or `*` for any version)
@@ -122,10 +125,7 @@ async fn update_dossier(
             .filter(|d| scope.contains(d.unit_id))
             .ok_or_else(ApiError::not_found)?;
         check_if_match(if_match, dossier.version)?;
-        let unit = unit_by_id(tx, dossier.unit_id)
-            .await?
-            .ok_or_else(|| ApiError::internal(format!("dossier {} names a missing unit", dossier.id)))?;
-        let calendar = working_calendar(tx, &unit).await?;
+        let calendar = working_calendar(tx, &unit_of(tx, &dossier).await?).await?;
         let change = decide(&mut dossier, &calendar)?;
         write_change(tx, caller.id, dossier, change, now).await
     })

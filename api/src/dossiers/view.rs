@@ -93,8 +93,16 @@ fn referenced<T>(found: Option<T>, what: &str, dossier: &dossier::Model) -> ApiR
     found.ok_or_else(|| ApiError::internal(format!("dossier {} names a missing {what}", dossier.id)))
 }
 
+/// The unit a dossier belongs to, which must exist (a missing one is a broken row, a logged 500).
+pub async fn unit_of(
+    db: &impl sea_orm::ConnectionTrait,
+    dossier: &dossier::Model,
+) -> ApiResult<entity::unit::Model> {
+    referenced(unit_by_id(db, dossier.unit_id).await?, "unit", dossier)
+}
+
 async fn detail(state: &AppState, dossier: &dossier::Model) -> ApiResult<DossierDetail> {
-    let unit = referenced(unit_by_id(&state.db, dossier.unit_id).await?, "unit", dossier)?;
+    let unit = unit_of(&state.db, dossier).await?;
     let procedure =
         referenced(procedure_by_id(&state.db, dossier.procedure_id).await?, "procedure", dossier)?;
     let timeline = store::timeline(&state.db, dossier.id)
@@ -144,7 +152,7 @@ pub async fn receipt_of(
     dossier: &dossier::Model,
     secret: Option<String>,
 ) -> ApiResult<Receipt> {
-    let unit = referenced(unit_by_id(&state.db, dossier.unit_id).await?, "unit", dossier)?;
+    let unit = unit_of(&state.db, dossier).await?;
     let procedure =
         referenced(procedure_by_id(&state.db, dossier.procedure_id).await?, "procedure", dossier)?;
     let officer = crate::accounts::store::user_by_id(&state.db, dossier.received_by).await?;
@@ -184,7 +192,7 @@ pub async fn summaries(state: &AppState, dossiers: Vec<dossier::Model>) -> ApiRe
     let mut out = Vec::with_capacity(dossiers.len());
     for dossier in dossiers {
         if let Entry::Vacant(slot) = unit_codes.entry(dossier.unit_id) {
-            slot.insert(referenced(unit_by_id(&state.db, dossier.unit_id).await?, "unit", &dossier)?.code);
+            slot.insert(unit_of(&state.db, &dossier).await?.code);
         }
         if let Entry::Vacant(slot) = procedure_codes.entry(dossier.procedure_id) {
             let procedure = procedure_by_id(&state.db, dossier.procedure_id).await?;
