@@ -341,12 +341,16 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
 
     let bind = state.config.server.bind;
     let grace = state.config.server.shutdown_grace;
+    // Background work every process shares with the others: due reminders, expired keys.
+    let reminders = api::appointments::reminders::spawn(state.clone());
     let app = api::build_app(state);
     tracing::info!(%bind, "serving; docs at http://{bind}/docs");
     Server::new(TcpListener::bind(bind))
         .run_with_graceful_shutdown(app, shutdown_signal(), Some(grace))
         .await
-        .context("server failed")
+        .context("server failed")?;
+    reminders.abort();
+    Ok(())
 }
 
 /// Resolves on SIGINT or SIGTERM; the server then stops accepting and lets in-flight requests finish.

@@ -102,9 +102,25 @@ pub async fn write_transaction<T, E: From<DbErr>>(
     db: &DatabaseConnection,
     work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, E>,
 ) -> Result<T, E> {
+    write_or_preview(db, false, work).await
+}
+
+/// Runs `work` as [`write_transaction`] does, but when `preview` is set rolls it back after
+/// success: the answer says what the change would do, and nothing of it stays.
+pub async fn write_or_preview<T, E: From<DbErr>>(
+    db: &DatabaseConnection,
+    preview: bool,
+    work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, E>,
+) -> Result<T, E> {
     let txn = begin_write(db).await?;
     let outcome = work(&txn).await;
-    finish(txn, outcome).await
+    match outcome {
+        Ok(value) if preview => {
+            txn.rollback().await?;
+            Ok(value)
+        }
+        outcome => finish(txn, outcome).await,
+    }
 }
 
 /// How a write holds the working calendars still (see [`lock_calendars`]).

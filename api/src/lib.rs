@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod app;
+pub mod appointments;
 pub mod auth;
 pub mod bench_data;
 pub mod calendar;
@@ -18,6 +19,7 @@ pub mod dossiers;
 pub mod error;
 pub mod http;
 pub mod i18n;
+pub mod idempotency;
 pub mod input;
 pub mod keys;
 pub mod legal_documents;

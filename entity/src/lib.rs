@@ -1,10 +1,14 @@
 //! SeaORM entities, one module per table.
 
+pub mod appointment;
+pub mod appointment_reminder;
+pub mod appointment_seat;
 pub mod audit_log;
 pub mod dossier;
 pub mod dossier_event;
 pub mod dossier_sequence;
 pub mod holiday;
+pub mod idempotency_key;
 pub mod legal_document;
 pub mod notification;
 pub mod procedure;

@@ -15,6 +15,7 @@ pub struct Model {
     pub title: String,
     pub body: String,
     pub dossier_id: Option<Uuid>,
+    pub appointment_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
 }

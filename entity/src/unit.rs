@@ -21,6 +21,11 @@ pub struct Model {
     pub intake_cutoff: String,
     pub counters: i32,
     pub slot_minutes: i32,
+    /// Seats per appointment slot; `None` follows `counters`.
+    pub appointment_seats: Option<i32>,
+    pub min_lead_minutes: i32,
+    pub booking_horizon_days: i32,
+    pub cancel_cutoff_minutes: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -95,6 +95,66 @@ value_set! {
     "NotificationKind" pub enum NotificationKind {
         /// A followed dossier changed.
         DossierStatus,
+        /// An appointment was booked: its confirmation.
+        AppointmentBooked,
+        /// An appointment moved to another time.
+        AppointmentRescheduled,
+        /// An appointment was cancelled (by the citizen, the unit or the system).
+        AppointmentCancelled,
+        /// An appointment is coming up (the day before).
+        AppointmentReminder,
+    }
+}
+
+value_set! {
+    /// Where an appointment stands.
+    "AppointmentStatus" pub enum AppointmentStatus {
+        /// Holds a seat at its slot.
+        Booked,
+        /// Cancelled; the seat is free again.
+        Cancelled,
+        /// The citizen checked in at the desk.
+        CheckedIn,
+        /// The citizen was served.
+        Served,
+        /// The citizen did not come.
+        NoShow,
+    }
+}
+
+value_set! {
+    /// Who cancelled an appointment.
+    "CancelledBy" pub enum CancelledBy {
+        /// The citizen who booked it.
+        Citizen,
+        /// The unit (a holiday over the day, fewer seats).
+        Unit,
+        /// The system.
+        System,
+    }
+}
+
+value_set! {
+    /// Where an appointment's reminder stands.
+    "ReminderState" pub enum ReminderState {
+        /// Waiting for its time.
+        Pending,
+        /// Delivered to the inbox.
+        Sent,
+        /// Voided by a cancellation or a reschedule.
+        Void,
+        /// Not sent: the booking changed, passed, or was made after the reminder was due.
+        Skipped,
+    }
+}
+
+value_set! {
+    /// Where a write under an `Idempotency-Key` stands.
+    "IdempotencyState" pub enum IdempotencyState {
+        /// The first request is still running.
+        InProgress,
+        /// The first request finished; its answer is kept.
+        Done,
     }
 }
 
@@ -221,6 +281,10 @@ value_set! {
         #[serde(rename = "user.update")]
         #[cfg_attr(feature = "openapi", oai(rename = "user.update"))]
         UserUpdate,
+        #[sea_orm(string_value = "appointment.cancel")]
+        #[serde(rename = "appointment.cancel")]
+        #[cfg_attr(feature = "openapi", oai(rename = "appointment.cancel"))]
+        AppointmentCancel,
     }
 }
 
@@ -229,6 +293,7 @@ value_set! {
     "AuditTarget" pub enum AuditTarget {
         Unit,
         User,
+        Appointment,
     }
 }
 
@@ -237,6 +302,7 @@ impl AuditAction {
         match self {
             AuditAction::UnitCreate | AuditAction::UnitUpdate => AuditTarget::Unit,
             AuditAction::UserCreate | AuditAction::UserUpdate => AuditTarget::User,
+            AuditAction::AppointmentCancel => AuditTarget::Appointment,
         }
     }
 }
@@ -272,6 +338,10 @@ mod tests {
         names_agree::<Role>();
         names_agree::<AuditAction>();
         names_agree::<AuditTarget>();
+        names_agree::<AppointmentStatus>();
+        names_agree::<CancelledBy>();
+        names_agree::<ReminderState>();
+        names_agree::<IdempotencyState>();
     }
 
     #[test]

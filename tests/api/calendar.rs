@@ -147,7 +147,7 @@ async fn holidays_are_written_only_by_those_in_charge_and_once_per_date() {
     app.delete(&path).bearer(&officer).send().await.assert_problem(403, "forbidden");
     app.delete(&path).bearer(&stranger).send().await.assert_problem(404, "not_found");
     let removed = app.delete(&path).bearer(&supervisor).send().await;
-    assert_eq!(removed.assert_status(200), &json!({"rescheduled_dossiers": 0}));
+    assert_eq!(removed.assert_status(200), &json!({"rescheduled_dossiers": 0, "cancelled_appointments": []}));
     app.delete(&path).bearer(&supervisor).send().await.assert_problem(404, "not_found");
     let calendar = app.get("/api/v1/units/WARD/calendar?from=2026-04-01&to=2026-04-01").send().await;
     assert_eq!(calendar.assert_status(200)[0]["status"], "working");

@@ -133,7 +133,7 @@ async fn a_holiday_moves_the_due_dates_of_the_open_dossiers_it_falls_inside_and_
     let id = inside["id"].as_str().unwrap();
     let removed = app.delete(&format!("/api/v1/holidays/{id}")).bearer(&admin).send().await;
 
-    assert_eq!(removed.assert_status(200), &json!({"rescheduled_dossiers": 1}));
+    assert_eq!(removed.assert_status(200), &json!({"rescheduled_dossiers": 1, "cancelled_appointments": []}));
     let back = app.get(&format!("/api/v1/dossiers/{open}")).bearer(&officer).send().await;
     assert_eq!(back.assert_status(200)["due_at"], "2026-12-04T10:00:00+00:00");
     let events = entity::dossier_event::Entity::find()

@@ -126,7 +126,8 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         | "list_audit_log"
         | "list_dossiers"
         | "list_my_dossiers"
-        | "list_my_notifications" => Request::default(),
+        | "list_my_notifications"
+        | "list_my_appointments" => Request::default(),
 
         // What a caller creates must not be taken already by an earlier caller.
         "register" => {
@@ -205,6 +206,18 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
             Request::at("code", desk.take_in().await.code).with_body(json!({"officer_id": desk.colleague}))
         }
 
+        // The ward's slots and day; the citizen's booking there (each caller's no-show is a
+        // booking of its own whose slot is over).
+        "list_unit_slots" | "list_unit_appointments" => Request::at("code", WARD),
+        "book_appointment" => {
+            Request::body(example_with(operation_id, json!({"start": "2026-12-03T08:15:00+07:00"})))
+        }
+        "get_appointment" | "cancel_appointment" => {
+            Request::at("id", &fixtures.appointment).with_body(json!({}))
+        }
+        "reschedule_appointment" => Request::at("id", &fixtures.appointment).with_body(example(operation_id)),
+        "mark_appointment_no_show" => Request::at("id", desk.missed_appointment().await),
+
         _ => return None,
     })
 }
@@ -238,6 +251,7 @@ struct Fixtures {
     legal_document: String,
     dossier: Receipt,
     notice: String,
+    appointment: String,
 }
 
 impl Fixtures {
@@ -264,7 +278,14 @@ impl Fixtures {
             .assert_status(200);
         let inbox = desk.call(CITIZEN, Method::GET, "/me/notifications").send().await;
         let notice = inbox.assert_status(200)["items"][0]["id"].as_str().expect("a notice").to_owned();
-        Fixtures { legal_document, dossier, notice }
+        let booked = desk
+            .call(CITIZEN, Method::POST, "/appointments")
+            .header("idempotency-key", "fixture")
+            .json(&example("book_appointment"))
+            .send()
+            .await;
+        let appointment = booked.assert_status(201)["id"].as_str().expect("an id").to_owned();
+        Fixtures { legal_document, dossier, notice, appointment }
     }
 }
 
@@ -313,6 +334,46 @@ impl Desk {
         reply.assert_status(201)["id"].as_str().expect("an id").to_owned()
     }
 
+    /// A booking of the citizen at the ward whose slot (this morning, 07:30) is over, written
+    /// straight into the database: the clock cannot go back to book it.
+    async fn missed_appointment(&self) -> String {
+        use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+        let procedure = entity::procedure::Entity::find()
+            .filter(entity::procedure::Column::Code.eq(BIRTH))
+            .one(&self.app.db)
+            .await
+            .unwrap()
+            .expect("the procedure");
+        let citizen = entity::user::Entity::find()
+            .filter(entity::user::Column::Phone.eq("+84912345678"))
+            .one(&self.app.db)
+            .await
+            .unwrap()
+            .expect("the citizen");
+        let start: DateTime<Utc> = "2026-12-01T07:30:00+07:00".parse().unwrap();
+        let now = self.app.now();
+        let appointment = entity::appointment::Model {
+            id: uuid::Uuid::new_v4(),
+            unit_id: self.app.unit_id(WARD).await,
+            procedure_id: procedure.id,
+            citizen_id: citizen.id,
+            starts_at: start,
+            ends_at: start + chrono::Duration::minutes(15),
+            status: entity::values::AppointmentStatus::Booked,
+            version: 1,
+            previous_start: None,
+            reschedule_count: 0,
+            cancelled_by: None,
+            cancel_reason: None,
+            cancelled_at: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let id = appointment.id.to_string();
+        appointment.into_active_model().insert(&self.app.db).await.unwrap();
+        id
+    }
+
     /// A request to a path of the spec, with the caller's access token if it has one.
     fn call(&self, caller: usize, method: Method, path: &str) -> Call<'_> {
         let base = DOCUMENT["servers"][0]["url"].as_str().unwrap_or_default();
@@ -334,6 +395,9 @@ impl Desk {
         if operation.needs_if_match {
             call = call.header("if-match", "*");
         }
+        if operation.needs_idempotency_key {
+            call = call.header("idempotency-key", format!("{}-{caller}", operation.id));
+        }
         if let Some(body) = &request.body {
             call = call.json(body);
         }
@@ -352,6 +416,8 @@ struct Operation {
     path: String,
     /// Whether it changes a versioned record and so needs `If-Match`.
     needs_if_match: bool,
+    /// Whether it is a retryable write that needs an `Idempotency-Key`.
+    needs_idempotency_key: bool,
 }
 
 /// Every operation of the spec, in its order.
@@ -367,6 +433,9 @@ fn operations() -> Vec<Operation> {
                 needs_if_match: parameters
                     .iter()
                     .any(|p| p["in"] == "header" && p["name"] == "If-Match" && p["required"] == true),
+                needs_idempotency_key: parameters
+                    .iter()
+                    .any(|p| p["in"] == "header" && p["name"] == "Idempotency-Key" && p["required"] == true),
             });
         }
     }

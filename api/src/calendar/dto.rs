@@ -1,3 +1,4 @@
+use crate::appointments::dto::Appointment;
 use chrono::NaiveDate;
 use poem_openapi::{Enum, Object, types::Example};
 use uuid::Uuid;
@@ -61,11 +62,17 @@ pub struct HolidayAdded {
     /// How many open dossiers of the units it covers got a new due date; each has a
     /// `due_rescheduled` entry in its timeline.
     pub rescheduled_dossiers: u64,
+    /// The bookings on a day it closes, cancelled by the unit (with `dry_run`: that would be).
+    pub cancelled_appointments: Vec<Appointment>,
 }
 
 impl Example for HolidayAdded {
     fn example() -> Self {
-        HolidayAdded { holiday: Holiday::example(), rescheduled_dossiers: 3 }
+        HolidayAdded {
+            holiday: Holiday::example(),
+            rescheduled_dossiers: 3,
+            cancelled_appointments: vec![Appointment::example()],
+        }
     }
 }
 
@@ -76,11 +83,14 @@ pub struct HolidayRemoved {
     /// How many open dossiers of the units it covered got a new due date; each has a
     /// `due_rescheduled` entry in its timeline.
     pub rescheduled_dossiers: u64,
+    /// The bookings on a make-up day it removes, cancelled by the unit (with `dry_run`: that
+    /// would be).
+    pub cancelled_appointments: Vec<Appointment>,
 }
 
 impl Example for HolidayRemoved {
     fn example() -> Self {
-        HolidayRemoved { rescheduled_dossiers: 3 }
+        HolidayRemoved { rescheduled_dossiers: 3, cancelled_appointments: Vec::new() }
     }
 }
 

@@ -15,8 +15,10 @@ use super::{
     store::{self, applicable_holidays, working_calendar},
 };
 use crate::{
+    admin::routes::audit_by,
+    appointments::{dto::Appointment, unit_changes::cancel_unfitting},
     auth::{BearerAuth, Caller, Role, scope_of},
-    db::write_transaction,
+    db::write_or_preview,
     dossiers::reschedule,
     error::{ApiError, ApiResult, FieldError},
     spec::ApiTags,
@@ -30,14 +32,19 @@ const MAX_NAME_CHARS: usize = 200;
 
 #[derive(ApiResponse)]
 pub enum HolidayCreated {
-    /// The holiday was recorded; open dossiers it falls inside have new due dates.
+    /// The holiday was recorded; open dossiers it falls inside have new due dates, and the
+    /// bookings on a day it closes are cancelled.
     #[oai(status = 201)]
     Created(Json<HolidayAdded>),
+    /// With `dry_run=true`: what adding it would do; nothing was recorded.
+    #[oai(status = 200)]
+    Preview(Json<HolidayAdded>),
 }
 
 #[derive(ApiResponse)]
 pub enum HolidayDeleted {
-    /// The holiday was removed; open dossiers it fell inside have new due dates.
+    /// The holiday was removed (with `dry_run=true`: what removing it would do); open dossiers
+    /// it fell inside have new due dates, bookings on a make-up day it removes are cancelled.
     #[oai(status = 200)]
     Deleted(Json<HolidayRemoved>),
 }
@@ -109,9 +116,10 @@ async fn create_holiday_in(
     let why = format!("{} {} added: {}", holiday.kind.to_value(), holiday.date, holiday.name);
     let rescheduled_dossiers =
         reschedule::reschedule(txn, before, caller.id, &why, state.clock.now()).await?;
+    let cancelled_appointments = cancel_bookings(state, txn, caller, unit_id, &holiday).await?;
     let codes: HashMap<Uuid, String> =
         unit_id.zip(input.unit_code.clone().map(String::from)).into_iter().collect();
-    Ok(HolidayAdded { holiday: holiday_view(holiday, &codes), rescheduled_dossiers })
+    Ok(HolidayAdded { holiday: holiday_view(holiday, &codes), rescheduled_dossiers, cancelled_appointments })
 }
 
 /// The units a holiday covers: a unit's covers it and its sub-units; a national one, all.
@@ -140,7 +148,22 @@ async fn delete_holiday_of(
     let why = format!("{} {} removed: {}", holiday.kind.to_value(), holiday.date, holiday.name);
     let rescheduled_dossiers =
         reschedule::reschedule(txn, before, caller.id, &why, state.clock.now()).await?;
-    Ok(HolidayRemoved { rescheduled_dossiers })
+    let cancelled_appointments = cancel_bookings(state, txn, caller, holiday.unit_id, &holiday).await?;
+    Ok(HolidayRemoved { rescheduled_dossiers, cancelled_appointments })
+}
+
+/// Cancels the bookings of the units a holiday covers that its change leaves without a seat.
+async fn cancel_bookings(
+    state: &AppState,
+    txn: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    unit_id: Option<Uuid>,
+    holiday: &entity::holiday::Model,
+) -> ApiResult<Vec<Appointment>> {
+    let units = covered_units(txn, unit_id).await?;
+    let why =
+        format!("đơn vị thay đổi lịch làm việc ngày {} ({})", holiday.date.format("%d/%m/%Y"), holiday.name);
+    cancel_unfitting(txn, units.as_deref(), &audit_by(state, caller), &why).await
 }
 
 fn holiday_view(holiday: entity::holiday::Model, codes: &HashMap<Uuid, String>) -> Holiday {
@@ -205,11 +228,16 @@ impl CalendarApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// Only say what adding it would do (the dossiers moved, the bookings cancelled).
+        dry_run: Query<Option<bool>>,
         body: Json<NewHoliday>,
     ) -> ApiResult<HolidayCreated> {
-        let added =
-            write_transaction(&state.db, async |tx| create_holiday_in(&state, tx, &auth.0, &body).await);
-        Ok(HolidayCreated::Created(Json(added.await?)))
+        let preview = dry_run.0 == Some(true);
+        let added = write_or_preview(&state.db, preview, async |tx| {
+            create_holiday_in(&state, tx, &auth.0, &body).await
+        })
+        .await?;
+        Ok(if preview { HolidayCreated::Preview(Json(added)) } else { HolidayCreated::Created(Json(added)) })
     }
 
     /// Remove a holiday
@@ -222,10 +250,13 @@ impl CalendarApi {
         auth: BearerAuth,
         /// The holiday's id.
         id: Path<Uuid>,
+        /// Only say what removing it would do.
+        dry_run: Query<Option<bool>>,
     ) -> ApiResult<HolidayDeleted> {
         auth.0.require_staff(Role::Supervisor)?;
-        let removed =
-            write_transaction(&state.db, async |tx| delete_holiday_of(&state, tx, &auth.0, id.0).await);
+        let removed = write_or_preview(&state.db, dry_run.0 == Some(true), async |tx| {
+            delete_holiday_of(&state, tx, &auth.0, id.0).await
+        });
         Ok(HolidayDeleted::Deleted(Json(removed.await?)))
     }
 

@@ -242,6 +242,11 @@ impl WorkingCalendar {
         !self.hours_on(date).is_empty()
     }
 
+    /// Whether a dated exception closes a day that the weekly hours open.
+    pub fn is_closed_by_exception(&self, date: NaiveDate) -> bool {
+        self.hours_on(date).is_empty() && !self.schedule.hours_for(date.weekday()).is_empty()
+    }
+
     /// The opening intervals of that date (empty on a day off).
     pub fn hours_on(&self, date: NaiveDate) -> &[Interval] {
         match self.exceptions.get(&date) {
@@ -481,7 +486,7 @@ impl WorkingCalendar {
 
     /// The local wall-clock time of an instant; `None` only at the edges of chrono's range
     /// (chrono's own `naive_local` panics there).
-    fn local_naive(&self, at: DateTime<Utc>) -> Option<NaiveDateTime> {
+    pub fn local_naive(&self, at: DateTime<Utc>) -> Option<NaiveDateTime> {
         let utc = at.naive_utc();
         let offset = self.schedule.time_zone.offset_from_utc_datetime(&utc).fix();
         utc.checked_add_offset(offset)
@@ -491,7 +496,7 @@ impl WorkingCalendar {
     /// earlier instant; a time skipped by a DST jump is read with the offset in force before
     /// the jump, which lands as far after the jump as it was after the gap's start (02:30 in a
     /// 02:00→03:00 gap becomes 03:30). `None` only at the edges of chrono's range.
-    fn to_utc(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    pub fn to_utc(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
         let time_zone = self.schedule.time_zone;
         let offset = match time_zone.offset_from_local_datetime(&local) {
             MappedLocalTime::Single(offset) | MappedLocalTime::Ambiguous(offset, _) => offset.fix(),

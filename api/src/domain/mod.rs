@@ -3,5 +3,6 @@ pub mod account;
 pub mod calendar;
 pub mod dossier;
 pub mod intake;
+pub mod slots;
 pub mod text;
 pub mod unit;

@@ -28,25 +28,13 @@ use crate::{
         dossier::{StaffRole, StatusRules, allowed_next, can_transition, canonical_code, required_role},
     },
     error::{ApiError, ApiResult},
+    http::etag::{check_if_match, stale},
     i18n::Text,
-    notifications::store::{NewNotice, notify},
+    notifications::store::{NewNotice, Subject, notify},
     problems,
     spec::ApiTags,
     state::AppState,
 };
-
-/// Whether an `If-Match` (`"3"`, `W/"3"`, `3`, a list of them, or `*` for any version)
-/// names this version: 428 when it is missing, 412 when it names another.
-fn check_if_match(if_match: Option<&str>, version: i32) -> ApiResult<()> {
-    let raw = if_match.ok_or_else(|| ApiError::of(&problems::IF_MATCH_REQUIRED))?;
-    let names_it =
-        |tag: &str| tag == "*" || tag.trim_start_matches("W/").trim_matches('"').parse() == Ok(version);
-    if raw.split(',').map(str::trim).any(names_it) { Ok(()) } else { Err(stale()) }
-}
-
-fn stale() -> ApiError {
-    ApiError::of(&problems::VERSION_MISMATCH)
-}
 
 /// What a change to a dossier records besides the dossier itself.
 pub struct Change {
@@ -93,7 +81,7 @@ pub async fn write_change(
     if let (Some(citizen), Some((title, body))) = (dossier.citizen_id, change.notice) {
         let notice = NewNotice {
             user_id: citizen,
-            dossier_id: dossier.id,
+            subject: Subject::Dossier(dossier.id),
             kind: NotificationKind::DossierStatus,
             title,
             body,

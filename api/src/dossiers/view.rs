@@ -31,6 +31,7 @@ use crate::{
         text,
     },
     error::{ApiError, ApiResult},
+    http::etag::version_tag,
     i18n::Lang,
     input::Line,
     pagination::{Page, PageQuery},
@@ -75,7 +76,7 @@ fn applicant_of(dossier: &dossier::Model) -> Applicant {
 }
 
 fn etag(dossier: &dossier::Model) -> String {
-    format!("\"{}\"", dossier.version)
+    version_tag(dossier.version)
 }
 
 /// The dossier with this code, if the caller's units include it; 404 otherwise.

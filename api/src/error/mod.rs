@@ -159,5 +159,43 @@ impl ApiError {
     }
 }
 
+/// An error as a record of a request's first answer keeps it (see `idempotency`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct StoredProblem {
+    code: String,
+    detail: (String, String),
+    errors: Vec<(String, String, String)>,
+}
+
+impl ApiError {
+    pub fn stored(&self) -> StoredProblem {
+        StoredProblem {
+            code: self.problem.code.to_owned(),
+            detail: (self.detail.vi.to_string(), self.detail.en.to_string()),
+            errors: self
+                .errors
+                .iter()
+                .map(|e| (e.field.clone(), e.message.vi.to_string(), e.message.en.to_string()))
+                .collect(),
+        }
+    }
+
+    /// The error a record kept, with the headers that only its first answer had left out;
+    /// `None` for a code no longer in the catalogue.
+    pub fn from_stored(stored: StoredProblem) -> Option<ApiError> {
+        let problem = problems::by_code(&stored.code)?;
+        let errors = stored
+            .errors
+            .into_iter()
+            .map(|(field, vi, en)| FieldError { field, message: Text::new(vi, en) })
+            .collect();
+        Some(
+            ApiError::of(problem)
+                .with_detail(Text::new(stored.detail.0, stored.detail.1))
+                .with_errors(errors),
+        )
+    }
+}
+
 /// The result type of every handler.
 pub type ApiResult<T> = Result<T, ApiError>;

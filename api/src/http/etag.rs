@@ -1,11 +1,36 @@
-//! Strong `ETag`s for catalogue reads, and `304 Not Modified` for a client whose copy is current.
+//! Strong `ETag`s for catalogue reads, and `304 Not Modified` for a client whose copy is current;
+//! version tags and `If-Match` for records that several people change (dossiers, appointments).
 //!
-//! The tag is a hash of the JSON body, so it changes exactly when the representation does and
-//! needs no version bookkeeping: the mobile app on a slow connection re-downloads nothing that
-//! did not change.
+//! A catalogue tag is a hash of the JSON body, so it changes exactly when the representation
+//! does and needs no version bookkeeping: the mobile app on a slow connection re-downloads
+//! nothing that did not change.
 
 use poem_openapi::{ApiResponse, payload::Json, types::ToJSON};
 use sha2::{Digest, Sha256};
+
+use crate::{
+    error::{ApiError, ApiResult},
+    problems,
+};
+
+/// The `ETag` of a record at a version.
+pub fn version_tag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// Whether an `If-Match` (`"3"`, `W/"3"`, `3`, a list of them, or `*` for any version)
+/// names this version: 428 when it is missing, 412 when it names another.
+pub fn check_if_match(if_match: Option<&str>, version: i32) -> ApiResult<()> {
+    let raw = if_match.ok_or_else(|| ApiError::of(&problems::IF_MATCH_REQUIRED))?;
+    let names_it =
+        |tag: &str| tag == "*" || tag.trim_start_matches("W/").trim_matches('"').parse() == Ok(version);
+    if raw.split(',').map(str::trim).any(names_it) { Ok(()) } else { Err(stale()) }
+}
+
+/// 412: the record changed since the version the client names.
+pub fn stale() -> ApiError {
+    ApiError::of(&problems::VERSION_MISMATCH)
+}
 
 /// A catalogue read: the body with its `ETag`, or 304 when `If-None-Match` already names it.
 #[derive(ApiResponse)]

@@ -11,10 +11,17 @@ use uuid::Uuid;
 
 use crate::pagination::{PageQuery, fetch_page};
 
-/// A notice to a citizen about one of their dossiers.
+/// What a notice is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Subject {
+    Dossier(Uuid),
+    Appointment(Uuid),
+}
+
+/// A notice to a citizen about one of their dossiers or appointments.
 pub struct NewNotice {
     pub user_id: Uuid,
-    pub dossier_id: Uuid,
+    pub subject: Subject,
     pub kind: NotificationKind,
     pub title: String,
     pub body: String,
@@ -27,7 +34,14 @@ pub async fn notify(db: &impl ConnectionTrait, notice: NewNotice, now: DateTime<
         kind: Set(notice.kind),
         title: Set(notice.title),
         body: Set(notice.body),
-        dossier_id: Set(Some(notice.dossier_id)),
+        dossier_id: Set(match notice.subject {
+            Subject::Dossier(id) => Some(id),
+            Subject::Appointment(_) => None,
+        }),
+        appointment_id: Set(match notice.subject {
+            Subject::Appointment(id) => Some(id),
+            Subject::Dossier(_) => None,
+        }),
         created_at: Set(now),
         read_at: Set(None),
     }

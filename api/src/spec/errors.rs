@@ -56,6 +56,39 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("list_my_dossiers", &[p::FORBIDDEN]),
     ("list_my_notifications", &[]),
     ("mark_notification_read", &[]),
+    ("list_unit_slots", &[p::PROCEDURE_NOT_OFFERED]),
+    (
+        "book_appointment",
+        &[
+            p::STAFF_CANNOT_BOOK,
+            p::BOOKING_BLOCKED,
+            p::NOT_FOUND,
+            p::PROCEDURE_NOT_OFFERED,
+            p::NOT_A_SLOT,
+            p::SLOT_NOT_BOOKABLE,
+            p::SLOT_FULL,
+            p::ALREADY_BOOKED_AT_THIS_TIME,
+            p::BOOKING_LIMIT_REACHED,
+            p::IDEMPOTENCY_KEY_REUSED,
+            p::IDEMPOTENCY_IN_PROGRESS,
+        ],
+    ),
+    ("get_appointment", &[]),
+    ("list_my_appointments", &[p::FORBIDDEN]),
+    ("list_unit_appointments", &[p::FORBIDDEN]),
+    ("cancel_appointment", &[p::FORBIDDEN, p::APPOINTMENT_NOT_CANCELLABLE, p::CHANGE_CUTOFF_PASSED]),
+    (
+        "reschedule_appointment",
+        &[
+            p::FORBIDDEN,
+            p::APPOINTMENT_NOT_RESCHEDULABLE,
+            p::CHANGE_CUTOFF_PASSED,
+            p::NOT_A_SLOT,
+            p::SLOT_NOT_BOOKABLE,
+            p::SLOT_FULL,
+        ],
+    ),
+    ("mark_appointment_no_show", &[p::FORBIDDEN, p::APPOINTMENT_NOT_DUE]),
 ];
 
 /// Every problem an operation can answer with: what its shape implies, then its own.

@@ -7,7 +7,9 @@ mod yaml;
 
 use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
-use crate::{accounts, admin, calendar, dossiers, legal_documents, notifications, procedures, units};
+use crate::{
+    accounts, admin, appointments, calendar, dossiers, legal_documents, notifications, procedures, units,
+};
 
 /// The groups of operations in the spec.
 #[derive(poem_openapi::Tags)]
@@ -30,6 +32,8 @@ pub enum ApiTags {
     Dossiers,
     /// Public dossier lookup by code and secret.
     Lookup,
+    /// Appointments at a unit's desk: open slots, booking, moving, cancelling.
+    Appointments,
 }
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -62,6 +66,8 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
         dossiers::lookup::LookupApi,
         dossiers::lookup::MyDossiersApi,
         notifications::routes::NotificationsApi,
+        appointments::routes::AppointmentsApi,
+        appointments::changes::AppointmentChangesApi,
     );
     OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)

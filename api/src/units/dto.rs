@@ -90,6 +90,15 @@ pub struct PublicUnit {
     pub counters: i32,
     /// Length of an appointment slot, in minutes.
     pub slot_minutes: i32,
+    /// Seats per appointment slot (0 = the unit takes no appointments); counters beyond it
+    /// serve walk-ins.
+    pub appointment_seats: i32,
+    /// Booking closes this many minutes before a slot.
+    pub min_lead_minutes: i32,
+    /// Slots can be booked this many days ahead.
+    pub booking_horizon_days: i32,
+    /// Bookings can be cancelled or moved until this many minutes before their slot.
+    pub cancel_cutoff_minutes: i32,
     /// Today's status at the unit.
     pub today: UnitToday,
 }
@@ -119,6 +128,10 @@ impl poem_openapi::types::Example for PublicUnit {
             intake_cutoff: "15:00".into(),
             counters: 3,
             slot_minutes: 15,
+            appointment_seats: 2,
+            min_lead_minutes: 60,
+            booking_horizon_days: 30,
+            cancel_cutoff_minutes: 120,
             today: UnitToday {
                 date: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default(),
                 working: true,
@@ -142,6 +155,24 @@ pub struct DeskSettings {
     pub counters: i32,
     /// Appointment slot length in minutes, 5–240.
     pub slot_minutes: i32,
+    /// Seats per appointment slot, 0–200 (0: no appointments); left out, one per counter.
+    pub appointment_seats: Option<i32>,
+    /// Minutes before a slot that booking closes, 0–10080 (default 60).
+    pub min_lead_minutes: Option<i32>,
+    /// Days ahead that slots can be booked, 1–366 (default 30).
+    pub booking_horizon_days: Option<i32>,
+    /// Minutes before a slot until which a booking can be cancelled or moved, 0–10080 (default 120).
+    pub cancel_cutoff_minutes: Option<i32>,
+}
+
+/// Desk settings as saved, with the bookings they cancelled.
+#[derive(Debug, Clone, Object)]
+pub struct SettingsSaved {
+    #[oai(flatten)]
+    pub unit: PublicUnit,
+    /// Bookings that no longer fit (fewer seats, other hours or slot length), cancelled by the
+    /// unit (with `dry_run`: that would be).
+    pub cancelled_appointments: Vec<crate::appointments::dto::Appointment>,
 }
 
 impl poem_openapi::types::Example for DeskSettings {
@@ -154,6 +185,10 @@ impl poem_openapi::types::Example for DeskSettings {
             intake_cutoff: "15:00".into(),
             counters: 4,
             slot_minutes: 20,
+            appointment_seats: Some(3),
+            min_lead_minutes: Some(60),
+            booking_horizon_days: Some(30),
+            cancel_cutoff_minutes: Some(120),
         }
     }
 }

@@ -7,14 +7,16 @@ use poem_openapi::{
 };
 
 use super::{
-    dto::{DeskSettings, PublicUnit, UnitToday, WeeklyHours},
+    dto::{DeskSettings, PublicUnit, SettingsSaved, UnitToday, WeeklyHours},
     store, validate,
 };
 use crate::{
     admin::dto::UnitKind,
+    admin::{routes::audit_by, store::Audit},
+    appointments::unit_changes::cancel_unfitting,
     auth::{BearerAuth, Role, UnitScope, scope_of},
     calendar::{dto::OpeningInterval, store::working_calendar},
-    db::write_transaction,
+    db::{CalendarLock, lock_calendars, write_or_preview},
     domain::calendar::Interval,
     error::{ApiError, ApiResult},
     http::etag::{Cached, cached},
@@ -56,6 +58,10 @@ pub async fn public_unit(
         active: unit.active,
         counters: unit.counters,
         slot_minutes: unit.slot_minutes,
+        appointment_seats: unit.appointment_seats.unwrap_or(unit.counters),
+        min_lead_minutes: unit.min_lead_minutes,
+        booking_horizon_days: unit.booking_horizon_days,
+        cancel_cutoff_minutes: unit.cancel_cutoff_minutes,
     })
 }
 
@@ -70,21 +76,25 @@ async fn public_unit_by_code(
     public_unit(db, unit, parent_code, now).await
 }
 
-/// Replaces the settings of a unit in `scope` (404 otherwise) once they pass validation.
+/// Replaces the settings of a unit in `scope` (404 otherwise) once they pass validation, and
+/// cancels the bookings they leave without a seat.
 async fn save_settings(
     txn: &impl sea_orm::ConnectionTrait,
-    scope: &UnitScope,
+    (scope, audit): (&UnitScope, &Audit),
     code: &str,
     input: &DeskSettings,
-    now: DateTime<Utc>,
-) -> ApiResult<()> {
+) -> ApiResult<SettingsSaved> {
     let unit = store::unit_by_code(txn, code)
         .await?
         .filter(|unit| scope.contains(unit.id))
         .ok_or_else(ApiError::not_found)?;
     let settings = validate::settings(input).map_err(ApiError::validation)?;
-    store::save_settings(txn, unit.id, &settings, now).await?;
-    Ok(())
+    // Bookings in flight read the seats and hours; they finish first, later ones see these.
+    lock_calendars(txn, CalendarLock::Changing).await?;
+    store::save_settings(txn, unit.id, &settings, audit.at).await?;
+    let why = "đơn vị thay đổi giờ làm việc hoặc số chỗ hẹn";
+    let cancelled_appointments = cancel_unfitting(txn, Some(&[unit.id]), audit, why).await?;
+    Ok(SettingsSaved { unit: public_unit_by_code(txn, code, audit.at).await?, cancelled_appointments })
 }
 
 pub struct UnitsApi;
@@ -152,9 +162,11 @@ impl UnitsApi {
 
     /// Replace a unit's desk settings
     ///
-    /// Time zone, weekly opening hours (several intervals a day), intake cut-off, counters and
-    /// slot length. For supervisors of the unit or a unit above it, and administrators; a unit
-    /// outside the caller's units is 404.
+    /// Time zone, weekly opening hours (several intervals a day), intake cut-off, counters,
+    /// slot length and how the desk takes appointments. Bookings the new settings leave without
+    /// a seat (fewer seats, other hours or slot length) are cancelled by the unit, their
+    /// citizens told; `dry_run=true` lists them and saves nothing. For supervisors of the unit
+    /// or a unit above it, and administrators; a unit outside the caller's units is 404.
     #[oai(path = "/units/:code/settings", method = "put", operation_id = "update_unit_settings")]
     async fn update_unit_settings(
         &self,
@@ -162,12 +174,16 @@ impl UnitsApi {
         auth: BearerAuth,
         /// The unit's code.
         code: Path<String>,
+        /// Only say what the change would do (the bookings it would cancel).
+        dry_run: Query<Option<bool>>,
         body: Json<DeskSettings>,
-    ) -> ApiResult<Json<PublicUnit>> {
+    ) -> ApiResult<Json<SettingsSaved>> {
         auth.0.require_staff(Role::Supervisor)?;
         let scope = scope_of(&state.db, &auth.0).await?;
-        let now = state.clock.now();
-        write_transaction(&state.db, async |tx| save_settings(tx, &scope, &code, &body, now).await).await?;
-        Ok(Json(public_unit_by_code(&state.db, &code, state.clock.now()).await?))
+        let audit = audit_by(&state, &auth.0);
+        let saved = write_or_preview(&state.db, dry_run.0 == Some(true), async |tx| {
+            save_settings(tx, (&scope, &audit), &code, &body).await
+        });
+        Ok(Json(saved.await?))
     }
 }

@@ -135,6 +135,10 @@ pub async fn save_settings(
         intake_cutoff: Set(settings.schedule.intake_cutoff.format("%H:%M").to_string()),
         counters: Set(settings.counters),
         slot_minutes: Set(settings.slot_minutes),
+        appointment_seats: Set(settings.booking.appointment_seats),
+        min_lead_minutes: Set(settings.booking.min_lead_minutes),
+        booking_horizon_days: Set(settings.booking.booking_horizon_days),
+        cancel_cutoff_minutes: Set(settings.booking.cancel_cutoff_minutes),
         updated_at: Set(now),
         ..Default::default()
     })

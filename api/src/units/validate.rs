@@ -19,6 +19,65 @@ pub struct ValidSettings {
     pub schedule: DeskSchedule,
     pub counters: i32,
     pub slot_minutes: i32,
+    pub booking: BookingSettings,
+}
+
+/// How a desk takes appointments.
+pub struct BookingSettings {
+    /// `None`: one seat per counter.
+    pub appointment_seats: Option<i32>,
+    pub min_lead_minutes: i32,
+    pub booking_horizon_days: i32,
+    pub cancel_cutoff_minutes: i32,
+}
+
+/// A week, in minutes: the longest lead time or cut-off.
+const WEEK_MINUTES: std::ops::RangeInclusive<i32> = 0..=10_080;
+
+/// The value of an optional whole-number setting, its default when left out, or an error.
+fn setting(
+    field: &str,
+    value: Option<i32>,
+    (default, range): (i32, std::ops::RangeInclusive<i32>),
+    errors: &mut Vec<FieldError>,
+) -> i32 {
+    let value = value.unwrap_or(default);
+    if !range.contains(&value) {
+        errors.push(FieldError {
+            field: field.to_owned(),
+            message: Text::new(
+                format!("Giá trị phải từ {} đến {}.", range.start(), range.end()),
+                format!("The value must be {}–{}.", range.start(), range.end()),
+            ),
+        });
+    }
+    value
+}
+
+fn booking_settings(input: &DeskSettings, errors: &mut Vec<FieldError>) -> BookingSettings {
+    if input.appointment_seats.is_some_and(|seats| !(0..=200).contains(&seats)) {
+        errors.push(FieldError::new(
+            "appointment_seats",
+            "Số chỗ hẹn mỗi lượt phải từ 0 đến 200.",
+            "Seats per slot must be 0–200.",
+        ));
+    }
+    BookingSettings {
+        appointment_seats: input.appointment_seats,
+        min_lead_minutes: setting("min_lead_minutes", input.min_lead_minutes, (60, WEEK_MINUTES), errors),
+        booking_horizon_days: setting(
+            "booking_horizon_days",
+            input.booking_horizon_days,
+            (30, 1..=366),
+            errors,
+        ),
+        cancel_cutoff_minutes: setting(
+            "cancel_cutoff_minutes",
+            input.cancel_cutoff_minutes,
+            (120, WEEK_MINUTES),
+            errors,
+        ),
+    }
 }
 
 fn time(field: String, text: &str, errors: &mut Vec<FieldError>) -> Option<NaiveTime> {
@@ -66,6 +125,7 @@ pub fn settings(input: &DeskSettings) -> Result<ValidSettings, Vec<FieldError>> 
             "The slot length must be 5–240 minutes.",
         ));
     }
+    let booking = booking_settings(input, &mut errors);
     let (Some(time_zone), Some(intake_cutoff), true) = (time_zone, intake_cutoff, errors.is_empty()) else {
         return Err(errors);
     };
@@ -76,5 +136,5 @@ pub fn settings(input: &DeskSettings) -> Result<ValidSettings, Vec<FieldError>> 
             message: Text::new(format!("Lịch làm việc không hợp lệ: {problem}"), problem),
         }]);
     }
-    Ok(ValidSettings { schedule, counters: input.counters, slot_minutes: input.slot_minutes })
+    Ok(ValidSettings { schedule, counters: input.counters, slot_minutes: input.slot_minutes, booking })
 }

@@ -32,7 +32,7 @@ impl From<WriteError> for ApiError {
 }
 
 /// Who is making this change, for the audit log.
-pub(super) fn audit_by(state: &AppState, caller: &Caller) -> Audit {
+pub(crate) fn audit_by(state: &AppState, caller: &Caller) -> Audit {
     Audit {
         actor_id: Some(caller.id),
         request_id: RequestId::current().map(|id| id.to_string()),

@@ -39,7 +39,7 @@ pub enum WriteError {
     Db(#[from] DbErr),
 }
 
-pub(super) async fn write_audit(
+pub(crate) async fn write_audit(
     db: &impl ConnectionTrait,
     audit: &Audit,
     change: AuditAction,

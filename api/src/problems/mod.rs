@@ -6,6 +6,10 @@
 //! server sends. Unique-constraint violations map onto them by constraint name
 //! ([`for_constraint`]).
 
+mod booking;
+
+pub use booking::*;
+
 /// One kind of problem, as clients switch on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProblemType {
@@ -21,7 +25,7 @@ pub struct ProblemType {
     pub en: &'static str,
 }
 
-const fn problem(
+pub(crate) const fn problem(
     code: &'static str,
     status: u16,
     meaning: &'static str,
@@ -247,6 +251,11 @@ const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
         sqlite_columns: "legal_documents.number",
         problem: LEGAL_DOCUMENT_EXISTS,
     },
+    UniqueConstraint {
+        name: "appointment_seats_citizen_slot",
+        sqlite_columns: "appointment_seats.citizen_id, appointment_seats.starts_at",
+        problem: ALREADY_BOOKED_AT_THIS_TIME,
+    },
 ];
 
 /// The problem a broken unique constraint means: found by the constraint's name (PostgreSQL)
@@ -288,7 +297,26 @@ pub const ALL: &[ProblemType] = &[
     TOO_MANY_REQUESTS,
     INTERNAL_ERROR,
     SERVICE_UNAVAILABLE,
+    STAFF_CANNOT_BOOK,
+    BOOKING_BLOCKED,
+    PROCEDURE_NOT_OFFERED,
+    NOT_A_SLOT,
+    SLOT_NOT_BOOKABLE,
+    SLOT_FULL,
+    ALREADY_BOOKED_AT_THIS_TIME,
+    BOOKING_LIMIT_REACHED,
+    APPOINTMENT_NOT_RESCHEDULABLE,
+    APPOINTMENT_NOT_CANCELLABLE,
+    CHANGE_CUTOFF_PASSED,
+    APPOINTMENT_NOT_DUE,
+    IDEMPOTENCY_KEY_REUSED,
+    IDEMPOTENCY_IN_PROGRESS,
 ];
+
+/// The problem of a catalogue code.
+pub fn by_code(code: &str) -> Option<&'static ProblemType> {
+    ALL.iter().find(|problem| problem.code == code)
+}
 
 #[cfg(test)]
 mod tests {

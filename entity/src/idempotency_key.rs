@@ -1,0 +1,23 @@
+//! The `idempotency_keys` table: the first answer of a write sent with an `Idempotency-Key`.
+
+use sea_orm::entity::prelude::*;
+
+use crate::values::IdempotencyState;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "idempotency_keys")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub caller_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub key: String,
+    /// SHA-256 of the operation and the parsed request.
+    pub fingerprint: String,
+    pub state: IdempotencyState,
+    /// The answer as JSON, once done.
+    pub answer: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}
