@@ -57,6 +57,10 @@ enum Command {
         /// About how many lines to write.
         #[arg(long, default_value_t = 10_000)]
         sample: u64,
+        /// Citizens to add for the booking run, with their access tokens written to
+        /// `OUT.tokens` and the bench unit's slot starts to `OUT.slots`.
+        #[arg(long, default_value_t = 0)]
+        citizens: u64,
     },
     /// Manage administrator accounts.
     Admin {
@@ -211,13 +215,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(AppState::new(db, config, secrets, clock)).await
         }
         Command::Migrate { action } => migrate(&db, action).await,
-        Command::BenchSeed { dossiers, out, sample } => {
+        Command::BenchSeed { dossiers, out, sample, citizens } => {
             let keys = api::keys::Keys::new(secrets.as_ref().context("the server's secrets")?);
             let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
             let added = api::bench_data::seed_dossiers(&db, &keys, dossiers, sample, &mut file, clock.now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("added {added} dossiers; sample in {}", out.display());
+            if citizens > 0 {
+                let sibling = |extension: &str| std::fs::File::create(out.with_extension(extension));
+                let mut tokens = std::io::BufWriter::new(sibling("tokens")?);
+                let mut slots = std::io::BufWriter::new(sibling("slots")?);
+                let ttl = config.auth.access_ttl;
+                let count = api::bench_data::seed_bookers(
+                    &db,
+                    &keys,
+                    (citizens, ttl),
+                    (&mut tokens, &mut slots),
+                    clock.now(),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("added {citizens} citizens; {count} slots");
+            }
             Ok(())
         }
         Command::Admin { action: AdminAction::Create { phone, name } } => {

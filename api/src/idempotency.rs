@@ -144,13 +144,15 @@ async fn claim(
                 .await?;
             continue;
         }
-        if kept.fingerprint != key.fingerprint {
-            return Err(ApiError::of(&problems::IDEMPOTENCY_KEY_REUSED));
-        }
+        // A request still running is in flight whatever it carried; only a finished one's
+        // request can be compared.
         let answer = match (kept.state, kept.answer) {
             (IdempotencyState::Done, Some(answer)) => answer,
             _ => return Err(ApiError::of(&problems::IDEMPOTENCY_IN_PROGRESS)),
         };
+        if kept.fingerprint != key.fingerprint {
+            return Err(ApiError::of(&problems::IDEMPOTENCY_KEY_REUSED));
+        }
         let answer = serde_json::from_str(&answer).map_err(ApiError::internal)?;
         return Ok(Some(answer));
     }

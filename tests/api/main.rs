@@ -4,6 +4,8 @@
 mod common;
 
 mod admin;
+mod appointment_notices;
+mod appointments;
 mod auth;
 mod calendar;
 mod catalogue;

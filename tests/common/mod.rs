@@ -84,7 +84,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The app's clock: it stands still at [`TestApp::START`] until a test moves it.
     pub clock: FixedClock,
-    _scratch: Scratch,
+    /// The database's removal; `None` in a second process over another's database.
+    _scratch: Option<Scratch>,
 }
 
 /// The header through which a test names the address its request comes from.
@@ -215,7 +216,7 @@ impl TestApp {
         let secrets = api::secrets::resolve(&config).expect("the test settings carry their secrets");
         let state = AppState::new(db.clone(), config, &secrets, Clock::from(clock.clone()));
         let client = TestClient::new(api::build_app(state.clone()).before(from_test_peer).boxed());
-        TestApp { client, db, state, clock, _scratch: scratch }
+        TestApp { client, db, state, clock, _scratch: Some(scratch) }
     }
 
     /// Where every test's clock starts: Tuesday 1 December 2026, 09:00 in Hanoi, a working
@@ -304,6 +305,44 @@ impl TestApp {
     pub async fn token_for(&self, phone: &str, role: &str, unit: Option<&str>) -> String {
         self.create_user(phone, role, unit).await;
         self.login(phone, PASSWORD).await["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// `n` citizen accounts made at once (one password hash for all), with an access token
+    /// each, signed as login would sign it: for tests that need a crowd.
+    pub async fn citizens(&self, n: usize) -> Vec<String> {
+        let hash = self.state.keys.passwords.hash(PASSWORD).await.unwrap();
+        let mut tokens = Vec::with_capacity(n);
+        for i in 0..n {
+            let phone = api::domain::account::PhoneNumber::parse(&format!("0987{i:06}")).expect("a phone");
+            let new = api::accounts::store::NewUser {
+                phone: phone.as_str(),
+                full_name: "Lê Văn Cường",
+                password_hash: hash.clone(),
+                role: Role::Citizen,
+                unit_id: None,
+            };
+            let user =
+                api::accounts::store::insert_user(&self.db, new, self.now()).await.expect("insert user");
+            let claims = api::auth::tokens::claims_for(
+                user.id,
+                Role::Citizen,
+                None,
+                uuid::Uuid::new_v4(),
+                self.now(),
+                self.state.config.auth.access_ttl,
+            );
+            tokens.push(self.state.keys.tokens.sign(&claims).expect("a signed token"));
+        }
+        tokens
+    }
+
+    /// Another server process on the same database: the same settings, keys and clock, a
+    /// connection pool of its own.
+    pub async fn second_process(&self) -> TestApp {
+        let db = api::db::connect(&self.state.config.database).await.expect("connect again");
+        let state = AppState { db: db.clone(), ..self.state.clone() };
+        let client = TestClient::new(api::build_app(state.clone()).before(from_test_peer).boxed());
+        TestApp { client, db, state, clock: self.clock.clone(), _scratch: None }
     }
 
     pub fn call(&self, method: Method, path: &str) -> Call<'_> {

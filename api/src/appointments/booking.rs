@@ -130,7 +130,7 @@ fn bookable_slot(desk: &Desk, start: DateTime<Utc>, now: DateTime<Utc>) -> ApiRe
 /// Refuses a citizen over the limits: too many upcoming bookings, or blocked after no-shows.
 async fn check_limits(
     db: &impl ConnectionTrait,
-    config: &AppointmentConfig,
+    (config, desk): (&AppointmentConfig, &Desk),
     citizen: Uuid,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
@@ -141,13 +141,11 @@ async fn check_limits(
         if missed.len() >= config.no_show_limit as usize {
             let until = missed[0] + Duration::days(i64::from(config.block_days));
             if now < until {
-                let day = until.format("%d/%m/%Y");
+                let local = until.with_timezone(&desk.calendar.schedule().time_zone);
+                let (vi, en) = (local.format("%H:%M ngày %d/%m/%Y"), local.format("%H:%M on %d/%m/%Y"));
                 return Err(ApiError::of(&problems::BOOKING_BLOCKED).with_detail(Text::new(
-                    format!("Bạn đã vắng mặt {} lần gần đây; có thể đặt lịch lại từ {day}.", missed.len()),
-                    format!(
-                        "You missed {} appointments lately; you can book again from {day}.",
-                        missed.len()
-                    ),
+                    format!("Bạn đã vắng mặt {} lần gần đây; có thể đặt lịch lại từ {vi}.", missed.len()),
+                    format!("You missed {} appointments lately; you can book again from {en}.", missed.len()),
                 )));
             }
         }
@@ -183,9 +181,11 @@ pub async fn book(
     let desk = Desk::of(tx, unit).await?;
     let slot = bookable_slot(&desk, request.start, now)?;
     store::lock_citizen(tx, citizen).await?;
-    check_limits(tx, config, citizen, now).await?;
+    check_limits(tx, (config, &desk), citizen, now).await?;
+    // Ids in time order break ties between bookings of the same instant: the earlier keeps
+    // its seat when the unit has fewer (see `unit_changes`).
     let appointment = appointment::Model {
-        id: Uuid::new_v4(),
+        id: Uuid::now_v7(),
         unit_id: desk.unit.id,
         procedure_id: procedure.id,
         citizen_id: citizen,

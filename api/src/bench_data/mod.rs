@@ -1,5 +1,10 @@
-//! Synthetic dossiers for load benchmarks (`motcua bench-seed`): a bench unit, procedure and
-//! officer, and any number of dossiers with known lookup secrets, inserted in batches.
+//! Synthetic data for load benchmarks (`motcua bench-seed`): a bench unit, procedure and
+//! officer, any number of dossiers with known lookup secrets, inserted in batches, and citizens
+//! who book ([`bookings`]).
+
+mod bookings;
+
+pub use bookings::seed_bookers;
 
 use std::io::Write;
 
