@@ -27,6 +27,13 @@ import attrs
 
 try:
     from motcua_client import AuthenticatedClient, Client, models
+    from motcua_client.api.appointments import (
+        book_appointment,
+        cancel_appointment,
+        list_my_appointments,
+        list_unit_slots,
+        reschedule_appointment,
+    )
     from motcua_client.api.auth import login, register
     from motcua_client.api.dossiers import take_in_dossier
     from motcua_client.api.lookup import look_up_dossier
@@ -35,6 +42,14 @@ try:
     from motcua_client.models import (
         Applicant,
         ApplicantKind,
+        Appointment,
+        AppointmentStatus,
+        CancelledBy,
+        CancelRequest,
+        NewAppointment,
+        PageAppointment,
+        RescheduleRequest,
+        SlotView,
         Channel,
         IntakeRequest,
         LoginRequest,
@@ -184,6 +199,7 @@ def run(base_url: str, seed_output: str) -> list[tuple[str, Callable[[], str], t
         expect(tokens.token_type == "Bearer", f"token_type {tokens.token_type!r}")
         expect(tokens.expires_in > 0, f"expires_in {tokens.expires_in}")
         citizen = AuthenticatedClient(base_url=base_url, token=tokens.access_token, raise_on_unexpected_status=True)
+        state["citizen_client"] = citizen
         me = parsed_as(get_me.sync_detailed(client=citizen), 200, UserProfile, "GET /me")
         expect(me.id == state["citizen_id"], "GET /me is someone else")
         return f"token for {tokens.expires_in}s; GET /me is {me.full_name}"
@@ -267,6 +283,57 @@ def run(base_url: str, seed_output: str) -> list[tuple[str, Callable[[], str], t
         expect(other.status == 404 and other.code == "not_found", f"problem {other.status} {other.code}")
         return f"{problem.type_}: {problem.title!r}; in English: {other.title!r}"
 
+    def appointment() -> str:
+        citizen = state["citizen_client"]
+        today = datetime.date.today()
+        response = list_unit_slots.sync_detailed(
+            "000.20.33.H12", client=public, from_=today, to=today + datetime.timedelta(days=14)
+        )
+        expect(int(response.status_code) == 200, f"GET /units/{{code}}/slots: HTTP {int(response.status_code)}")
+        slots = response.parsed
+        expect(isinstance(slots, list) and all(isinstance(s, SlotView) for s in slots), "slots are not SlotViews")
+        problems: list[str] = []
+        for i, slot in enumerate(slots):
+            check_model(slot, f"SlotView[{i}]", problems)
+        expect(not problems, "slots do not match SlotView:\n    " + "\n    ".join(problems))
+        bookable = [s for s in slots if s.bookable]
+        expect(len(bookable) >= 2, f"fewer than two bookable slots in two weeks ({len(slots)} listed)")
+        body = NewAppointment(unit_code="000.20.33.H12", procedure_code=BIRTH_REGISTRATION, start=bookable[0].start)
+        key = str(uuid.uuid4())
+        booked = parsed_as(
+            book_appointment.sync_detailed(client=citizen, body=body, idempotency_key=key),
+            201,
+            Appointment,
+            "POST /appointments",
+        )
+        expect(booked.status == AppointmentStatus.BOOKED, f"booked as {booked.status}")
+        again = book_appointment.sync_detailed(client=citizen, body=body, idempotency_key=key)
+        expect(again.headers.get("idempotency-replayed") == "true", "a retry is not marked as replayed")
+        expect(parsed_as(again, 201, Appointment, "POST /appointments (retry)").id == booked.id, "a retry booked twice")
+        moved = parsed_as(
+            reschedule_appointment.sync_detailed(
+                booked.id, client=citizen, body=RescheduleRequest(start=bookable[1].start), if_match=f'"{booked.version}"'
+            ),
+            200,
+            Appointment,
+            "POST /appointments/{id}/reschedule",
+        )
+        expect(moved.id == booked.id and moved.previous_start == booked.start, "the move lost the booking's past")
+        cancelled = parsed_as(
+            cancel_appointment.sync_detailed(
+                booked.id, client=citizen, body=CancelRequest(reason="Tôi có việc bận"), if_match=f'"{moved.version}"'
+            ),
+            200,
+            Appointment,
+            "POST /appointments/{id}/cancel",
+        )
+        expect(cancelled.cancelled_by == CancelledBy.CITIZEN, f"cancelled by {cancelled.cancelled_by}")
+        mine = parsed_as(
+            list_my_appointments.sync_detailed(client=citizen), 200, PageAppointment, "GET /me/appointments"
+        )
+        expect([a.id for a in mine.items] == [booked.id], "GET /me/appointments does not list the booking")
+        return f"booked {booked.start.isoformat()}, moved to {moved.start.isoformat()}, cancelled"
+
     # (name, step, the earlier steps it needs)
     return [
         ("register a citizen", register_citizen, ()),
@@ -275,6 +342,7 @@ def run(base_url: str, seed_output: str) -> list[tuple[str, Callable[[], str], t
         ("officer's dossier intake", intake, ()),
         ("public lookup", lookup, ("officer's dossier intake",)),
         ("404 as a typed Problem", not_found, ("officer's dossier intake",)),
+        ("book, move and cancel an appointment", appointment, ("log in",)),
     ]
 
 

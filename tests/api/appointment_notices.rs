@@ -151,11 +151,7 @@ async fn a_reminder_goes_once_with_two_senders_and_never_after_a_cancellation() 
     assert_eq!(one.sent + two.sent, 1, "{one:?} {two:?}");
     assert_eq!(send_due(&app.db, app.now()).await.unwrap().sent, 0);
 
-    let citizen =
-        app.login(crate::appointments::CITIZEN_PHONE, crate::common::PASSWORD).await["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+    let citizen = app.token_of(crate::appointments::CITIZEN_PHONE).await;
     assert_eq!(reminders_in_inbox(&app, &citizen).await, 1);
     let states: Vec<ReminderState> = entity::appointment_reminder::Entity::find()
         .all(&app.db)
@@ -185,10 +181,6 @@ async fn a_booking_made_after_its_reminder_was_due_gets_none_and_a_moved_one_get
     assert_eq!(send_due(&app.db, app.now()).await.unwrap().sent, 0);
     app.set_time("2026-12-03T10:30:00+07:00");
     assert_eq!(send_due(&app.db, app.now()).await.unwrap().sent, 1);
-    let citizen =
-        app.login(crate::appointments::CITIZEN_PHONE, crate::common::PASSWORD).await["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+    let citizen = app.token_of(crate::appointments::CITIZEN_PHONE).await;
     assert_eq!(reminders_in_inbox(&app, &citizen).await, 1);
 }

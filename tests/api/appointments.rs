@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::{
-    common::{PASSWORD, Reply, TestApp},
+    common::{Reply, TestApp},
     dossiers::{BIRTH, OFFICER_PHONE, WARD, desk_with},
 };
 
@@ -297,8 +297,8 @@ async fn a_citizen_holds_a_few_bookings_one_per_slot_and_is_blocked_after_no_sho
 
     // Wednesday 10:00: both missed.
     app.set_time("2026-12-02T10:00:00+07:00");
-    let officer = app.login(OFFICER_PHONE, PASSWORD).await["access_token"].as_str().unwrap().to_owned();
-    let citizen = app.login(CITIZEN_PHONE, PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+    let officer = app.token_of(OFFICER_PHONE).await;
+    let citizen = app.token_of(CITIZEN_PHONE).await;
     assert_eq!(no_show(wednesday_0800, &officer).await.assert_status(200)["status"], "no_show");
     no_show(wednesday_0815, &officer).await.assert_status(200);
     let blocked = book(&app, &citizen, "2026-12-04T08:00:00+07:00", "f").await;
@@ -308,7 +308,7 @@ async fn a_citizen_holds_a_few_bookings_one_per_slot_and_is_blocked_after_no_sho
 
     // Fourteen days after the second no-show, booking is open again.
     app.set_time("2026-12-16T08:16:00+07:00");
-    let citizen = app.login(CITIZEN_PHONE, PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+    let citizen = app.token_of(CITIZEN_PHONE).await;
     book(&app, &citizen, "2026-12-17T08:00:00+07:00", "g").await.assert_status(201);
 }
 
@@ -392,7 +392,7 @@ async fn a_booking_moves_in_place_and_cancels_within_the_units_windows() {
     let late = book(&app, &citizen, "2026-12-02T11:00:00+07:00", "late").await;
     let late = late.assert_status(201)["id"].as_str().unwrap().to_owned();
     app.set_time("2026-12-02T09:01:00+07:00");
-    let citizen = app.login(CITIZEN_PHONE, PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+    let citizen = app.token_of(CITIZEN_PHONE).await;
     let path = format!("/api/v1/appointments/{late}");
     for (action, body) in [("cancel", json!({})), ("reschedule", to("2026-12-03T08:00:00+07:00"))] {
         let refused = app

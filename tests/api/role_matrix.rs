@@ -351,24 +351,10 @@ impl Desk {
             .unwrap()
             .expect("the citizen");
         let start: DateTime<Utc> = "2026-12-01T07:30:00+07:00".parse().unwrap();
-        let now = self.app.now();
-        let appointment = entity::appointment::Model {
-            id: uuid::Uuid::new_v4(),
-            unit_id: self.app.unit_id(WARD).await,
-            procedure_id: procedure.id,
-            citizen_id: citizen.id,
-            starts_at: start,
-            ends_at: start + chrono::Duration::minutes(15),
-            status: entity::values::AppointmentStatus::Booked,
-            version: 1,
-            previous_start: None,
-            reschedule_count: 0,
-            cancelled_by: None,
-            cancel_reason: None,
-            cancelled_at: None,
-            created_at: now,
-            updated_at: now,
-        };
+        let slot = api::domain::slots::Slot { start, end: start + chrono::Duration::minutes(15) };
+        let ward = self.app.unit_id(WARD).await;
+        let appointment =
+            api::appointments::booking::new_booking((ward, procedure.id, citizen.id), &slot, self.app.now());
         let id = appointment.id.to_string();
         appointment.into_active_model().insert(&self.app.db).await.unwrap();
         id

@@ -301,10 +301,16 @@ impl TestApp {
         reply.body
     }
 
+    /// Logs an existing account in again (after the clock moved past its token) and returns
+    /// its access token.
+    pub async fn token_of(&self, phone: &str) -> String {
+        self.login(phone, PASSWORD).await["access_token"].as_str().unwrap().to_owned()
+    }
+
     /// Creates an account of this role (in this unit) and returns its access token.
     pub async fn token_for(&self, phone: &str, role: &str, unit: Option<&str>) -> String {
         self.create_user(phone, role, unit).await;
-        self.login(phone, PASSWORD).await["access_token"].as_str().unwrap().to_owned()
+        self.token_of(phone).await
     }
 
     /// `n` citizen accounts made at once (one password hash for all), with an access token

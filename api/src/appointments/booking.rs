@@ -158,6 +158,33 @@ async fn check_limits(
     Ok(())
 }
 
+/// A booking of `citizen` at a unit's slot for a procedure, made `now`, before it holds a seat.
+pub fn new_booking(
+    (unit_id, procedure_id, citizen_id): (Uuid, Uuid, Uuid),
+    slot: &Slot,
+    now: DateTime<Utc>,
+) -> appointment::Model {
+    appointment::Model {
+        // Ids in time order break ties between bookings of the same instant: the earlier keeps
+        // its seat when the unit has fewer (see `unit_changes`).
+        id: Uuid::now_v7(),
+        unit_id,
+        procedure_id,
+        citizen_id,
+        starts_at: slot.start,
+        ends_at: slot.end,
+        status: AppointmentStatus::Booked,
+        version: 1,
+        previous_start: None,
+        reschedule_count: 0,
+        cancelled_by: None,
+        cancel_reason: None,
+        cancelled_at: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 /// Books a seat for `citizen`: 409 `slot_full` when none is left.
 pub async fn book(
     tx: &impl ConnectionTrait,
@@ -182,25 +209,7 @@ pub async fn book(
     let slot = bookable_slot(&desk, request.start, now)?;
     store::lock_citizen(tx, citizen).await?;
     check_limits(tx, (config, &desk), citizen, now).await?;
-    // Ids in time order break ties between bookings of the same instant: the earlier keeps
-    // its seat when the unit has fewer (see `unit_changes`).
-    let appointment = appointment::Model {
-        id: Uuid::now_v7(),
-        unit_id: desk.unit.id,
-        procedure_id: procedure.id,
-        citizen_id: citizen,
-        starts_at: slot.start,
-        ends_at: slot.end,
-        status: AppointmentStatus::Booked,
-        version: 1,
-        previous_start: None,
-        reschedule_count: 0,
-        cancelled_by: None,
-        cancel_reason: None,
-        cancelled_at: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let appointment = new_booking((desk.unit.id, procedure.id, citizen), &slot, now);
     store::insert(tx, appointment.clone()).await?;
     if !store::take_seat(tx, desk.unit.id, &slot, desk.rules.seats, &appointment).await? {
         return Err(ApiError::of(&problems::SLOT_FULL));

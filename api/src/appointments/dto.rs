@@ -101,14 +101,18 @@ pub struct Appointment {
     /// Until when it can be cancelled or moved (the unit's cut-off before the start).
     pub changeable_until: DateTime<FixedOffset>,
     /// Where the slot began before the last move; absent if it never moved.
+    #[oai(skip_serializing_if_is_none)]
     pub previous_start: Option<DateTime<FixedOffset>>,
     /// How often it was moved.
     pub reschedule_count: i32,
-    /// Who cancelled it, once cancelled.
+    /// Who cancelled it; absent until cancelled.
+    #[oai(skip_serializing_if_is_none)]
     pub cancelled_by: Option<CancelledBy>,
-    /// Why it was cancelled, if a reason was given.
+    /// Why it was cancelled; absent without a reason.
+    #[oai(skip_serializing_if_is_none)]
     pub cancel_reason: Option<String>,
-    /// When it was cancelled.
+    /// When it was cancelled; absent until cancelled.
+    #[oai(skip_serializing_if_is_none)]
     pub cancelled_at: Option<DateTime<Utc>>,
     /// When it was booked.
     pub created_at: DateTime<Utc>,
