@@ -108,6 +108,8 @@ async fn slots_follow_the_hours_the_lead_time_holidays_and_the_horizon() {
     let week = slots(&app, "from=2026-12-28&to=2027-01-03").await;
     let week = week.assert_status(200).as_array().unwrap().clone();
     assert_eq!(week.last().unwrap()["start"], "2026-12-31T16:45:00+07:00");
+    // Days gone by have nothing to book.
+    assert_eq!(slots(&app, "from=2026-11-01&to=2026-11-30").await.assert_status(200), &json!([]));
     slots(&app, "from=2026-12-01&to=2027-01-01").await.assert_problem(422, "validation_failed");
     slots(&app, "date=2026-12-01&from=2026-12-01").await.assert_problem(422, "validation_failed");
     slots(&app, "date=2026-12-01&procedure=9.999999").await.assert_problem(422, "procedure_not_offered");
@@ -171,6 +173,10 @@ async fn a_booking_is_confirmed_at_once_and_listed_as_the_citizens() {
     let day =
         app.get(&format!("/api/v1/units/{WARD}/appointments?date=2026-12-02")).bearer(&officer).send().await;
     assert_eq!(day.assert_status(200)["items"][0]["id"], id);
+    for far in ["0001-01-01", "9999-12-31"] {
+        let path = format!("/api/v1/units/{WARD}/appointments?date={far}");
+        assert_eq!(app.get(&path).bearer(&officer).send().await.assert_status(200)["total"], 0);
+    }
     let read = app.get(&format!("/api/v1/appointments/{id}")).bearer(&officer).send().await;
     assert_eq!(read.assert_status(200), &booked);
 

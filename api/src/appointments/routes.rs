@@ -1,6 +1,6 @@
 //! Open slots, booking, and reading bookings: the citizen's own and a unit's day.
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Enum, OpenApi,
@@ -113,8 +113,10 @@ async fn slots_of(
     exclude: Option<Uuid>,
 ) -> ApiResult<Vec<SlotView>> {
     let now = state.clock.now();
+    // Days gone by and days past the horizon have nothing to book: they are left out.
+    let first = from.max(desk.calendar.local_date(now));
     let last = to.min(slots::last_bookable_date(&desk.calendar, now, &desk.rules));
-    let listed: Vec<slots::ListedSlot> = std::iter::successors(Some(from), |day| day.succ_opt())
+    let listed: Vec<slots::ListedSlot> = std::iter::successors(Some(first), |day| day.succ_opt())
         .take_while(|day| *day <= last)
         .flat_map(|day| slots::listed_on(&desk.calendar, day, desk.rules.slot_minutes))
         .collect();
@@ -170,8 +172,8 @@ impl AppointmentsApi {
     /// List a unit's appointment slots
     ///
     /// The slots of one `date`, or of `from` to `to` (at most 31 days; default today at the
-    /// unit), cut from the desk's opening hours, in the unit's time zone. Slots past the
-    /// booking horizon are left out; slots that cannot be booked say why. With
+    /// unit), cut from the desk's opening hours, in the unit's time zone. Days before today
+    /// and past the booking horizon are left out; slots that cannot be booked say why. With
     /// `exclude_appointment`, that booking's own seat counts as free (to move it). With
     /// `procedure`, the unit must offer that procedure.
     #[oai(path = "/units/:code/slots", method = "get", operation_id = "list_unit_slots")]
@@ -316,12 +318,14 @@ impl AppointmentsApi {
     }
 }
 
-/// The instants of a local day at the desk: `[midnight, next midnight)`.
+/// The instants of a local day at the desk: `[midnight, next midnight)`. A day outside the
+/// years every engine stores has no bookings: its range is empty.
 fn local_day(desk: &Desk, day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
     let midnight = |day: NaiveDate| desk.calendar.to_utc(day.and_time(chrono::NaiveTime::MIN));
-    let start = midnight(day).unwrap_or(DateTime::<Utc>::MIN_UTC);
-    let end = day.succ_opt().and_then(midnight).unwrap_or(DateTime::<Utc>::MAX_UTC);
-    (start, end)
+    match (midnight(day), day.succ_opt().and_then(midnight)) {
+        (Some(start), Some(end)) if (1..=9999).contains(&day.year()) => (start, end),
+        _ => (DateTime::UNIX_EPOCH, DateTime::UNIX_EPOCH),
+    }
 }
 
 #[cfg(test)]
