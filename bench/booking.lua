@@ -4,7 +4,8 @@
 -- last stopped) is citizen g mod N's attempt g div N: every attempt has a key of its own and
 -- a slot the citizen does not hold yet, so up to three per citizen succeed (the limit).
 local tokens, slots = {}, {}
-local counter, thread_id, threads = 0, 0, 1
+-- `id` is set per thread by setup (a global of the thread, so it must not be shadowed here).
+local counter, threads = 0, 1
 local offset = tonumber(os.getenv("BENCH_OFFSET") or "0")
 
 local function lines(path, into)
@@ -17,7 +18,7 @@ end
 
 local next_id = 0
 function setup(thread)
-  thread:set("thread_id", next_id)
+  thread:set("id", next_id)
   next_id = next_id + 1
 end
 
@@ -28,7 +29,7 @@ function init(args)
 end
 
 function request()
-  local g = offset + counter * threads + thread_id
+  local g = offset + counter * threads + id
   counter = counter + 1
   local citizen = g % #tokens
   local attempt = math.floor(g / #tokens)

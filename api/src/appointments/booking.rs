@@ -21,7 +21,7 @@ use crate::{
     i18n::Text,
     notifications::store::{NewNotice, Subject, notify},
     problems,
-    procedures::store::{procedure_by_code, procedure_by_id, procedure_offered_by},
+    procedures::store::{offered_procedure, procedure_by_id},
     units::store::{unit_by_code, unit_by_id},
 };
 
@@ -134,9 +134,10 @@ async fn check_limits(
     citizen: Uuid,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
+    let window = Duration::days(i64::from(config.no_show_window_days));
+    let standing = store::standing(db, citizen, now, now - window).await?;
     if config.no_show_limit > 0 && config.block_days > 0 {
-        let window = Duration::days(i64::from(config.no_show_window_days));
-        let missed = store::no_shows_since(db, citizen, now - window).await?;
+        let missed = &standing.no_shows;
         // The block runs from the no-show that reached the limit: the latest of them.
         if missed.len() >= config.no_show_limit as usize {
             let until = missed[0] + Duration::days(i64::from(config.block_days));
@@ -150,9 +151,7 @@ async fn check_limits(
             }
         }
     }
-    if config.max_upcoming > 0
-        && store::upcoming_count(db, citizen, now).await? >= u64::from(config.max_upcoming)
-    {
+    if config.max_upcoming > 0 && standing.upcoming >= config.max_upcoming as usize {
         return Err(ApiError::of(&problems::BOOKING_LIMIT_REACHED));
     }
     Ok(())
@@ -197,14 +196,9 @@ pub async fn book(
     // seats or adding a holiday waits, and cancels what no longer fits).
     lock_calendars(tx, CalendarLock::Reading).await?;
     let unit = unit_by_code(tx, &request.unit_code).await?.ok_or_else(ApiError::not_found)?;
-    let procedure = procedure_by_code(tx, &request.procedure_code).await?.filter(|p| p.active);
-    let offered = match &procedure {
-        Some(procedure) => procedure_offered_by(tx, procedure.id, unit.id).await?,
-        None => false,
-    };
-    let (Some(procedure), true) = (procedure, offered) else {
-        return Err(ApiError::of(&problems::PROCEDURE_NOT_OFFERED));
-    };
+    let procedure = offered_procedure(tx, &request.procedure_code, unit.id)
+        .await?
+        .ok_or_else(|| ApiError::of(&problems::PROCEDURE_NOT_OFFERED))?;
     let desk = Desk::of(tx, unit).await?;
     let slot = bookable_slot(&desk, request.start, now)?;
     store::lock_citizen(tx, citizen).await?;

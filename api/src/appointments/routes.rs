@@ -23,7 +23,7 @@ use crate::{
     idempotency::{IdempotencyKey, run_once},
     pagination::{Page, PageQuery},
     problems,
-    procedures::store::{procedure_by_code, procedure_offered_by},
+    procedures::store::offered_procedure,
     spec::ApiTags,
     state::AppState,
     units::store::unit_by_code,
@@ -196,13 +196,9 @@ impl AppointmentsApi {
     ) -> ApiResult<Json<Vec<SlotView>>> {
         let unit = unit_by_code(&state.db, &code).await?.ok_or_else(ApiError::not_found)?;
         if let Some(procedure) = procedure.0 {
-            let offered = match procedure_by_code(&state.db, &procedure).await?.filter(|p| p.active) {
-                Some(procedure) => procedure_offered_by(&state.db, procedure.id, unit.id).await?,
-                None => false,
-            };
-            if !offered {
-                return Err(ApiError::of(&problems::PROCEDURE_NOT_OFFERED));
-            }
+            offered_procedure(&state.db, &procedure, unit.id)
+                .await?
+                .ok_or_else(|| ApiError::of(&problems::PROCEDURE_NOT_OFFERED))?;
         }
         let desk = Desk::of(&state.db, unit).await?;
         let today = desk.calendar.local_date(state.clock.now());

@@ -9,11 +9,8 @@ use entity::{
     values::{AppointmentStatus, ReminderState},
 };
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
-    sea_query::{Expr, OnConflict},
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
+    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -73,11 +70,13 @@ pub async fn seats_taken(
     Ok(rows.into_iter().map(|(start, taken)| (start, u32::try_from(taken).unwrap_or(u32::MAX))).collect())
 }
 
-/// Takes a free seat of the slot for the appointment, or `false` when all `seats` are taken.
+/// Takes the lowest free seat of the slot for the appointment, or `false` when all `seats`
+/// are taken.
 ///
-/// Each seat is a row under the primary key (unit, start, seat): an insert that finds its seat
-/// taken does nothing, and the next seat is tried. Concurrent bookings of one seat on
-/// PostgreSQL wait for each other at the key, and exactly one gets it.
+/// Each seat is a row under the primary key (unit, start, seat). One statement picks the lowest
+/// number no committed row holds and inserts it; when a booking in flight on PostgreSQL picked
+/// the same number, the insert waits for it at the key and, once it committed, does nothing:
+/// then, unless the slot is full by now, the next free number is tried.
 pub async fn take_seat(
     db: &impl ConnectionTrait,
     unit_id: Uuid,
@@ -85,38 +84,43 @@ pub async fn take_seat(
     seats: u32,
     appointment: &appointment::Model,
 ) -> Result<bool, DbErr> {
-    let taken: Vec<i32> = appointment_seat::Entity::find()
-        .select_only()
-        .column(appointment_seat::Column::Seat)
-        .filter(appointment_seat::Column::UnitId.eq(unit_id))
-        .filter(appointment_seat::Column::StartsAt.eq(slot.start))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let seats = i32::try_from(seats).unwrap_or(i32::MAX);
-    for seat in (0..seats).filter(|seat| !taken.contains(seat)) {
-        let row = appointment_seat::ActiveModel {
-            unit_id: Set(unit_id),
-            starts_at: Set(slot.start),
-            seat: Set(seat),
-            appointment_id: Set(appointment.id),
-            citizen_id: Set(appointment.citizen_id),
-        };
-        let on_taken = OnConflict::columns([
-            appointment_seat::Column::UnitId,
-            appointment_seat::Column::StartsAt,
-            appointment_seat::Column::Seat,
-        ])
-        .do_nothing()
-        .to_owned();
-        let inserted =
-            appointment_seat::Entity::insert(row).on_conflict(on_taken).exec_without_returning(db).await?;
-        if inserted == 1 {
+    let backend = db.get_database_backend();
+    let sql = TAKE_SEAT.replace('$', if backend == DatabaseBackend::Postgres { "$" } else { "?" });
+    let values = [
+        unit_id.into(),
+        slot.start.into(),
+        appointment.id.into(),
+        appointment.citizen_id.into(),
+        i64::from(seats).into(),
+    ];
+    for _ in 0..=seats {
+        let taken = db.execute_raw(Statement::from_sql_and_values(backend, &sql, values.clone())).await?;
+        if taken.rows_affected() == 1 {
             return Ok(true);
+        }
+        let held = appointment_seat::Entity::find()
+            .filter(appointment_seat::Column::UnitId.eq(unit_id))
+            .filter(appointment_seat::Column::StartsAt.eq(slot.start))
+            .count(db)
+            .await?;
+        if held >= u64::from(seats) {
+            return Ok(false);
         }
     }
     Ok(false)
 }
+
+/// Inserts the lowest seat number below `$5` that no row of the slot holds (parameters: unit,
+/// start, appointment, citizen, seats; `$n` is `?n` on SQLite).
+const TAKE_SEAT: &str = "INSERT INTO appointment_seats (unit_id, starts_at, seat, appointment_id, citizen_id) \
+    SELECT $1, $2, free.n, $3, $4 FROM ( \
+        WITH RECURSIVE numbers(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM numbers WHERE n + 1 < $5) \
+        SELECT n FROM numbers \
+        WHERE NOT EXISTS (SELECT 1 FROM appointment_seats held \
+            WHERE held.unit_id = $1 AND held.starts_at = $2 AND held.seat = numbers.n) \
+        ORDER BY n LIMIT 1 \
+    ) AS free WHERE $5 > 0 \
+    ON CONFLICT (unit_id, starts_at, seat) DO NOTHING";
 
 /// Lets go of the appointment's seat at `start`.
 pub async fn free_seat(
@@ -173,36 +177,39 @@ pub async fn update(db: &impl ConnectionTrait, appointment: appointment::Model) 
     Ok(())
 }
 
-/// A citizen's bookings that still hold a seat at or after `now`.
-pub async fn upcoming_count(
+/// What a citizen's booking limits look at.
+pub struct Standing {
+    /// Bookings that hold a seat from now on.
+    pub upcoming: usize,
+    /// The starts of missed appointments in the window, latest first.
+    pub no_shows: Vec<DateTime<Utc>>,
+}
+
+/// A citizen's upcoming bookings and their no-shows since `since`, in one query.
+pub async fn standing(
     db: &impl ConnectionTrait,
     citizen: Uuid,
     now: DateTime<Utc>,
-) -> Result<u64, DbErr> {
-    appointment::Entity::find()
-        .filter(appointment::Column::CitizenId.eq(citizen))
-        .filter(appointment::Column::Status.eq(AppointmentStatus::Booked))
-        .filter(appointment::Column::StartsAt.gte(now))
-        .count(db)
-        .await
-}
-
-/// The starts of a citizen's missed appointments since `since`, latest first.
-pub async fn no_shows_since(
-    db: &impl ConnectionTrait,
-    citizen: Uuid,
     since: DateTime<Utc>,
-) -> Result<Vec<DateTime<Utc>>, DbErr> {
-    appointment::Entity::find()
+) -> Result<Standing, DbErr> {
+    let upcoming =
+        appointment::Column::Status.eq(AppointmentStatus::Booked).and(appointment::Column::StartsAt.gte(now));
+    let missed = appointment::Column::Status
+        .eq(AppointmentStatus::NoShow)
+        .and(appointment::Column::StartsAt.gte(since));
+    let rows: Vec<(AppointmentStatus, DateTime<Utc>)> = appointment::Entity::find()
         .select_only()
+        .column(appointment::Column::Status)
         .column(appointment::Column::StartsAt)
         .filter(appointment::Column::CitizenId.eq(citizen))
-        .filter(appointment::Column::Status.eq(AppointmentStatus::NoShow))
-        .filter(appointment::Column::StartsAt.gte(since))
+        .filter(upcoming.or(missed))
         .order_by_desc(appointment::Column::StartsAt)
         .into_tuple()
         .all(db)
-        .await
+        .await?;
+    let (booked, no_shows): (Vec<_>, Vec<_>) =
+        rows.into_iter().partition(|(status, _)| *status == AppointmentStatus::Booked);
+    Ok(Standing { upcoming: booked.len(), no_shows: no_shows.into_iter().map(|(_, start)| start).collect() })
 }
 
 /// Which of a citizen's bookings to list.

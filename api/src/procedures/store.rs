@@ -189,6 +189,28 @@ pub async fn procedure_by_code(
     procedure::Entity::find().filter(procedure::Column::Code.eq(code)).one(db).await
 }
 
+/// The active procedure of this code, if the unit offers it, in one query.
+pub async fn offered_procedure(
+    db: &impl ConnectionTrait,
+    code: &str,
+    unit_id: Uuid,
+) -> Result<Option<procedure::Model>, DbErr> {
+    procedure::Entity::find()
+        .filter(procedure::Column::Code.eq(code))
+        .filter(procedure::Column::Active.eq(true))
+        .filter(
+            procedure::Column::Id.in_subquery(
+                Query::select()
+                    .column(procedure_unit::Column::ProcedureId)
+                    .from(procedure_unit::Entity)
+                    .and_where(procedure_unit::Column::UnitId.eq(unit_id))
+                    .to_owned(),
+            ),
+        )
+        .one(db)
+        .await
+}
+
 /// The units that handle a procedure: (id, code), sorted by code.
 pub async fn units_of(db: &impl ConnectionTrait, procedure_id: Uuid) -> Result<Vec<(Uuid, String)>, DbErr> {
     unit::Entity::find()
