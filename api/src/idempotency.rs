@@ -1,18 +1,21 @@
 //! Writes a mobile client may retry, under an `Idempotency-Key` (the IETF draft).
 //!
-//! A key belongs to its caller and is kept 24 hours. The first request claims it in a
-//! statement of its own, committed at once, so that a retry arriving while the first still
-//! runs, on any server process, finds the claim and is told so (409). The first request's
-//! answer is written in the same transaction as its change: a booking is never kept without
-//! the answer that replays it. A refusal (4xx) is kept too, after its transaction rolled back;
-//! a server error (5xx) gives the key back, so a retry runs afresh.
+//! A key belongs to its caller and is kept 24 hours with the first answer to it, which is
+//! written in the same transaction as the change: a booking is never kept without the answer
+//! that replays it, and a request that dies leaves nothing behind. A refusal (4xx) is kept too,
+//! after its transaction rolled back; a server error (5xx) is not, so a retry runs afresh.
+//!
+//! A retry that arrives while the first request still runs is told so (409): on PostgreSQL
+//! the first request holds a transaction-scoped advisory lock named after the key, which a
+//! retry on any server process fails to take. On SQLite write transactions run one at a time,
+//! so a retry waits for the first to finish and replays its answer.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{idempotency_key, values::IdempotencyState};
+use entity::idempotency_key;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
+    DbErr, EntityTrait, QueryFilter, Statement, sea_query::OnConflict,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -26,9 +29,6 @@ use crate::{
 
 /// How long a key and its answer are kept.
 const KEPT_FOR: Duration = Duration::hours(24);
-
-/// A claim older than this whose request never finished (its process died) may be taken over.
-const ABANDONED_AFTER: Duration = Duration::seconds(60);
 
 /// One caller's key for one request.
 pub struct IdempotencyKey {
@@ -46,6 +46,16 @@ impl IdempotencyKey {
         hash.update([0]);
         hash.update(serde_json::to_vec(request).unwrap_or_default());
         IdempotencyKey { caller, key: key.to_owned(), fingerprint: hex::encode(hash.finalize()) }
+    }
+
+    /// The advisory lock a request holds while it runs under this key: the first 8 bytes of
+    /// SHA-256 of caller and key (a collision only makes a retry wait for another key).
+    pub fn lock_id(&self) -> i64 {
+        let digest =
+            Sha256::new().chain_update(self.caller.as_bytes()).chain_update(self.key.as_bytes()).finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        i64::from_be_bytes(first)
     }
 }
 
@@ -71,25 +81,25 @@ pub async fn run_once<T: ToJSON + ParseFromJSON>(
     now: DateTime<Utc>,
     work: impl AsyncFnOnce(&DatabaseTransaction) -> ApiResult<T>,
 ) -> ApiResult<Outcome<T>> {
-    if let Some(answer) = claim(db, key, now).await? {
-        return replay(answer);
-    }
-    let outcome: ApiResult<T> = write_transaction(db, async |tx| {
+    let outcome: ApiResult<Result<T, Answer>> = write_transaction(db, async |tx| {
+        if let Some(answer) = first_answer(tx, key, now).await? {
+            return Ok(Err(answer));
+        }
         let value = work(tx).await?;
-        keep(tx, key, &Answer::Done(value.to_json().unwrap_or_default())).await?;
-        Ok(value)
+        keep(tx, key, &Answer::Done(value.to_json().unwrap_or_default()), now).await?;
+        Ok(Ok(value))
     })
     .await;
     match outcome {
-        Ok(value) => Ok(Outcome { value, replayed: false }),
-        Err(err) if err.status().is_client_error() => {
-            keep(db, key, &Answer::Refused(err.stored())).await?;
+        Ok(Ok(value)) => Ok(Outcome { value, replayed: false }),
+        Ok(Err(answer)) => replay(answer),
+        Err(err)
+            if err.status().is_client_error() && err.code() != problems::IDEMPOTENCY_IN_PROGRESS.code =>
+        {
+            keep(db, key, &Answer::Refused(err.stored()), now).await?;
             Err(err)
         }
-        Err(err) => {
-            release(db, key).await?;
-            Err(err)
-        }
+        Err(err) => Err(err),
     }
 }
 
@@ -107,79 +117,59 @@ fn replay<T: ParseFromJSON>(answer: Answer) -> ApiResult<Outcome<T>> {
 /// The header that marks a replayed answer.
 pub static REPLAYED: poem::http::HeaderName = poem::http::HeaderName::from_static("idempotency-replayed");
 
-/// Claims the key for this request; `Some` first answer when it was already given.
-async fn claim(
-    db: &DatabaseConnection,
+/// The first answer given to this key, if any, once no other request holds the key: 409 while
+/// one does (PostgreSQL), 422 when the key came with another request.
+async fn first_answer(
+    tx: &DatabaseTransaction,
     key: &IdempotencyKey,
     now: DateTime<Utc>,
 ) -> ApiResult<Option<Answer>> {
-    // A second attempt only follows a stale record just taken away.
-    for _ in 0..2 {
-        let fresh = idempotency_key::ActiveModel {
-            caller_id: Set(key.caller),
-            key: Set(key.key.clone()),
-            fingerprint: Set(key.fingerprint.clone()),
-            state: Set(IdempotencyState::InProgress),
-            answer: Set(None),
-            created_at: Set(now),
-        };
-        let conflict = OnConflict::columns([idempotency_key::Column::CallerId, idempotency_key::Column::Key])
-            .do_nothing()
-            .to_owned();
-        let inserted =
-            idempotency_key::Entity::insert(fresh).on_conflict(conflict).exec_without_returning(db).await?;
-        if inserted == 1 {
-            return Ok(None);
+    if tx.get_database_backend() == DatabaseBackend::Postgres {
+        let held = tx
+            .query_one_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_try_advisory_xact_lock($1) AS held",
+                [key.lock_id().into()],
+            ))
+            .await?
+            .map(|row| row.try_get::<bool>("", "held"))
+            .transpose()?;
+        if held != Some(true) {
+            return Err(ApiError::of(&problems::IDEMPOTENCY_IN_PROGRESS));
         }
-        let Some(kept) = find(db, key).await? else { continue };
-        let stale = kept.created_at <= now - KEPT_FOR
-            || (kept.state == IdempotencyState::InProgress && kept.created_at <= now - ABANDONED_AFTER);
-        if stale {
-            // Only the request that removes this very record claims the key next.
-            idempotency_key::Entity::delete_many()
-                .filter(idempotency_key::Column::CallerId.eq(key.caller))
-                .filter(idempotency_key::Column::Key.eq(key.key.as_str()))
-                .filter(idempotency_key::Column::CreatedAt.eq(kept.created_at))
-                .exec(db)
-                .await?;
-            continue;
-        }
-        // A request still running is in flight whatever it carried; only a finished one's
-        // request can be compared.
-        let answer = match (kept.state, kept.answer) {
-            (IdempotencyState::Done, Some(answer)) => answer,
-            _ => return Err(ApiError::of(&problems::IDEMPOTENCY_IN_PROGRESS)),
-        };
-        if kept.fingerprint != key.fingerprint {
-            return Err(ApiError::of(&problems::IDEMPOTENCY_KEY_REUSED));
-        }
-        let answer = serde_json::from_str(&answer).map_err(ApiError::internal)?;
-        return Ok(Some(answer));
     }
-    Err(ApiError::of(&problems::IDEMPOTENCY_IN_PROGRESS))
+    let Some(kept) = idempotency_key::Entity::find_by_id((key.caller, key.key.clone())).one(tx).await? else {
+        return Ok(None);
+    };
+    if kept.created_at <= now - KEPT_FOR {
+        idempotency_key::Entity::delete_by_id((key.caller, key.key.clone())).exec(tx).await?;
+        return Ok(None);
+    }
+    if kept.fingerprint != key.fingerprint {
+        return Err(ApiError::of(&problems::IDEMPOTENCY_KEY_REUSED));
+    }
+    Ok(Some(serde_json::from_str(&kept.answer).map_err(ApiError::internal)?))
 }
 
-async fn find(
+/// Keeps the first answer to a key (a refusal is kept after its transaction rolled back, so
+/// it does nothing when a record was written in between).
+async fn keep(
     db: &impl ConnectionTrait,
     key: &IdempotencyKey,
-) -> Result<Option<idempotency_key::Model>, DbErr> {
-    idempotency_key::Entity::find_by_id((key.caller, key.key.clone())).one(db).await
-}
-
-async fn keep(db: &impl ConnectionTrait, key: &IdempotencyKey, answer: &Answer) -> Result<(), DbErr> {
-    let answer = serde_json::to_string(answer).map_err(|e| DbErr::Custom(e.to_string()))?;
-    idempotency_key::Entity::update_many()
-        .col_expr(idempotency_key::Column::State, IdempotencyState::Done.into())
-        .col_expr(idempotency_key::Column::Answer, Some(answer).into())
-        .filter(idempotency_key::Column::CallerId.eq(key.caller))
-        .filter(idempotency_key::Column::Key.eq(key.key.as_str()))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-async fn release(db: &impl ConnectionTrait, key: &IdempotencyKey) -> Result<(), DbErr> {
-    idempotency_key::Entity::delete_by_id((key.caller, key.key.clone())).exec(db).await?;
+    answer: &Answer,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let record = idempotency_key::ActiveModel {
+        caller_id: Set(key.caller),
+        key: Set(key.key.clone()),
+        fingerprint: Set(key.fingerprint.clone()),
+        answer: Set(serde_json::to_string(answer).map_err(|e| DbErr::Custom(e.to_string()))?),
+        created_at: Set(now),
+    };
+    let primary_key = OnConflict::columns([idempotency_key::Column::CallerId, idempotency_key::Column::Key])
+        .do_nothing()
+        .to_owned();
+    idempotency_key::Entity::insert(record).on_conflict(primary_key).exec_without_returning(db).await?;
     Ok(())
 }
 

@@ -2,8 +2,6 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::values::IdempotencyState;
-
 #[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "idempotency_keys")]
@@ -14,9 +12,8 @@ pub struct Model {
     pub key: String,
     /// SHA-256 of the operation and the parsed request.
     pub fingerprint: String,
-    pub state: IdempotencyState,
-    /// The answer as JSON, once done.
-    pub answer: Option<String>,
+    /// The first answer, as JSON.
+    pub answer: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -149,16 +149,6 @@ value_set! {
 }
 
 value_set! {
-    /// Where a write under an `Idempotency-Key` stands.
-    "IdempotencyState" pub enum IdempotencyState {
-        /// The first request is still running.
-        InProgress,
-        /// The first request finished; its answer is kept.
-        Done,
-    }
-}
-
-value_set! {
     /// Whether a dated exception closes a day or makes it a working day.
     "HolidayKind" pub enum HolidayKind {
         /// A public holiday or other closure.
@@ -341,7 +331,6 @@ mod tests {
         names_agree::<AppointmentStatus>();
         names_agree::<CancelledBy>();
         names_agree::<ReminderState>();
-        names_agree::<IdempotencyState>();
     }
 
     #[test]

@@ -14,7 +14,8 @@ pub struct Migration;
 // seat per slot start (`appointment_seats_citizen_slot`).
 //
 // Reminders are rows written in the booking's transaction and voided in the transaction that
-// cancels or moves it; senders claim due rows. Idempotency keys keep a write's first answer.
+// cancels or moves it; senders claim due rows. Idempotency keys keep a write's first answer,
+// written in the write's own transaction.
 const UP: &str = r#"
 ALTER TABLE units ADD COLUMN appointment_seats INTEGER CHECK (appointment_seats BETWEEN 0 AND 200);
 ALTER TABLE units ADD COLUMN min_lead_minutes INTEGER NOT NULL DEFAULT 60
@@ -72,11 +73,9 @@ CREATE TABLE idempotency_keys (
     caller_id {uuid} NOT NULL REFERENCES users (id),
     key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
     fingerprint TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('in_progress', 'done')),
-    answer TEXT,
+    answer TEXT NOT NULL,
     created_at {ts} NOT NULL,
-    CONSTRAINT idempotency_keys_pkey PRIMARY KEY (caller_id, key),
-    CHECK ((state = 'done') = (answer IS NOT NULL))
+    CONSTRAINT idempotency_keys_pkey PRIMARY KEY (caller_id, key)
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 

@@ -221,7 +221,27 @@ async fn a_retry_replays_the_first_answer_and_a_reused_key_is_refused() {
 }
 
 #[tokio::test]
-async fn a_key_still_in_flight_is_409_until_its_claim_is_abandoned() {
+async fn a_retry_while_the_first_request_runs_never_books_twice() {
+    let (app, _officer, citizen, _supervisor) = booking_desk().await;
+    let start = "2026-12-02T08:00:00+07:00";
+    let (one, two) = tokio::join!(book(&app, &citizen, start, "twice"), book(&app, &citizen, start, "twice"));
+    assert_eq!(entity::appointment::Entity::find().count(&app.db).await.unwrap(), 1);
+    let fresh = |reply: &Reply| reply.status == 201 && reply.header("idempotency-replayed").is_none();
+    let (first, retry) = if fresh(&one) { (one, two) } else { (two, one) };
+    let id = first.assert_status(201)["id"].clone();
+    // The retry either found the first still running (on PostgreSQL, where requests really
+    // overlap) or waited for it and got its answer.
+    if retry.status == 409 {
+        retry.assert_problem(409, "idempotency_in_progress");
+    } else {
+        assert_eq!(retry.header("idempotency-replayed"), Some("true"));
+        assert_eq!(retry.assert_status(201)["id"], id);
+    }
+}
+
+#[tokio::test]
+async fn a_key_held_by_a_request_in_flight_on_another_process_is_409() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TransactionTrait};
     let (app, _officer, citizen, _supervisor) = booking_desk().await;
     let user = entity::user::Entity::find()
         .filter(entity::user::Column::Phone.eq("+84912000001"))
@@ -229,25 +249,37 @@ async fn a_key_still_in_flight_is_409_until_its_claim_is_abandoned() {
         .await
         .unwrap()
         .unwrap();
-    // Another process took this key a moment ago and is still booking.
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-    entity::idempotency_key::ActiveModel {
-        caller_id: Set(user.id),
-        key: Set("busy".into()),
-        fingerprint: Set("whatever the first request was".into()),
-        state: Set(entity::values::IdempotencyState::InProgress),
-        answer: Set(None),
-        created_at: Set(app.now()),
+    let request = api::appointments::booking::BookingRequest {
+        unit_code: WARD.into(),
+        procedure_code: BIRTH.into(),
+        start: "2026-12-02T01:00:00Z".parse().unwrap(),
+    };
+    let key = api::idempotency::IdempotencyKey::new(user.id, "busy", "book_appointment", &request);
+    // Another process's booking under this key, still in its transaction.
+    let other = app.second_process().await;
+    let in_flight = other.db.begin().await.unwrap();
+    if app.db.get_database_backend() == DatabaseBackend::Postgres {
+        let lock = Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [key.lock_id().into()],
+        );
+        in_flight.execute_raw(lock).await.unwrap();
+        let busy = book(&app, &citizen, "2026-12-02T08:00:00+07:00", "busy").await;
+        busy.assert_problem(409, "idempotency_in_progress");
+        assert_eq!(entity::appointment::Entity::find().count(&app.db).await.unwrap(), 0);
+        in_flight.rollback().await.unwrap();
+    } else {
+        // SQLite runs one write at a time: a request waits for the one in flight, then runs.
+        in_flight.execute_unprepared("CREATE TABLE held (x INTEGER)").await.unwrap();
+        let release = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            in_flight.rollback().await.unwrap();
+        };
+        let (waited, ()) = tokio::join!(book(&app, &citizen, "2026-12-02T08:15:00+07:00", "waited"), release);
+        waited.assert_status(201);
     }
-    .insert(&app.db)
-    .await
-    .unwrap();
-    let busy = book(&app, &citizen, "2026-12-02T08:00:00+07:00", "busy").await;
-    busy.assert_problem(409, "idempotency_in_progress");
-    assert_eq!(entity::appointment::Entity::find().count(&app.db).await.unwrap(), 0);
-
-    // A claim a minute old whose request never finished (its process died) is taken over.
-    app.clock.advance(chrono::Duration::seconds(61));
+    // Once the other request is gone, the key is free.
     book(&app, &citizen, "2026-12-02T08:00:00+07:00", "busy").await.assert_status(201);
 }
 
