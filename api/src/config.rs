@@ -56,7 +56,7 @@ pub struct ServerConfig {
 pub struct DatabaseConfig {
     /// `MOTCUA_DATABASE_URL`
     pub url: String,
-    /// `MOTCUA_DATABASE_MAX_CONNECTIONS` (default: 8 on SQLite; on PostgreSQL two per core, at least 4)
+    /// `MOTCUA_DATABASE_MAX_CONNECTIONS` (default: 8 on SQLite; on PostgreSQL four per core, at least 8)
     pub max_connections: Option<u32>,
 }
 
@@ -145,6 +145,9 @@ pub struct AppointmentConfig {
     /// `MOTCUA_REMINDER_INTERVAL_SECS` (default 30): how often each server process looks for
     /// due reminders.
     pub reminder_interval: Duration,
+    /// `MOTCUA_SLOTS_DESK_TTL_SECS` (default 10): how long each server process lists a unit's
+    /// slots from the hours, holidays and seats it read, before reading them again.
+    pub listed_desk_ttl: Duration,
 }
 
 impl Default for AppointmentConfig {
@@ -156,6 +159,7 @@ impl Default for AppointmentConfig {
             block_days: 14,
             max_reschedules: 2,
             reminder_interval: Duration::from_secs(30),
+            listed_desk_ttl: Duration::from_secs(10),
         }
     }
 }
@@ -175,6 +179,10 @@ impl AppointmentConfig {
             reminder_interval: Duration::from_secs(parse_var(
                 "MOTCUA_REMINDER_INTERVAL_SECS",
                 defaults.reminder_interval.as_secs(),
+            )?),
+            listed_desk_ttl: Duration::from_secs(parse_var(
+                "MOTCUA_SLOTS_DESK_TTL_SECS",
+                defaults.listed_desk_ttl.as_secs(),
             )?),
         })
     }

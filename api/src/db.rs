@@ -70,12 +70,13 @@ pub async fn migrate(config: &DatabaseConfig) -> Result<(), DbErr> {
     outcome
 }
 
-/// Two connections per core, at least four. More connections than the cores can serve only
-/// queue inside PostgreSQL and lengthen the slowest answers (measured: p99 of the dossier
-/// lookup 13 ms with 16 connections, 10 ms with 4, same throughput, on 2 cores).
+/// Four connections per core, at least eight. Writes wait on their commits, and more
+/// connections let PostgreSQL commit them together: bookings went from about 650 to 1,100 a
+/// second with 8 connections instead of 4 on 2 cores. Reads pay a little for it, in queueing
+/// inside PostgreSQL (the dossier lookup's p99 was 10 ms with 4 connections, 13 ms with 16).
 fn default_postgres_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
-    (2 * cores).max(4)
+    (4 * cores).max(8)
 }
 
 /// Whether the database answers `SELECT 1` within a second.

@@ -17,6 +17,7 @@ pub mod db;
 pub mod domain;
 pub mod dossiers;
 pub mod error;
+pub mod fresh;
 pub mod http;
 pub mod i18n;
 pub mod idempotency;

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{clock, config::Config, dossiers, http::metrics::Metrics, keys::Keys, secrets::Secrets};
+use crate::{
+    appointments, clock, config::Config, dossiers, http::metrics::Metrics, keys::Keys, secrets::Secrets,
+};
 
 /// What every request handler can reach.
 #[derive(Clone)]
@@ -15,6 +17,8 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     /// Unit and procedure names for the public lookup, kept for `config.lookup.names_ttl`.
     pub lookup_names: Arc<dossiers::names::LookupNames>,
+    /// Desks as the slots listing shows them, kept for `config.appointments.listed_desk_ttl`.
+    pub listed_desks: Arc<appointments::ListedDesks>,
     /// Where the public lookup reads (its own SQLite connections, or the pool).
     pub lookup_reader: Arc<dossiers::reader::LookupReader>,
     /// Where every rule reads the time.
@@ -25,6 +29,8 @@ impl AppState {
     pub fn new(db: DatabaseConnection, config: Config, secrets: &Secrets, clock: clock::Clock) -> AppState {
         let keys = Arc::new(Keys::new(secrets));
         let lookup_names = Arc::new(dossiers::names::LookupNames::new(config.lookup.names_ttl, &clock));
+        let listed_desks =
+            Arc::new(appointments::ListedDesks::new(config.appointments.listed_desk_ttl, clock.clone()));
         let lookup_reader =
             Arc::new(dossiers::reader::LookupReader::new(&config.database, config.lookup.connections));
         AppState {
@@ -33,6 +39,7 @@ impl AppState {
             metrics: Metrics::shared(),
             keys,
             lookup_names,
+            listed_desks,
             lookup_reader,
             clock,
         }

@@ -23,6 +23,7 @@ use crate::{
 };
 
 /// A unit's desk as booking sees it: the unit, its working calendar and its booking rules.
+#[derive(Debug, Clone)]
 pub struct Desk {
     pub unit: unit::Model,
     pub calendar: WorkingCalendar,
@@ -48,3 +49,9 @@ impl Desk {
         Ok(Desk { rules: rules_of(&unit), calendar, unit })
     }
 }
+
+/// Desks by unit code as the slots listing shows them, kept per process for
+/// `MOTCUA_SLOTS_DESK_TTL_SECS` (see [`crate::fresh`]). Booking never reads them: it reads
+/// the desk again in its own transaction, so a stale listing can only offer a slot that
+/// booking then refuses. Holiday and settings changes made through this process forget them.
+pub type ListedDesks = crate::fresh::Fresh<String, Desk>;

@@ -194,13 +194,20 @@ impl AppointmentsApi {
         /// A booking being moved: its own seat counts as free.
         exclude_appointment: Query<Option<Uuid>>,
     ) -> ApiResult<Json<Vec<SlotView>>> {
-        let unit = unit_by_code(&state.db, &code).await?.ok_or_else(ApiError::not_found)?;
+        let code = code.0.to_ascii_uppercase();
+        let desk = state
+            .listed_desks
+            .get_or_load(&code, async || match unit_by_code(&state.db, &code).await? {
+                Some(unit) => Ok(Some(Desk::of(&state.db, unit).await?)),
+                None => Ok(None),
+            })
+            .await?
+            .ok_or_else(ApiError::not_found)?;
         if let Some(procedure) = procedure.0 {
-            offered_procedure(&state.db, &procedure, unit.id)
+            offered_procedure(&state.db, &procedure, desk.unit.id)
                 .await?
                 .ok_or_else(|| ApiError::of(&problems::PROCEDURE_NOT_OFFERED))?;
         }
-        let desk = Desk::of(&state.db, unit).await?;
         let today = desk.calendar.local_date(state.clock.now());
         let dates = slot_dates(date.0, from.0, to.0, today)?;
         Ok(Json(slots_of(&state, &desk, dates, exclude_appointment.0).await?))

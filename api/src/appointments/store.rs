@@ -9,8 +9,11 @@ use entity::{
     values::{AppointmentStatus, ReminderState},
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::Expr,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
+    sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
 
@@ -70,13 +73,13 @@ pub async fn seats_taken(
     Ok(rows.into_iter().map(|(start, taken)| (start, u32::try_from(taken).unwrap_or(u32::MAX))).collect())
 }
 
-/// Takes the lowest free seat of the slot for the appointment, or `false` when all `seats`
-/// are taken.
+/// Takes a free seat of the slot for the appointment, or `false` when all `seats` are taken.
 ///
-/// Each seat is a row under the primary key (unit, start, seat). One statement picks the lowest
-/// number no committed row holds and inserts it; when a booking in flight on PostgreSQL picked
-/// the same number, the insert waits for it at the key and, once it committed, does nothing:
-/// then, unless the slot is full by now, the next free number is tried.
+/// Each seat is a row under the primary key (unit, start, seat); an insert that finds its seat
+/// taken does nothing. Seats are mostly taken in order, so the first try is the seat numbered
+/// by how many are held, in one statement. When that one is taken (a cancellation left a gap,
+/// or a booking in flight on PostgreSQL took it, which the insert waits for at the key), the
+/// seats held are read and each free number tried in turn.
 pub async fn take_seat(
     db: &impl ConnectionTrait,
     unit_id: Uuid,
@@ -85,7 +88,7 @@ pub async fn take_seat(
     appointment: &appointment::Model,
 ) -> Result<bool, DbErr> {
     let backend = db.get_database_backend();
-    let sql = TAKE_SEAT.replace('$', if backend == DatabaseBackend::Postgres { "$" } else { "?" });
+    let sql = NEXT_SEAT.replace('$', if backend == DatabaseBackend::Postgres { "$" } else { "?" });
     let values = [
         unit_id.into(),
         slot.start.into(),
@@ -93,33 +96,53 @@ pub async fn take_seat(
         appointment.citizen_id.into(),
         i64::from(seats).into(),
     ];
-    for _ in 0..=seats {
-        let taken = db.execute_raw(Statement::from_sql_and_values(backend, &sql, values.clone())).await?;
-        if taken.rows_affected() == 1 {
-            return Ok(true);
-        }
-        let held = appointment_seat::Entity::find()
-            .filter(appointment_seat::Column::UnitId.eq(unit_id))
-            .filter(appointment_seat::Column::StartsAt.eq(slot.start))
-            .count(db)
+    if db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?.rows_affected() == 1 {
+        return Ok(true);
+    }
+    let held: Vec<i32> = appointment_seat::Entity::find()
+        .select_only()
+        .column(appointment_seat::Column::Seat)
+        .filter(appointment_seat::Column::UnitId.eq(unit_id))
+        .filter(appointment_seat::Column::StartsAt.eq(slot.start))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let seats = i32::try_from(seats).unwrap_or(i32::MAX);
+    for seat in (0..seats).filter(|seat| !held.contains(seat)) {
+        let row = appointment_seat::ActiveModel {
+            unit_id: Set(unit_id),
+            starts_at: Set(slot.start),
+            seat: Set(seat),
+            appointment_id: Set(appointment.id),
+            citizen_id: Set(appointment.citizen_id),
+        };
+        let inserted = appointment_seat::Entity::insert(row)
+            .on_conflict(seat_taken())
+            .exec_without_returning(db)
             .await?;
-        if held >= u64::from(seats) {
-            return Ok(false);
+        if inserted == 1 {
+            return Ok(true);
         }
     }
     Ok(false)
 }
 
-/// Inserts the lowest seat number below `$5` that no row of the slot holds (parameters: unit,
-/// start, appointment, citizen, seats; `$n` is `?n` on SQLite).
-const TAKE_SEAT: &str = "INSERT INTO appointment_seats (unit_id, starts_at, seat, appointment_id, citizen_id) \
-    SELECT $1, $2, free.n, $3, $4 FROM ( \
-        WITH RECURSIVE numbers(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM numbers WHERE n + 1 < $5) \
-        SELECT n FROM numbers \
-        WHERE NOT EXISTS (SELECT 1 FROM appointment_seats held \
-            WHERE held.unit_id = $1 AND held.starts_at = $2 AND held.seat = numbers.n) \
-        ORDER BY n LIMIT 1 \
-    ) AS free WHERE $5 > 0 \
+fn seat_taken() -> OnConflict {
+    OnConflict::columns([
+        appointment_seat::Column::UnitId,
+        appointment_seat::Column::StartsAt,
+        appointment_seat::Column::Seat,
+    ])
+    .do_nothing()
+    .to_owned()
+}
+
+/// Inserts the seat numbered by how many seats of the slot are held, if that is below `$5`
+/// (parameters: unit, start, appointment, citizen, seats; `$n` is `?n` on SQLite).
+const NEXT_SEAT: &str = "INSERT INTO appointment_seats (unit_id, starts_at, seat, appointment_id, citizen_id) \
+    SELECT $1, $2, held.n, $3, $4 FROM \
+        (SELECT COUNT(*) AS n FROM appointment_seats WHERE unit_id = $1 AND starts_at = $2) AS held \
+    WHERE held.n < $5 \
     ON CONFLICT (unit_id, starts_at, seat) DO NOTHING";
 
 /// Lets go of the appointment's seat at `start`.

@@ -237,7 +237,11 @@ impl CalendarApi {
             create_holiday_in(&state, tx, &auth.0, &body).await
         })
         .await?;
-        Ok(if preview { HolidayCreated::Preview(Json(added)) } else { HolidayCreated::Created(Json(added)) })
+        if preview {
+            return Ok(HolidayCreated::Preview(Json(added)));
+        }
+        state.listed_desks.forget_all();
+        Ok(HolidayCreated::Created(Json(added)))
     }
 
     /// Remove a holiday
@@ -257,7 +261,9 @@ impl CalendarApi {
         let removed = write_or_preview(&state.db, dry_run.0 == Some(true), async |tx| {
             delete_holiday_of(&state, tx, &auth.0, id.0).await
         });
-        Ok(HolidayDeleted::Deleted(Json(removed.await?)))
+        let removed = removed.await?;
+        state.listed_desks.forget_all();
+        Ok(HolidayDeleted::Deleted(Json(removed)))
     }
 
     /// Read a unit's calendar

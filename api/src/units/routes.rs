@@ -184,6 +184,8 @@ impl UnitsApi {
         let saved = write_or_preview(&state.db, dry_run.0 == Some(true), async |tx| {
             save_settings(tx, (&scope, &audit), &code, &body).await
         });
-        Ok(Json(saved.await?))
+        let saved = saved.await?;
+        state.listed_desks.forget_all();
+        Ok(Json(saved))
     }
 }

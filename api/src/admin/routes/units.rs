@@ -154,6 +154,8 @@ impl AdminUnitsApi {
             active: body.active,
         };
         let record = store::update_unit(&state.db, &code.0, update, &audit_by(&state, &auth.0)).await?;
+        // A unit moved or deactivated lists other slots (its holidays, its seats).
+        state.listed_desks.forget_all();
         Ok(Json(unit_dto(record)))
     }
 }
