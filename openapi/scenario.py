@@ -296,7 +296,9 @@ def run(base_url: str, seed_output: str) -> list[tuple[str, Callable[[], str], t
         for i, slot in enumerate(slots):
             check_model(slot, f"SlotView[{i}]", problems)
         expect(not problems, "slots do not match SlotView:\n    " + "\n    ".join(problems))
-        bookable = [s for s in slots if s.bookable]
+        # Slots far enough ahead to be moved and cancelled: past the unit's cut-off (2 hours).
+        later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=3)
+        bookable = [s for s in slots if s.bookable and s.start > later]
         expect(len(bookable) >= 2, f"fewer than two bookable slots in two weeks ({len(slots)} listed)")
         body = NewAppointment(unit_code="000.20.33.H12", procedure_code=BIRTH_REGISTRATION, start=bookable[0].start)
         key = str(uuid.uuid4())

@@ -416,6 +416,11 @@ async fn a_booking_moves_in_place_and_cancels_within_the_units_windows() {
         (json!("cancelled"), json!("citizen"))
     );
     assert_eq!(cancelled["cancel_reason"], "Tôi bận");
+    // Without If-Match a change is refused whatever the booking's state.
+    change("cancel", None, json!({})).await.assert_problem(428, "if_match_required");
+    change("reschedule", None, to("2026-12-02T10:45:00+07:00"))
+        .await
+        .assert_problem(428, "if_match_required");
     // Again: the same answer, whatever version the retry names.
     assert_eq!(change("cancel", Some("\"3\""), json!({})).await.assert_status(200), &cancelled);
     change("reschedule", Some("\"4\""), to("2026-12-02T10:45:00+07:00"))

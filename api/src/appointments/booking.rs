@@ -17,7 +17,7 @@ use crate::{
     db::{CalendarLock, lock_calendars},
     domain::slots::{self, Slot},
     error::{ApiError, ApiResult},
-    http::etag::check_if_match,
+    http::etag::{check_if_match, require_if_match},
     i18n::Text,
     notifications::store::{NewNotice, Subject, notify},
     problems,
@@ -251,6 +251,7 @@ pub async fn reschedule(
     start: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> ApiResult<Appointment> {
+    require_if_match(if_match)?;
     lock_calendars(tx, CalendarLock::Reading).await?;
     let (mut appointment, desk, procedure_code) = own_appointment(tx, citizen, id).await?;
     let limit_reached =
@@ -297,8 +298,10 @@ pub async fn cancel_own(
     reason: Option<String>,
     now: DateTime<Utc>,
 ) -> ApiResult<Appointment> {
+    require_if_match(if_match)?;
     lock_calendars(tx, CalendarLock::Reading).await?;
     let (appointment, desk, procedure_code) = own_appointment(tx, citizen, id).await?;
+    // A repeat finds it cancelled already, at a version after the one it names: the same answer.
     if appointment.status == AppointmentStatus::Cancelled {
         return Ok(view(&appointment, &desk, &procedure_code));
     }

@@ -19,6 +19,7 @@ use crate::{
     auth::{BearerAuth, Role, scope_of},
     db::write_transaction,
     error::{ApiError, ApiResult},
+    http::etag::require_if_match,
     spec::ApiTags,
     state::AppState,
 };
@@ -104,6 +105,7 @@ impl AppointmentChangesApi {
         auth.0.require_staff(Role::Officer)?;
         let scope = scope_of(&state.db, &auth.0).await?;
         let now = state.clock.now();
+        require_if_match(if_match.0.as_deref())?;
         let marked = write_transaction(&state.db, async |tx| {
             let appointment = store::by_id_for_update(tx, id.0)
                 .await?

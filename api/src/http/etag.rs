@@ -21,10 +21,16 @@ pub fn version_tag(version: i32) -> String {
 /// Whether an `If-Match` (`"3"`, `W/"3"`, `3`, a list of them, or `*` for any version)
 /// names this version: 428 when it is missing, 412 when it names another.
 pub fn check_if_match(if_match: Option<&str>, version: i32) -> ApiResult<()> {
-    let raw = if_match.ok_or_else(|| ApiError::of(&problems::IF_MATCH_REQUIRED))?;
+    let raw = require_if_match(if_match)?;
     let names_it =
         |tag: &str| tag == "*" || tag.trim_start_matches("W/").trim_matches('"').parse() == Ok(version);
     if raw.split(',').map(str::trim).any(names_it) { Ok(()) } else { Err(stale()) }
+}
+
+/// The `If-Match` of a change, or 428 without one: before anything else is decided, so a
+/// request that lacks it is told so whatever state the record is in.
+pub fn require_if_match(if_match: Option<&str>) -> ApiResult<&str> {
+    if_match.ok_or_else(|| ApiError::of(&problems::IF_MATCH_REQUIRED))
 }
 
 /// 412: the record changed since the version the client names.
