@@ -80,8 +80,8 @@ pub async fn views(
 }
 
 /// The local time of a slot in words, for notices: `08:00 ngày 03/12/2026`.
-fn when(desk: &Desk, at: DateTime<Utc>) -> String {
-    at.with_timezone(&desk.calendar.schedule().time_zone).format("%H:%M ngày %d/%m/%Y").to_string()
+pub(super) fn when(time_zone: chrono_tz::Tz, at: DateTime<Utc>) -> String {
+    at.with_timezone(&time_zone).format("%H:%M ngày %d/%m/%Y").to_string()
 }
 
 async fn tell(
@@ -209,7 +209,11 @@ pub async fn book(
         return Err(ApiError::of(&problems::SLOT_FULL));
     }
     store::schedule_reminder(tx, &appointment, slots::reminder_due(&desk.calendar, slot.start)).await?;
-    let body = format!("Lịch hẹn tại {} lúc {} đã được xác nhận.", desk.unit.name, when(&desk, slot.start));
+    let body = format!(
+        "Lịch hẹn tại {} lúc {} đã được xác nhận.",
+        desk.unit.name,
+        when(desk.calendar.schedule().time_zone, slot.start)
+    );
     tell(tx, &appointment, NotificationKind::AppointmentBooked, ("Đã đặt lịch hẹn", body), now).await?;
     Ok(view(&appointment, &desk, &procedure.code))
 }
@@ -284,7 +288,11 @@ pub async fn reschedule(
     store::update(tx, appointment.clone()).await?;
     store::void_reminders(tx, appointment.id, now).await?;
     store::schedule_reminder(tx, &appointment, slots::reminder_due(&desk.calendar, slot.start)).await?;
-    let body = format!("Lịch hẹn tại {} đã chuyển sang {}.", desk.unit.name, when(&desk, slot.start));
+    let body = format!(
+        "Lịch hẹn tại {} đã chuyển sang {}.",
+        desk.unit.name,
+        when(desk.calendar.schedule().time_zone, slot.start)
+    );
     tell(tx, &appointment, NotificationKind::AppointmentRescheduled, ("Đã đổi giờ hẹn", body), now).await?;
     Ok(view(&appointment, &desk, &procedure_code))
 }
@@ -333,7 +341,8 @@ pub async fn cancel(
     appointment.updated_at = now;
     store::update(tx, appointment.clone()).await?;
     store::void_reminders(tx, appointment.id, now).await?;
-    let place = format!("{} lúc {}", desk.unit.name, when(desk, appointment.starts_at));
+    let place =
+        format!("{} lúc {}", desk.unit.name, when(desk.calendar.schedule().time_zone, appointment.starts_at));
     let body = match (by, &appointment.cancel_reason) {
         (CancelledBy::Citizen, _) => format!("Bạn đã hủy lịch hẹn tại {place}."),
         (_, Some(reason)) => format!("Lịch hẹn tại {place} đã bị hủy: {reason}. Xin lỗi vì sự bất tiện."),

@@ -19,8 +19,9 @@ use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType},
 };
 
-use super::Desk;
+use super::booking::when;
 use crate::{
+    calendar::store::schedule_of,
     db::write_transaction,
     idempotency,
     notifications::store::{NewNotice, Subject, notify},
@@ -102,14 +103,14 @@ async fn remind(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let Some(unit) = unit_by_id(tx, booking.unit_id).await? else { return Ok(()) };
-    let desk = Desk::of(tx, unit).await?;
-    let at = booking.starts_at.with_timezone(&desk.calendar.schedule().time_zone);
+    // The unit's time zone is all a reminder needs of its desk: no holidays to read.
+    let at = when(schedule_of(&unit).time_zone, booking.starts_at);
     let notice = NewNotice {
         user_id: booking.citizen_id,
         subject: Subject::Appointment(booking.id),
         kind: NotificationKind::AppointmentReminder,
         title: "Nhắc lịch hẹn".into(),
-        body: format!("Bạn có lịch hẹn tại {} lúc {}.", desk.unit.name, at.format("%H:%M ngày %d/%m/%Y")),
+        body: format!("Bạn có lịch hẹn tại {} lúc {at}.", unit.name),
     };
     notify(tx, notice, now).await
 }
