@@ -3,6 +3,7 @@
 pub mod appointment;
 pub mod appointment_reminder;
 pub mod appointment_seat;
+pub mod appointment_slot_count;
 pub mod audit_log;
 pub mod dossier;
 pub mod dossier_event;

@@ -14,6 +14,7 @@ mod m20261126_000004_dossier_timeline_index;
 mod m20261127_000005_dossier_public_timeline;
 mod m20261202_000006_due_rescheduled_events;
 mod m20261202_000007_appointments;
+mod m20261202_000008_slot_counts;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000005_dossier_public_timeline::Migration),
             Box::new(m20261202_000006_due_rescheduled_events::Migration),
             Box::new(m20261202_000007_appointments::Migration),
+            Box::new(m20261202_000008_slot_counts::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@ use api::appointments::reminders::send_due;
 use entity::values::{AppointmentStatus, ReminderState};
 
 use crate::{
-    appointments::{book, booking_desk, set_desk, slots},
+    appointments::{assert_counts_match_seats, book, booking_desk, set_desk, slots},
     common::TestApp,
     dossiers::WARD,
 };
@@ -116,6 +116,7 @@ async fn fewer_seats_cancel_the_latest_bookings_of_a_slot_and_keep_the_seat_key_
     let seats = entity::appointment_seat::Entity::find().all(&app.db).await.unwrap();
     assert_eq!(seats.len(), 1);
     assert_eq!((seats[0].appointment_id.to_string().as_str(), seats[0].seat), (middle.as_str().unwrap(), 0));
+    assert_counts_match_seats(&app).await;
     let slot = slots(&app, "date=2026-12-02").await;
     let full =
         slot.assert_status(200).as_array().unwrap().iter().find(|s| s["start"] == start).unwrap().clone();

@@ -43,6 +43,23 @@ pub(crate) async fn slots(app: &TestApp, query: &str) -> Reply {
 }
 
 /// The ward's desk settings: the defaults with these changes.
+/// The slot counts the database keeps agree with the seats held, slot by slot.
+pub(crate) async fn assert_counts_match_seats(app: &TestApp) {
+    let mut held = std::collections::BTreeMap::new();
+    for seat in entity::appointment_seat::Entity::find().all(&app.db).await.unwrap() {
+        *held.entry((seat.unit_id, seat.starts_at)).or_insert(0) += 1;
+    }
+    let counted: std::collections::BTreeMap<_, _> = entity::appointment_slot_count::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|slot| slot.taken > 0)
+        .map(|slot| ((slot.unit_id, slot.starts_at), slot.taken))
+        .collect();
+    assert_eq!(counted, held);
+}
+
 pub(crate) async fn set_desk(app: &TestApp, supervisor: &str, changes: Value, dry_run: bool) -> Reply {
     let mut settings = json!({
         "time_zone": "Asia/Ho_Chi_Minh",
@@ -305,6 +322,7 @@ async fn a_hundred_citizens_on_two_processes_get_exactly_the_three_last_seats() 
     let seats = entity::appointment_seat::Entity::find().count(&app.db).await.unwrap();
     let appointments = entity::appointment::Entity::find().count(&app.db).await.unwrap();
     assert_eq!((seats, appointments), (3, 3));
+    assert_counts_match_seats(&app).await;
     let slot = slots(&app, "date=2026-12-02").await;
     assert_eq!(slot_at(slot.assert_status(200), start)["unavailable_reason"], "full");
 }
@@ -431,6 +449,7 @@ async fn a_booking_moves_in_place_and_cancels_within_the_units_windows() {
         .assert_problem(409, "appointment_not_reschedulable");
     let seats = entity::appointment_seat::Entity::find().count(&app.db).await.unwrap();
     assert_eq!(seats, 0, "the cancelled booking's seat is free");
+    assert_counts_match_seats(&app).await;
     let rebook = app.token_for("0912000002", "citizen", None).await;
     book(&app, &rebook, "2026-12-02T10:30:00+07:00", "freed").await.assert_status(201);
 
@@ -485,6 +504,7 @@ async fn a_reschedule_into_a_slot_filling_at_that_moment_never_loses_the_old_sea
     assert_eq!(seats.len(), if moved.status == 200 { 1 } else { 2 });
     let own: Vec<_> = seats.iter().filter(|s| s.appointment_id.to_string() == id).collect();
     assert_eq!(own.len(), 1);
+    assert_counts_match_seats(&app).await;
     assert_eq!(
         own[0].starts_at.to_rfc3339(),
         chrono::DateTime::parse_from_rfc3339(expected).unwrap().to_utc().to_rfc3339()

@@ -54,4 +54,4 @@ impl Desk {
 /// `MOTCUA_SLOTS_DESK_TTL_SECS` (see [`crate::fresh`]). Booking never reads them: it reads
 /// the desk again in its own transaction, so a stale listing can only offer a slot that
 /// booking then refuses. Holiday and settings changes made through this process forget them.
-pub type ListedDesks = crate::fresh::Fresh<String, Desk>;
+pub type ListedDesks = crate::fresh::Fresh<String, std::sync::Arc<Desk>>;

@@ -1,5 +1,7 @@
 //! Open slots, booking, and reading bookings: the citizen's own and a unit's day.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use poem::web::Data;
 use poem_openapi::{
@@ -198,7 +200,7 @@ impl AppointmentsApi {
         let desk = state
             .listed_desks
             .get_or_load(&code, async || match unit_by_code(&state.db, &code).await? {
-                Some(unit) => Ok(Some(Desk::of(&state.db, unit).await?)),
+                Some(unit) => Ok(Some(Arc::new(Desk::of(&state.db, unit).await?))),
                 None => Ok(None),
             })
             .await?

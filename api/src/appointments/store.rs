@@ -51,27 +51,53 @@ pub async fn lock_citizen(db: &impl ConnectionTrait, citizen: Uuid) -> Result<()
 }
 
 /// How many seats are taken at each slot start of a unit in `[from, to)`, leaving out one
-/// appointment's (the one its owner is moving).
+/// appointment's (the one its owner is moving). The counts are the database's own (see the
+/// `appointment_slot_counts` migration): one row a slot, however many seats it holds.
 pub async fn seats_taken(
     db: &impl ConnectionTrait,
     unit_id: Uuid,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
     leaving_out: Option<Uuid>,
 ) -> Result<HashMap<DateTime<Utc>, u32>, DbErr> {
-    let mut query = appointment_seat::Entity::find()
-        .select_only()
-        .column(appointment_seat::Column::StartsAt)
-        .column_as(appointment_seat::Column::Seat.count(), "taken")
-        .filter(appointment_seat::Column::UnitId.eq(unit_id))
-        .filter(appointment_seat::Column::StartsAt.gte(from))
-        .filter(appointment_seat::Column::StartsAt.lt(to))
-        .group_by(appointment_seat::Column::StartsAt);
+    let backend = db.get_database_backend();
+    let sql = if backend == DatabaseBackend::Postgres { SLOT_COUNTS_POSTGRES } else { SLOT_COUNTS_SQLITE };
+    let statement = Statement::from_sql_and_values(backend, sql, [unit_id.into(), from.into(), to.into()]);
+    let listed: Option<String> = match db.query_one_raw(statement).await? {
+        Some(row) => row.try_get_by_index(0)?,
+        None => None,
+    };
+    let pairs: Vec<(i64, i64)> = match listed {
+        Some(json) => serde_json::from_str(&json).map_err(|e| DbErr::Custom(format!("slot counts: {e}")))?,
+        None => Vec::new(),
+    };
+    let mut taken: HashMap<DateTime<Utc>, u32> = pairs
+        .into_iter()
+        .filter_map(|(at, taken)| Some((DateTime::from_timestamp(at, 0)?, u32::try_from(taken).unwrap_or(0))))
+        .collect();
     if let Some(id) = leaving_out {
-        query = query.filter(appointment_seat::Column::AppointmentId.ne(id));
+        let own: Vec<DateTime<Utc>> = appointment_seat::Entity::find()
+            .select_only()
+            .column(appointment_seat::Column::StartsAt)
+            .filter(appointment_seat::Column::AppointmentId.eq(id))
+            .filter(appointment_seat::Column::UnitId.eq(unit_id))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for start in own {
+            if let Some(count) = taken.get_mut(&start) {
+                *count = count.saturating_sub(1);
+            }
+        }
     }
-    let rows: Vec<(DateTime<Utc>, i64)> = query.into_tuple().all(db).await?;
-    Ok(rows.into_iter().map(|(start, taken)| (start, u32::try_from(taken).unwrap_or(u32::MAX))).collect())
+    Ok(taken)
 }
+
+/// The counts of a unit's slots in `[$2, $3)` as one JSON array of `[unix seconds, taken]`: one
+/// row, where a row a slot costs a hand-off each from SQLite's worker thread.
+const SLOT_COUNTS_SQLITE: &str = "SELECT json_group_array(json_array(CAST(strftime('%s', starts_at) AS INTEGER), taken)) \
+    FROM appointment_slot_counts WHERE unit_id = ?1 AND starts_at >= ?2 AND starts_at < ?3";
+const SLOT_COUNTS_POSTGRES: &str = "SELECT json_agg(json_build_array(EXTRACT(EPOCH FROM starts_at)::bigint, taken))::text \
+    FROM appointment_slot_counts WHERE unit_id = $1 AND starts_at >= $2 AND starts_at < $3";
 
 /// Takes a free seat of the slot for the appointment, or `false` when all `seats` are taken.
 ///
@@ -137,11 +163,12 @@ fn seat_taken() -> OnConflict {
     .to_owned()
 }
 
-/// Inserts the seat numbered by how many seats of the slot are held, if that is below `$5`
-/// (parameters: unit, start, appointment, citizen, seats; `$n` is `?n` on SQLite).
+/// Inserts the seat numbered by how many seats of the slot are held (the slot's count), if that
+/// is below `$5` (parameters: unit, start, appointment, citizen, seats; `$n` is `?n` on SQLite).
 const NEXT_SEAT: &str = "INSERT INTO appointment_seats (unit_id, starts_at, seat, appointment_id, citizen_id) \
     SELECT $1, $2, held.n, $3, $4 FROM \
-        (SELECT COUNT(*) AS n FROM appointment_seats WHERE unit_id = $1 AND starts_at = $2) AS held \
+        (SELECT COALESCE((SELECT taken FROM appointment_slot_counts WHERE unit_id = $1 AND starts_at = $2), 0) \
+            AS n) AS held \
     WHERE held.n < $5 \
     ON CONFLICT (unit_id, starts_at, seat) DO NOTHING";
 

@@ -5,12 +5,14 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use entity::{holiday, unit, values::HolidayKind};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Statement,
 };
 use uuid::Uuid;
 
-use crate::domain::calendar::{DayOverride, DeskSchedule, Interval, WorkingCalendar};
+use crate::{
+    domain::calendar::{DayOverride, DeskSchedule, Interval, WorkingCalendar},
+    units::store::ancestry_chain,
+};
 
 /// The weekly hours as stored: seven lists (Monday first) of `{start, end}`; empty text means
 /// the default hours.
@@ -55,6 +57,7 @@ pub async fn working_calendar(
 
 /// The holidays that apply to a unit (national ones, the unit's own and those of the units
 /// above it), or only the national ones without a unit; within `range` (inclusive) when given.
+/// One query: the unit's ancestry is joined, not read first.
 ///
 /// Sorted by date and, within a date, nearest last: national first, then from the root down
 /// to the unit, so that whoever reads them in order lets the nearest override.
@@ -63,23 +66,30 @@ pub async fn applicable_holidays(
     unit_id: Option<Uuid>,
     range: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<Vec<holiday::Model>, DbErr> {
-    let chain = match unit_id {
-        Some(unit_id) => crate::units::store::unit_and_ancestors(db, unit_id).await?,
-        None => Vec::new(),
+    let backend = db.get_database_backend();
+    let placeholder =
+        |n: usize| if backend == DatabaseBackend::Postgres { format!("${n}") } else { format!("?{n}") };
+    let mut values: Vec<sea_orm::Value> = vec![unit_id.into()];
+    let within = match range {
+        Some((from, to)) => {
+            values.extend([from.into(), to.into()]);
+            format!(" AND h.date BETWEEN {} AND {}", placeholder(2), placeholder(3))
+        }
+        None => String::new(),
     };
-    let mut query = holiday::Entity::find()
-        .filter(holiday::Column::UnitId.is_null().or(holiday::Column::UnitId.is_in(chain.clone())));
-    if let Some((from, to)) = range {
-        query = query.filter(holiday::Column::Date.between(from, to));
-    }
-    let mut holidays = query.all(db).await?;
-    let distance = |h: &holiday::Model| match h.unit_id {
-        None => usize::MAX,
-        Some(id) => chain.iter().position(|c| *c == id).unwrap_or(usize::MAX - 1),
-    };
-    holidays.sort_by_key(|h| (h.date, std::cmp::Reverse(distance(h))));
-    Ok(holidays)
+    // Without a unit the chain is empty (`id = NULL` matches nothing): national holidays only.
+    let sql = format!(
+        "{chain}SELECT h.id, h.unit_id, h.date, h.kind, h.name, h.created_at \
+         FROM holidays h LEFT JOIN chain c ON c.id = h.unit_id \
+         WHERE (h.unit_id IS NULL OR c.id IS NOT NULL){within} \
+         ORDER BY h.date, COALESCE(c.depth, {NATIONAL}) DESC",
+        chain = ancestry_chain(&placeholder(1)),
+    );
+    holiday::Entity::find().from_raw_sql(Statement::from_sql_and_values(backend, sql, values)).all(db).await
 }
+
+/// How far a national holiday is from any unit, for sorting: beyond every chain's depth.
+const NATIONAL: i32 = 1_000;
 
 pub async fn holiday_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<holiday::Model>, DbErr> {
     holiday::Entity::find_by_id(id).one(db).await

@@ -71,25 +71,15 @@ pub async fn unit_and_descendants(
     Ok(UnitId::find_by_statement(statement).all(db).await?.into_iter().map(|row| row.id).collect())
 }
 
-#[derive(FromQueryResult)]
-struct AncestorRow {
-    id: Uuid,
-}
-
-/// The unit and every unit above it, nearest first.
-pub async fn unit_and_ancestors(db: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
-    let backend = db.get_database_backend();
-    let placeholder = if backend == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
-    let sql = format!(
+/// A `WITH RECURSIVE chain(id, parent_id, depth)` clause: the unit bound at `placeholder` and
+/// every unit above it, the unit itself at depth 0. Queries about what a unit inherits join it.
+pub fn ancestry_chain(placeholder: &str) -> String {
+    format!(
         "WITH RECURSIVE chain(id, parent_id, depth) AS (\
          SELECT id, parent_id, 0 FROM units WHERE id = {placeholder} \
          UNION ALL SELECT u.id, u.parent_id, c.depth + 1 FROM units u JOIN chain c ON u.id = c.parent_id \
-         WHERE c.depth < 64) SELECT id FROM chain ORDER BY depth"
-    );
-    let rows = AncestorRow::find_by_statement(Statement::from_sql_and_values(backend, sql, [unit_id.into()]))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|row| row.id).collect())
+         WHERE c.depth < 64) "
+    )
 }
 
 /// Which units a public list shows.
