@@ -40,6 +40,26 @@ enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
+    /// Back up the database and its secrets into one archive (mode 0600) while the server
+    /// runs. On PostgreSQL, where pg_dump copies the database, the archive holds the secrets.
+    Backup {
+        /// The archive to write (replaced whole once complete).
+        file: std::path::PathBuf,
+    },
+    /// Restore an archive of `motcua backup` into MOTCUA_DATABASE_URL's SQLite file and its
+    /// secrets file, after checking it whole. Stop the server first.
+    Restore {
+        /// The archive to read.
+        file: std::path::PathBuf,
+        /// Replace a database or secrets file that is there already (they are kept beside,
+        /// renamed `NAME.before-restore-TIME`).
+        #[arg(long)]
+        force: bool,
+        /// Write the archive's secrets to this environment file instead (PostgreSQL: the
+        /// database itself is restored with pg_restore).
+        #[arg(long)]
+        env_file: Option<std::path::PathBuf>,
+    },
     /// Print the OpenAPI document to stdout (no database needed).
     Openapi {
         #[arg(long, value_enum, default_value_t = Format::Yaml)]
@@ -180,11 +200,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
     init_tracing(&LogConfig::from_env()?);
     let config = Config::from_env()?;
+    // The command line reads the machine's clock; tests hand the library a fixed one.
+    let clock = api::clock::Clock::system();
+    match &cli.command {
+        Command::Backup { file } => return backup(&config, file, clock.now()).await,
+        Command::Restore { file, force, env_file } => {
+            let options = api::backup::RestoreOptions { force: *force, env_file: env_file.clone() };
+            return restore(&config, file, &options, clock.now()).await;
+        }
+        _ => {}
+    }
     // Only the commands that sign tokens or hash lookup secrets need the server's secrets
-    // (so `migrate` on PostgreSQL works without them); resolve them before touching the
+    // (so `migrate` on PostgreSQL works without them); read them before touching the
     // database, so a missing one fails fast.
-    let secrets = match cli.command {
-        Command::Serve { .. } | Command::BenchSeed { .. } => Some(api::secrets::resolve(&config)?),
+    let loaded_secrets = match cli.command {
+        Command::Serve { .. } | Command::BenchSeed { .. } => Some(api::secrets::load(&config)?),
         _ => None,
     };
     let migrate_first = match &cli.command {
@@ -203,9 +233,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         _ => api::db::connect(&config.database).await,
     }
     .with_context(|| "cannot open the database (MOTCUA_DATABASE_URL)")?;
-
-    // The command line reads the machine's clock; tests hand the library a fixed one.
-    let clock = api::clock::Clock::system();
+    // Checked against the database before anything runs: never new secrets over old data.
+    let secrets = match loaded_secrets {
+        Some(loaded) => Some(api::secrets::settle(&db, loaded, clock.now()).await?),
+        None => None,
+    };
     match cli.command {
         Command::Serve { demo, .. } => {
             if demo && api::seed::has_no_units(&db).await? {
@@ -252,8 +284,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import { what: ImportWhat::Procedures { file, skip_invalid } } => {
             import_procedures(&db, &file, skip_invalid, clock.now()).await
         }
-        Command::Openapi { .. } => unreachable!("handled above"),
+        Command::Openapi { .. } | Command::Backup { .. } | Command::Restore { .. } => {
+            unreachable!("handled above")
+        }
     }
+}
+
+async fn backup(config: &Config, file: &std::path::Path, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let manifest = api::backup::backup(config, file, now).await?;
+    let what = match manifest.engine {
+        api::backup::Engine::Sqlite => {
+            format!("the database ({} dossiers) and its secrets", manifest.dossiers)
+        }
+        api::backup::Engine::Postgres => {
+            "the secrets (copy the PostgreSQL database itself with pg_dump: docs/deploy.md)".to_owned()
+        }
+    };
+    println!("backed up {what} into {}; schema {}", file.display(), manifest.schema);
+    Ok(())
+}
+
+async fn restore(
+    config: &Config,
+    file: &std::path::Path,
+    options: &api::backup::RestoreOptions,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let restored = api::backup::restore(config, file, options, now).await?;
+    let manifest = &restored.manifest;
+    match &options.env_file {
+        Some(_) => println!("wrote the secrets of {} into {}", file.display(), restored.into.display()),
+        None => println!(
+            "restored {} dossiers (backed up {}, schema {}) into {} and its secrets file",
+            manifest.dossiers,
+            manifest.made_at.to_rfc3339(),
+            manifest.schema,
+            restored.into.display()
+        ),
+    }
+    for kept in &restored.kept_aside {
+        println!("kept what it replaced as {}", kept.display());
+    }
+    Ok(())
 }
 
 /// The new password: one line of standard input when it is piped in, else typed twice

@@ -64,6 +64,14 @@ impl DatabaseConfig {
     pub fn is_sqlite(&self) -> bool {
         self.url.starts_with("sqlite:")
     }
+
+    /// The file of a SQLite database (`sqlite://motcua.db?mode=rwc` -> `motcua.db`), or None
+    /// for PostgreSQL and in-memory SQLite.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        let path = self.url.strip_prefix("sqlite://").or_else(|| self.url.strip_prefix("sqlite:"))?;
+        let path = path.split('?').next().unwrap_or_default();
+        (!path.is_empty() && !path.contains(":memory:")).then(|| std::path::PathBuf::from(path))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod app;
 pub mod appointments;
 pub mod auth;
+pub mod backup;
 pub mod bench_data;
 pub mod calendar;
 pub mod clock;

@@ -16,6 +16,7 @@ pub mod procedure;
 pub mod procedure_legal_basis;
 pub mod procedure_unit;
 pub mod refresh_token;
+pub mod secret_fingerprint;
 pub mod throttle_hit;
 pub mod unit;
 pub mod user;

@@ -15,6 +15,7 @@ mod m20261127_000005_dossier_public_timeline;
 mod m20261202_000006_due_rescheduled_events;
 mod m20261202_000007_appointments;
 mod m20261202_000008_slot_counts;
+mod m20261202_000009_secret_fingerprints;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_due_rescheduled_events::Migration),
             Box::new(m20261202_000007_appointments::Migration),
             Box::new(m20261202_000008_slot_counts::Migration),
+            Box::new(m20261202_000009_secret_fingerprints::Migration),
         ]
     }
 }

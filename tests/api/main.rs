@@ -12,5 +12,6 @@ mod catalogue;
 mod dossiers;
 mod due_dates;
 mod input;
+mod operations;
 mod platform;
 mod role_matrix;

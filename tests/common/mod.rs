@@ -210,13 +210,23 @@ impl TestApp {
         let (url, scratch) = scratch_database().await;
         let mut config = Config::for_database(url);
         configure(&mut config);
+        TestApp::open(config, Some(scratch)).await.expect("secrets fit a new database")
+    }
+
+    /// An app over a database as it is (migrated first), with the secrets its settings name
+    /// or else those of the secrets file beside it, checked as `motcua serve` checks them.
+    pub async fn open(
+        config: Config,
+        scratch: Option<Scratch>,
+    ) -> Result<TestApp, api::secrets::SecretsError> {
         api::db::migrate(&config.database).await.expect("migrations apply");
         let db = api::db::connect(&config.database).await.expect("connect to the test database");
         let clock = FixedClock::at(TestApp::START.parse().expect("an RFC 3339 instant"));
-        let secrets = api::secrets::resolve(&config).expect("the test settings carry their secrets");
+        let loaded = api::secrets::load(&config)?;
+        let secrets = api::secrets::settle(&db, loaded, clock.now()).await?;
         let state = AppState::new(db.clone(), config, &secrets, Clock::from(clock.clone()));
         let client = TestClient::new(api::build_app(state.clone()).before(from_test_peer).boxed());
-        TestApp { client, db, state, clock, _scratch: Some(scratch) }
+        Ok(TestApp { client, db, state, clock, _scratch: scratch })
     }
 
     /// Where every test's clock starts: Tuesday 1 December 2026, 09:00 in Hanoi, a working
