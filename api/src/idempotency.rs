@@ -14,8 +14,10 @@ use chrono::{DateTime, Duration, Utc};
 use entity::idempotency_key;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
-    DbErr, EntityTrait, QueryFilter, Statement, sea_query::OnConflict,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, ExprTrait, QueryFilter, Statement,
+    sea_query::{Expr, OnConflict},
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -75,31 +77,62 @@ pub struct Outcome<T> {
 /// Runs `work` once per key: in a write transaction that also keeps its answer. A retry with
 /// the same key and request gets the first answer again (`replayed`), a refusal as the same
 /// error with `Idempotency-Replayed: true`.
+///
+/// The answer is written last, under the key's primary key: a key answered already makes the
+/// insert do nothing, and the work is rolled back and the first answer replayed. A first
+/// request so reads nothing before its work (one statement fewer inside SQLite's single
+/// writer lock); a retry pays for work it undoes, and retries are few.
 pub async fn run_once<T: ToJSON + ParseFromJSON>(
     db: &DatabaseConnection,
     key: &IdempotencyKey,
     now: DateTime<Utc>,
     work: impl AsyncFnOnce(&DatabaseTransaction) -> ApiResult<T>,
 ) -> ApiResult<Outcome<T>> {
-    let outcome: ApiResult<Result<T, Answer>> = write_transaction(db, async |tx| {
-        if let Some(answer) = first_answer(tx, key, now).await? {
-            return Ok(Err(answer));
+    let outcome: Result<T, Step> = write_transaction(db, async |tx| {
+        claim(tx, key).await.map_err(Step::Refused)?;
+        let value = work(tx).await.map_err(Step::Refused)?;
+        if !keep(tx, key, &Answer::Done(value.to_json().unwrap_or_default()), now).await? {
+            return Err(Step::Answered);
         }
-        let value = work(tx).await?;
-        keep(tx, key, &Answer::Done(value.to_json().unwrap_or_default()), now).await?;
-        Ok(Ok(value))
+        Ok(value)
     })
     .await;
-    match outcome {
-        Ok(Ok(value)) => Ok(Outcome { value, replayed: false }),
-        Ok(Err(answer)) => replay(answer),
-        Err(err)
+    let refusal = match outcome {
+        Ok(value) => return Ok(Outcome { value, replayed: false }),
+        Err(Step::Answered) => None,
+        Err(Step::Refused(err))
             if err.status().is_client_error() && err.code() != problems::IDEMPOTENCY_IN_PROGRESS.code =>
         {
+            Some(err)
+        }
+        Err(Step::Refused(err)) => return Err(err),
+    };
+    // A refusal may be a retry's: its first request's booking took the seat it asks for.
+    if let Some(answer) = first_answer(db, key, now).await? {
+        return replay(answer);
+    }
+    match refusal {
+        Some(err) => {
             keep(db, key, &Answer::Refused(err.stored()), now).await?;
             Err(err)
         }
-        Err(err) => Err(err),
+        // The answer that made the insert do nothing is gone since (forgotten as it expired):
+        // the client may simply try again.
+        None => Err(ApiError::of(&problems::IDEMPOTENCY_IN_PROGRESS)),
+    }
+}
+
+/// How a run under a key ended short of its answer.
+enum Step {
+    /// The work, or the key's claim, refused (or failed).
+    Refused(ApiError),
+    /// The key has an answer already: the work is undone and that answer replayed.
+    Answered,
+}
+
+impl From<DbErr> for Step {
+    fn from(err: DbErr) -> Step {
+        Step::Refused(err.into())
     }
 }
 
@@ -117,32 +150,39 @@ fn replay<T: ParseFromJSON>(answer: Answer) -> ApiResult<Outcome<T>> {
 /// The header that marks a replayed answer.
 pub static REPLAYED: poem::http::HeaderName = poem::http::HeaderName::from_static("idempotency-replayed");
 
-/// The first answer given to this key, if any, once no other request holds the key: 409 while
-/// one does (PostgreSQL), 422 when the key came with another request.
+/// Claims the key for the rest of the transaction: 409 while another request holds it. On
+/// PostgreSQL a transaction-scoped advisory lock, which a retry on any server process fails to
+/// take; SQLite runs one write transaction at a time, so a retry waits its turn instead.
+async fn claim(tx: &DatabaseTransaction, key: &IdempotencyKey) -> ApiResult<()> {
+    if tx.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let held = tx
+        .query_one_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock($1) AS held",
+            [key.lock_id().into()],
+        ))
+        .await?
+        .map(|row| row.try_get::<bool>("", "held"))
+        .transpose()?;
+    match held {
+        Some(true) => Ok(()),
+        _ => Err(ApiError::of(&problems::IDEMPOTENCY_IN_PROGRESS)),
+    }
+}
+
+/// The answer kept for this key, if it is not older than a day: 422 when the key came with
+/// another request.
 async fn first_answer(
-    tx: &DatabaseTransaction,
+    db: &impl ConnectionTrait,
     key: &IdempotencyKey,
     now: DateTime<Utc>,
 ) -> ApiResult<Option<Answer>> {
-    if tx.get_database_backend() == DatabaseBackend::Postgres {
-        let held = tx
-            .query_one_raw(Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                "SELECT pg_try_advisory_xact_lock($1) AS held",
-                [key.lock_id().into()],
-            ))
-            .await?
-            .map(|row| row.try_get::<bool>("", "held"))
-            .transpose()?;
-        if held != Some(true) {
-            return Err(ApiError::of(&problems::IDEMPOTENCY_IN_PROGRESS));
-        }
-    }
-    let Some(kept) = idempotency_key::Entity::find_by_id((key.caller, key.key.clone())).one(tx).await? else {
+    let Some(kept) = idempotency_key::Entity::find_by_id((key.caller, key.key.clone())).one(db).await? else {
         return Ok(None);
     };
     if kept.created_at <= now - KEPT_FOR {
-        idempotency_key::Entity::delete_by_id((key.caller, key.key.clone())).exec(tx).await?;
         return Ok(None);
     }
     if kept.fingerprint != key.fingerprint {
@@ -151,14 +191,14 @@ async fn first_answer(
     Ok(Some(serde_json::from_str(&kept.answer).map_err(ApiError::internal)?))
 }
 
-/// Keeps the first answer to a key (a refusal is kept after its transaction rolled back, so
-/// it does nothing when a record was written in between).
+/// Keeps the first answer to a key, replacing one older than a day: `false` when the key has
+/// a live answer already, which stays.
 async fn keep(
     db: &impl ConnectionTrait,
     key: &IdempotencyKey,
     answer: &Answer,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> Result<bool, DbErr> {
     let record = idempotency_key::ActiveModel {
         caller_id: Set(key.caller),
         key: Set(key.key.clone()),
@@ -166,11 +206,14 @@ async fn keep(
         answer: Set(serde_json::to_string(answer).map_err(|e| DbErr::Custom(e.to_string()))?),
         created_at: Set(now),
     };
-    let primary_key = OnConflict::columns([idempotency_key::Column::CallerId, idempotency_key::Column::Key])
-        .do_nothing()
+    use idempotency_key::Column;
+    let expired = OnConflict::columns([Column::CallerId, Column::Key])
+        .update_columns([Column::Fingerprint, Column::Answer, Column::CreatedAt])
+        .action_and_where(Expr::col((idempotency_key::Entity, Column::CreatedAt)).lte(now - KEPT_FOR))
         .to_owned();
-    idempotency_key::Entity::insert(record).on_conflict(primary_key).exec_without_returning(db).await?;
-    Ok(())
+    let written =
+        idempotency_key::Entity::insert(record).on_conflict(expired).exec_without_returning(db).await?;
+    Ok(written == 1)
 }
 
 /// Forgets keys older than a day; returns how many.

@@ -11,7 +11,10 @@ use crate::{
 /// What every request handler can reach.
 #[derive(Clone)]
 pub struct AppState {
+    /// The pool every read goes through.
     pub db: DatabaseConnection,
+    /// Where write transactions run (see [`crate::db::writer`]): on SQLite one connection.
+    pub writer: DatabaseConnection,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub keys: Arc<Keys>,
@@ -34,6 +37,7 @@ impl AppState {
         let lookup_reader =
             Arc::new(dossiers::reader::LookupReader::new(&config.database, config.lookup.connections));
         AppState {
+            writer: crate::db::writer(&db),
             db,
             config: Arc::new(config),
             metrics: Metrics::shared(),

@@ -207,6 +207,17 @@ async fn a_booking_is_confirmed_at_once_and_listed_as_the_citizens() {
         .await
         .assert_problem(404, "not_found");
     book(&app, &officer, "2026-12-02T08:00:00+07:00", "staff").await.assert_problem(403, "staff_cannot_book");
+    for (unit, procedure, status, code) in
+        [("NOPE", BIRTH, 404, "not_found"), (WARD, "9.999999", 422, "procedure_not_offered")]
+    {
+        app.post("/api/v1/appointments")
+            .bearer(&citizen)
+            .header("idempotency-key", format!("{unit} {procedure}"))
+            .json(&json!({"unit_code": unit, "procedure_code": procedure, "start": "2026-12-02T08:15:00+07:00"}))
+            .send()
+            .await
+            .assert_problem(status, code);
+    }
     let keyless =
         app.post("/api/v1/appointments").bearer(&citizen).json(&json!({"unit_code": WARD})).send().await;
     keyless.assert_problem(400, "malformed_request");
@@ -238,6 +249,15 @@ async fn a_retry_replays_the_first_answer_and_a_reused_key_is_refused() {
     let replayed = book(&app, &citizen, "2026-12-01T08:00:00+07:00", "key-2").await;
     assert_eq!(replayed.header("idempotency-replayed"), Some("true"));
     replayed.assert_problem(422, "slot_not_bookable");
+
+    // A key is kept a day: after that it is a new key.
+    app.set_time("2026-12-02T09:00:01+07:00");
+    let citizen = app.token_of(CITIZEN_PHONE).await;
+    let later = book(&app, &citizen, "2026-12-03T08:00:00+07:00", "key-1").await;
+    assert_eq!(later.header("idempotency-replayed"), None);
+    assert_ne!(later.assert_status(201)["id"], first["id"]);
+    let kept = entity::idempotency_key::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(kept.iter().filter(|k| k.key == "key-1").count(), 2, "one per caller");
 }
 
 #[tokio::test]

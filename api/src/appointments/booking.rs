@@ -21,8 +21,8 @@ use crate::{
     i18n::Text,
     notifications::store::{NewNotice, Subject, notify},
     problems,
-    procedures::store::{offered_procedure, procedure_by_id},
-    units::store::{unit_by_code, unit_by_id},
+    procedures::store::{procedure_by_id, unit_offering},
+    units::store::unit_by_id,
 };
 
 /// What a citizen asks to book, parsed.
@@ -195,15 +195,15 @@ pub async fn book(
     // Seat counts and calendars hold still while this booking reads them (a unit lowering its
     // seats or adding a holiday waits, and cancels what no longer fits).
     lock_calendars(tx, CalendarLock::Reading).await?;
-    let unit = unit_by_code(tx, &request.unit_code).await?.ok_or_else(ApiError::not_found)?;
-    let procedure = offered_procedure(tx, &request.procedure_code, unit.id)
+    let (unit, procedure_id) = unit_offering(tx, &request.unit_code, &request.procedure_code)
         .await?
-        .ok_or_else(|| ApiError::of(&problems::PROCEDURE_NOT_OFFERED))?;
+        .ok_or_else(ApiError::not_found)?;
+    let procedure_id = procedure_id.ok_or_else(|| ApiError::of(&problems::PROCEDURE_NOT_OFFERED))?;
     let desk = Desk::of(tx, unit).await?;
     let slot = bookable_slot(&desk, request.start, now)?;
     store::lock_citizen(tx, citizen).await?;
     check_limits(tx, (config, &desk), citizen, now).await?;
-    let appointment = new_booking((desk.unit.id, procedure.id, citizen), &slot, now);
+    let appointment = new_booking((desk.unit.id, procedure_id, citizen), &slot, now);
     store::insert(tx, appointment.clone()).await?;
     if !store::take_seat(tx, desk.unit.id, &slot, desk.rules.seats, &appointment).await? {
         return Err(ApiError::of(&problems::SLOT_FULL));
@@ -215,7 +215,7 @@ pub async fn book(
         when(desk.calendar.schedule().time_zone, slot.start)
     );
     tell(tx, &appointment, NotificationKind::AppointmentBooked, ("Đã đặt lịch hẹn", body), now).await?;
-    Ok(view(&appointment, &desk, &procedure.code))
+    Ok(view(&appointment, &desk, &request.procedure_code))
 }
 
 /// A citizen's own appointment, locked, with its desk and procedure code (404 for anyone

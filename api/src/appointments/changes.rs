@@ -49,7 +49,7 @@ impl AppointmentChangesApi {
         let now = state.clock.now();
         let reason = body.0.reason.map(|reason| reason.to_string());
         let target = (id.0, if_match.0.as_deref());
-        let cancelled = write_transaction(&state.db, async |tx| {
+        let cancelled = write_transaction(&state.writer, async |tx| {
             booking::cancel_own(tx, auth.0.id, target, reason, now).await
         })
         .await?;
@@ -79,7 +79,7 @@ impl AppointmentChangesApi {
         let config = &state.config.appointments;
         let target = (id.0, if_match.0.as_deref());
         let start = body.start.with_timezone(&Utc);
-        let moved = write_transaction(&state.db, async |tx| {
+        let moved = write_transaction(&state.writer, async |tx| {
             booking::reschedule(tx, config, auth.0.id, target, start, now).await
         })
         .await?;
@@ -106,7 +106,7 @@ impl AppointmentChangesApi {
         let scope = scope_of(&state.db, &auth.0).await?;
         let now = state.clock.now();
         require_if_match(if_match.0.as_deref())?;
-        let marked = write_transaction(&state.db, async |tx| {
+        let marked = write_transaction(&state.writer, async |tx| {
             let appointment = store::by_id_for_update(tx, id.0)
                 .await?
                 .filter(|a| scope.contains(a.unit_id))

@@ -125,7 +125,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             ticks.tick().await;
             let now = state.clock.now();
             loop {
-                match send_due(&state.db, now).await {
+                match send_due(&state.writer, now).await {
                     Ok(round) if round.sent + round.skipped == BATCH as u32 => continue,
                     Ok(_) => break,
                     Err(err) => {

@@ -240,7 +240,7 @@ impl AppointmentsApi {
         let key = IdempotencyKey::new(auth.0.id, &idempotency_key, "book_appointment", &request);
         let config = &state.config.appointments;
         let now = state.clock.now();
-        let outcome = run_once(&state.db, &key, now, async |tx| {
+        let outcome = run_once(&state.writer, &key, now, async |tx| {
             booking::book(tx, config, auth.0.id, &request, now).await
         })
         .await?;

@@ -233,7 +233,7 @@ impl CalendarApi {
         body: Json<NewHoliday>,
     ) -> ApiResult<HolidayCreated> {
         let preview = dry_run.0 == Some(true);
-        let added = write_or_preview(&state.db, preview, async |tx| {
+        let added = write_or_preview(&state.writer, preview, async |tx| {
             create_holiday_in(&state, tx, &auth.0, &body).await
         })
         .await?;
@@ -258,7 +258,7 @@ impl CalendarApi {
         dry_run: Query<Option<bool>>,
     ) -> ApiResult<HolidayDeleted> {
         auth.0.require_staff(Role::Supervisor)?;
-        let removed = write_or_preview(&state.db, dry_run.0 == Some(true), async |tx| {
+        let removed = write_or_preview(&state.writer, dry_run.0 == Some(true), async |tx| {
             delete_holiday_of(&state, tx, &auth.0, id.0).await
         });
         let removed = removed.await?;

@@ -220,7 +220,7 @@ pub async fn take_in(state: &AppState, caller: &Caller, request: &IntakeRequest)
     let secret = generate_secret();
     let now = state.clock.now();
     let processing = ProcessingTime::from_half_days(procedure.processing_half_days.max(0) as u32);
-    let dossier = write_transaction(&state.db, async |tx| -> ApiResult<dossier::Model> {
+    let dossier = write_transaction(&state.writer, async |tx| -> ApiResult<dossier::Model> {
         // The due date is computed from the calendar as it is when the dossier is stored: a
         // holiday change waits for this intake, or this intake for it.
         lock_calendars(tx, CalendarLock::Reading).await?;

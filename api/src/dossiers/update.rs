@@ -106,7 +106,7 @@ async fn update_dossier(
     let scope = scope_of(&state.db, caller).await?;
     let code = canonical_code(code);
     let now = state.clock.now();
-    let dossier = write_transaction(&state.db, async |tx| {
+    let dossier = write_transaction(&state.writer, async |tx| {
         lock_calendars(tx, CalendarLock::Reading).await?;
         let mut dossier = store::by_code_for_update(tx, &code)
             .await?

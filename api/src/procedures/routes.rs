@@ -99,7 +99,7 @@ async fn write_procedure(
     caller.require_staff(Role::Supervisor)?;
     let scope = scope_of(&state.db, caller).await?;
     let now = state.clock.now();
-    write_transaction(&state.db, async |tx| write_procedure_in(tx, &scope, input, write, now).await).await
+    write_transaction(&state.writer, async |tx| write_procedure_in(tx, &scope, input, write, now).await).await
 }
 
 async fn write_procedure_in(

@@ -9,7 +9,8 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
     sea_query::{Expr, OnConflict, Query},
 };
 use uuid::Uuid;
@@ -209,6 +210,36 @@ pub async fn offered_procedure(
         )
         .one(db)
         .await
+}
+
+/// The unit of this code, with the id of its active procedure of `procedure_code` when it
+/// offers one, in one query (booking reads both on every request).
+pub async fn unit_offering(
+    db: &impl ConnectionTrait,
+    unit_code: &str,
+    procedure_code: &str,
+) -> Result<Option<(unit::Model, Option<Uuid>)>, DbErr> {
+    let offered = Query::select()
+        .column((procedure::Entity, procedure::Column::Id))
+        .from(procedure::Entity)
+        .inner_join(
+            procedure_unit::Entity,
+            Expr::col((procedure_unit::Entity, procedure_unit::Column::ProcedureId))
+                .equals((procedure::Entity, procedure::Column::Id)),
+        )
+        .and_where(procedure::Column::Code.eq(procedure_code))
+        .and_where(procedure::Column::Active.eq(true))
+        .and_where(
+            Expr::col((procedure_unit::Entity, procedure_unit::Column::UnitId))
+                .equals((unit::Entity, unit::Column::Id)),
+        )
+        .to_owned();
+    let statement = unit::Entity::find()
+        .filter(unit::Column::Code.eq(unit_code))
+        .expr_as(Expr::SubQuery(None, Box::new(offered.into())), "offered_procedure_id")
+        .build(db.get_database_backend());
+    let Some(row) = db.query_one_raw(statement).await? else { return Ok(None) };
+    Ok(Some((unit::Model::from_query_result(&row, "")?, row.try_get("", "offered_procedure_id")?)))
 }
 
 /// The units that handle a procedure: (id, code), sorted by code.

@@ -181,7 +181,7 @@ impl UnitsApi {
         auth.0.require_staff(Role::Supervisor)?;
         let scope = scope_of(&state.db, &auth.0).await?;
         let audit = audit_by(&state, &auth.0);
-        let saved = write_or_preview(&state.db, dry_run.0 == Some(true), async |tx| {
+        let saved = write_or_preview(&state.writer, dry_run.0 == Some(true), async |tx| {
             save_settings(tx, (&scope, &audit), &code, &body).await
         });
         let saved = saved.await?;

@@ -182,7 +182,7 @@ impl AdminStaffApi {
             role,
             unit: unit.as_ref(),
         };
-        let record = store::create_staff(&state.db, new, &audit_by(&state, caller)).await?;
+        let record = store::create_staff(&state.writer, new, &audit_by(&state, caller)).await?;
         Ok(StaffCreated::Created(Json(staff_dto(record))))
     }
 
@@ -237,7 +237,7 @@ impl AdminStaffApi {
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));
         }
-        let record = store::update_staff(&state.db, id.0, &audit_by(&state, caller), |current| {
+        let record = store::update_staff(&state.writer, id.0, &audit_by(&state, caller), |current| {
             decide_staff_update(caller, &scope, current, &body, full_name.flatten(), new_unit)
         })
         .await?;

@@ -110,7 +110,7 @@ impl AdminUnitsApi {
             parent: parent.as_ref(),
             address: address.as_ref().map(UnitAddress::as_str),
         };
-        let record = store::create_unit(&state.db, new, &audit_by(&state, &auth.0)).await?;
+        let record = store::create_unit(&state.writer, new, &audit_by(&state, &auth.0)).await?;
         Ok(UnitCreated::Created(Json(unit_dto(record))))
     }
 
@@ -153,7 +153,7 @@ impl AdminUnitsApi {
             parent,
             active: body.active,
         };
-        let record = store::update_unit(&state.db, &code.0, update, &audit_by(&state, &auth.0)).await?;
+        let record = store::update_unit(&state.writer, &code.0, update, &audit_by(&state, &auth.0)).await?;
         // A unit moved or deactivated lists other slots (its holidays, its seats).
         state.listed_desks.forget_all();
         Ok(Json(unit_dto(record)))
