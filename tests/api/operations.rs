@@ -272,3 +272,32 @@ async fn serve_refuses_secrets_that_do_not_fit_the_database() {
     // The data is as it was, and its receipt still looks up.
     assert_eq!(lookup(&app, &receipt).await, 200);
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_program_quietly() {
+    use std::io::Read;
+    // `motcua openapi | head -c 100`: the reader goes away long before the spec is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .arg("openapi")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("motcua runs");
+    let mut first = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{:?}: {}", output.status, stderr(&output));
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&first).starts_with("openapi: 3.0.0"));
+}
+
+#[test]
+fn logs_written_to_a_file_carry_no_colour_codes() {
+    let folder = Folder::new();
+    let url = format!("sqlite://{}?mode=rwc", folder.join("motcua.db").display());
+    let output = motcua(&["migrate", "up"], &[("MOTCUA_DATABASE_URL", &url), ("MOTCUA_LOG", "info")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let logged = stderr(&output);
+    assert!(logged.contains("Applying"), "nothing was logged: {logged}");
+    assert!(!logged.contains('\u{1b}'), "colour codes in {logged:?}");
+}
