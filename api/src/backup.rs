@@ -98,32 +98,29 @@ pub async fn backup(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<M
     })?;
     let scratch = Scratch::beside(out)?;
     let live = db::connect_single(&config.database).await?;
-    let copy = match config.database.sqlite_file() {
+    // The manifest describes what the archive holds: the copy on SQLite, the live database on
+    // PostgreSQL (whose copy is pg_dump's).
+    let (described, copy) = match config.database.sqlite_file() {
         Some(_) => {
             let copy = scratch.join(DATABASE);
             // A read transaction of its own: writers go on while it copies (WAL), and the copy
             // is the database as of one instant.
             let path = copy.to_string_lossy().replace('\'', "''");
-            live.execute_unprepared(&format!("VACUUM INTO '{path}'")).await?;
-            Some(copy)
-        }
-        None => None,
-    };
-    live.close().await?;
-    let manifest = match &copy {
-        Some(copy) => {
-            let copied = open_copy(copy).await?;
+            let copied = live.execute_unprepared(&format!("VACUUM INTO '{path}'")).await;
+            live.close().await?;
+            copied?;
+            let copied = open_copy(&copy).await?;
             let described = describe(&copied, Engine::Sqlite, &secrets, now).await;
             copied.close().await?;
-            described?
+            (described, Some(copy))
         }
         None => {
-            let live = db::connect_single(&config.database).await?;
             let described = describe(&live, Engine::Postgres, &secrets, now).await;
             live.close().await?;
-            described?
+            (described, None)
         }
     };
+    let manifest = described?;
     write_archive(out, &scratch, &manifest, &secrets, copy.as_deref())?;
     Ok(manifest)
 }
