@@ -63,11 +63,52 @@ pub async fn connect_single(config: &DatabaseConfig) -> Result<DatabaseConnectio
 /// another connection dropped the column), and sea-orm-migration spreads its own statements
 /// (the migration table, the status queries, each migration's transaction) over whichever
 /// pooled connection is free. One connection keeps every statement on the schema as it is.
+///
+/// Processes that start together take turns (several `serve` on one PostgreSQL): each reads
+/// which migrations are pending and then applies them, and two at once failed on the tables
+/// the other had just made. The turn is an advisory lock of the session on PostgreSQL, and on
+/// SQLite a lock on a file beside the database (`FILE-lock`); not the database file itself,
+/// since closing any descriptor of it drops the locks SQLite holds on it.
 pub async fn migrate(config: &DatabaseConfig) -> Result<(), DbErr> {
     let db = connect_single(config).await?;
-    let outcome = Migrator::up(&db, None).await;
+    let outcome = match config.sqlite_file() {
+        Some(file) => match lock_file(file).await {
+            Ok(_turn) => Migrator::up(&db, None).await,
+            Err(e) => Err(DbErr::Custom(format!("cannot take the migration lock: {e}"))),
+        },
+        None if db.get_database_backend() == DatabaseBackend::Postgres => {
+            let lock = |function: &str| {
+                Statement::from_sql_and_values(
+                    DatabaseBackend::Postgres,
+                    format!("SELECT {function}($1)"),
+                    [MIGRATIONS_LOCK_KEY.into()],
+                )
+            };
+            db.execute_raw(lock("pg_advisory_lock")).await?;
+            let outcome = Migrator::up(&db, None).await;
+            db.execute_raw(lock("pg_advisory_unlock")).await?;
+            outcome
+        }
+        None => Migrator::up(&db, None).await,
+    };
     db.close().await?;
     outcome
+}
+
+/// The advisory lock that migrations hold on PostgreSQL.
+const MIGRATIONS_LOCK_KEY: i64 = 0x4d43_4d49_4752_4154;
+
+/// An exclusive lock on `DATABASE-lock`, held until the file is dropped.
+async fn lock_file(database: std::path::PathBuf) -> std::io::Result<std::fs::File> {
+    let mut name = database.into_os_string();
+    name.push("-lock");
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(name)?;
+        file.lock()?;
+        Ok(file)
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 /// Four connections per core, at least eight. Writes wait on their commits, and more

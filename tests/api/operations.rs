@@ -301,3 +301,19 @@ fn logs_written_to_a_file_carry_no_colour_codes() {
     assert!(logged.contains("Applying"), "nothing was logged: {logged}");
     assert!(!logged.contains('\u{1b}'), "colour codes in {logged:?}");
 }
+
+#[tokio::test]
+async fn processes_that_start_together_migrate_once() {
+    // `motcua serve` applies pending migrations at start; several processes started at once on
+    // one PostgreSQL (or one SQLite file) must not trip over each other's.
+    let (url, _scratch) = crate::common::scratch_database().await;
+    let config = api::config::Config::for_database(url);
+    let starts = (0..4).map(|_| api::db::migrate(&config.database));
+    for outcome in futures_util::future::join_all(starts).await {
+        outcome.expect("every process finds the schema up to date");
+    }
+    let db = api::db::connect_single(&config.database).await.unwrap();
+    use migration::MigratorTrait;
+    let applied = migration::Migrator::get_applied_migrations(&db).await.unwrap();
+    assert_eq!(applied.len(), migration::Migrator::migrations().len());
+}

@@ -29,7 +29,7 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         match self {
             Scratch::Sqlite(path) => {
-                for suffix in ["", "-wal", "-shm"] {
+                for suffix in ["", "-wal", "-shm", "-lock"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
