@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     config::{Config, ConfigError},
     db,
-    secrets::{self, Secrets, write_private},
+    secrets::{self, Secrets, new_private_file, write_private},
 };
 
 /// The archive's layout version: restore refuses any other.
@@ -170,7 +170,7 @@ fn write_archive(
 ) -> Result<(), BackupError> {
     let partial = scratch.join("backup.tar");
     let writing = || format!("writing {}", partial.display());
-    let file = private_file(&partial).doing(writing)?;
+    let file = new_private_file(&partial).doing(writing)?;
     let mut archive = tar::Builder::new(BufWriter::new(file));
     let mtime = u64::try_from(manifest.made_at.timestamp()).unwrap_or(0);
     let mut append = |name: &str, size: u64, data: &mut dyn Read| {
@@ -311,7 +311,7 @@ fn unpack(archive: &Path, scratch: &Scratch) -> Result<Unpacked, BackupError> {
             }
             DATABASE => {
                 let path = scratch.join(DATABASE);
-                let mut out = private_file(&path).doing(|| format!("writing {}", path.display()))?;
+                let mut out = new_private_file(&path).doing(|| format!("writing {}", path.display()))?;
                 let size = entry.size();
                 let copied = std::io::copy(&mut entry, &mut out).map_err(|e| not_a_backup(&e.to_string()))?;
                 if copied != size {
@@ -416,15 +416,6 @@ async fn open_copy(path: &Path) -> Result<DatabaseConnection, DbErr> {
     let mut options = sea_orm::ConnectOptions::new(format!("sqlite://{}?mode=ro", path.display()));
     options.sqlx_logging(false).max_connections(1);
     Database::connect(options).await
-}
-
-/// A new file only its owner can read or write.
-fn private_file(path: &Path) -> std::io::Result<File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
 }
 
 /// A private folder beside a file, on its file system (so that renames out of it are

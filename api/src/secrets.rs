@@ -156,8 +156,8 @@ pub enum SecretsError {
     #[error("reading the database: {0}")]
     Database(#[from] DbErr),
     #[error(
-        "this database holds dossiers, but its secrets are gone: {where_} has no lookup pepper. The pepper is \
-         the key of every lookup secret printed on a receipt; a new one would make them all useless, so none \
+        "this database already has its secrets (it holds dossiers, or recorded its pepper's fingerprint), but \
+         they are gone: {where_} has no lookup pepper. The pepper is the key of every lookup secret printed on a receipt; a new one would make them all useless, so none \
          is made. Put the secrets file back from your backup (`motcua restore BACKUP` puts a database and its \
          secrets back together), or set MOTCUA_LOOKUP_PEPPER to the value it held."
     )]
@@ -215,6 +215,7 @@ fn generate(loaded: Loaded) -> Result<Secrets, ConfigError> {
             reason: "required with this database".into(),
         });
     };
+    let first = stored.is_empty();
     let mut take = |key: &str| -> SecretString {
         let value =
             stored.entry(key.to_owned()).or_insert_with(|| random_secret().expose_secret().to_owned());
@@ -225,9 +226,21 @@ fn generate(loaded: Loaded) -> Result<Secrets, ConfigError> {
         lookup_pepper: loaded.lookup_pepper.unwrap_or_else(|| take(PEPPER_KEY)),
     };
     let text = serde_json::to_string_pretty(&stored).unwrap_or_default();
-    write_private(&path, &text).map_err(|e| ConfigError {
+    // A new file is only ever created, never written over: of two processes starting on a new
+    // database at once, the second finds the first's file and stops instead of replacing the
+    // pepper the first one serves with.
+    let written = if first { create_private(&path, &text) } else { write_private(&path, &text) };
+    written.map_err(|e| ConfigError {
         name: "secrets file",
-        reason: format!("cannot write {}: {e}", path.display()),
+        reason: match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                format!(
+                    "{} was created by another process starting at the same time; start again",
+                    path.display()
+                )
+            }
+            _ => format!("cannot write {}: {e}", path.display()),
+        },
     })?;
     Ok(secrets)
 }
@@ -277,6 +290,24 @@ pub fn write_private(file: &std::path::Path, contents: &str) -> std::io::Result<
     let mut handle = options.open(file)?;
     handle.write_all(contents.as_bytes())?;
     handle.sync_all()
+}
+
+/// Creates a file only its owner can read; fails if it exists.
+fn create_private(file: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut handle = new_private_file(file)?;
+    handle.write_all(contents.as_bytes())?;
+    handle.sync_all()
+}
+
+/// A new file only its owner can read or write (0600 from the moment it exists); fails if
+/// there is one.
+pub fn new_private_file(file: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(file)
 }
 
 #[cfg(test)]

@@ -301,3 +301,35 @@ async fn processes_that_start_together_migrate_once() {
     let applied = migration::Migrator::get_applied_migrations(&db).await.unwrap();
     assert_eq!(applied.len(), migration::Migrator::migrations().len());
 }
+
+#[tokio::test]
+async fn servers_starting_together_on_a_new_database_keep_one_pepper() {
+    use secrecy::ExposeSecret;
+    let folder = Folder::new();
+    let mut config =
+        api::config::Config::for_database(format!("sqlite://{}?mode=rwc", folder.join("m.db").display()));
+    (config.auth.jwt_secret, config.lookup.pepper) = (None, None);
+    api::db::migrate(&config.database).await.unwrap();
+    let db = api::db::connect(&config.database).await.unwrap();
+    let now = chrono::Utc::now();
+    // Both read the settings before either has made the secrets file.
+    let (first, second) = (api::secrets::load(&config).unwrap(), api::secrets::load(&config).unwrap());
+
+    let (one, two) =
+        tokio::join!(api::secrets::settle(&db, first, now), api::secrets::settle(&db, second, now));
+
+    // One makes the secrets; the other, whether it finds the file or the fingerprint first,
+    // stops instead of replacing them.
+    let (kept, refused) = match (one, two) {
+        (Ok(kept), Err(refused)) | (Err(refused), Ok(kept)) => (kept, refused),
+        (one, two) => {
+            panic!("one start must make the secrets, the other stop: {:?}, {:?}", one.err(), two.err())
+        }
+    };
+    let said = refused.to_string();
+    assert!(said.contains("another process") || said.contains("already has its secrets"), "{said}");
+    let file = std::fs::read_to_string(folder.join("m.db.secrets")).unwrap();
+    let on_disk = api::secrets::Secrets::from_json(&file).unwrap();
+    assert_eq!(on_disk.lookup_pepper.expose_secret(), kept.lookup_pepper.expose_secret());
+    assert_eq!(mode_of(&folder.join("m.db.secrets")), 0o600);
+}
