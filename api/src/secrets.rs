@@ -153,13 +153,15 @@ impl Loaded {
 pub enum SecretsError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("reading the database: {0}")]
+    // The cause is the error's source: `{:#}` shows it after the words.
+    #[error("reading the database")]
     Database(#[from] DbErr),
     #[error(
-        "this database already has its secrets (it holds dossiers, or recorded its pepper's fingerprint), but \
-         they are gone: {where_} has no lookup pepper. The pepper is the key of every lookup secret printed on a receipt; a new one would make them all useless, so none \
-         is made. Put the secrets file back from your backup (`motcua restore BACKUP` puts a database and its \
-         secrets back together), or set MOTCUA_LOOKUP_PEPPER to the value it held."
+        "this database's secrets are gone: it holds dossiers, or has recorded its pepper's fingerprint, but \
+         {where_} has no lookup pepper. The pepper is the key of every lookup secret \
+         printed on a receipt; a new one would make them all useless, so none is made. Put the secrets file \
+         back from your backup (`motcua restore BACKUP` puts a database and its secrets back together), or \
+         set MOTCUA_LOOKUP_PEPPER to the value it held."
     )]
     Missing { where_: String },
     #[error(

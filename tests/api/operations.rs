@@ -270,6 +270,15 @@ async fn serve_refuses_secrets_that_do_not_fit_the_database() {
         let said = stderr(&refused);
         assert!(said.contains("is missing") && said.contains("motcua restore"), "{said}");
         assert!(!secrets_file.exists(), "new secrets were written over old data");
+        // A secrets file from elsewhere (another database's, a colleague's copy) is no better.
+        let stranger =
+            api::secrets::Secrets { jwt: "j".repeat(32).into(), lookup_pepper: "p".repeat(32).into() };
+        std::fs::write(&secrets_file, stranger.to_json()).unwrap();
+        let refused = motcua(&["serve"], &borrowed(&settings[..1]));
+        assert!(!refused.status.success());
+        assert!(
+            stderr(&refused).contains("the secrets file") && stderr(&refused).contains("fingerprint differs")
+        );
     }
     // The data is as it was, and its receipt still looks up.
     assert_eq!(lookup(&app, &receipt).await, 200);
@@ -327,7 +336,7 @@ async fn servers_starting_together_on_a_new_database_keep_one_pepper() {
         }
     };
     let said = refused.to_string();
-    assert!(said.contains("another process") || said.contains("already has its secrets"), "{said}");
+    assert!(said.contains("another process") || said.contains("secrets are gone"), "{said}");
     let file = std::fs::read_to_string(folder.join("m.db.secrets")).unwrap();
     let on_disk = api::secrets::Secrets::from_json(&file).unwrap();
     assert_eq!(on_disk.lookup_pepper.expose_secret(), kept.lookup_pepper.expose_secret());
