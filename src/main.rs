@@ -1,4 +1,11 @@
 //! The `motcua` command: serve the API, manage the schema, print the spec, load data.
+//!
+//! This file reads the command line and dispatches; each use has a module of its own.
+
+mod admin;
+mod catalogue;
+mod operations;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -7,11 +14,15 @@ use api::{
     AppState, SpecFormat,
     config::{Config, LogConfig, LogFormat},
 };
-use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
-use migration::{Migrator, MigratorTrait};
-use sea_orm::ActiveEnum;
 use tracing_subscriber::EnvFilter;
+
+use crate::{
+    admin::read_new_password,
+    catalogue::{import_procedures, seed_demo},
+    operations::{backup, migrate, restore},
+    serve::serve,
+};
 
 // glibc's malloc spends much of a busy server's time on contention between threads.
 #[global_allocator]
@@ -134,7 +145,7 @@ enum ImportWhat {
 }
 
 #[derive(Subcommand)]
-enum MigrateAction {
+pub(crate) enum MigrateAction {
     /// Apply every pending migration.
     Up,
     /// Roll back the last migration (or `--steps N`).
@@ -288,176 +299,4 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             unreachable!("handled above")
         }
     }
-}
-
-async fn backup(config: &Config, file: &std::path::Path, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let manifest = api::backup::backup(config, file, now).await?;
-    let what = match manifest.engine {
-        api::backup::Engine::Sqlite => {
-            format!("the database ({} dossiers) and its secrets", manifest.dossiers)
-        }
-        api::backup::Engine::Postgres => {
-            "the secrets (copy the PostgreSQL database itself with pg_dump: docs/deploy.md)".to_owned()
-        }
-    };
-    println!("backed up {what} into {}; schema {}", file.display(), manifest.schema);
-    Ok(())
-}
-
-async fn restore(
-    config: &Config,
-    file: &std::path::Path,
-    options: &api::backup::RestoreOptions,
-    now: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    let restored = api::backup::restore(config, file, options, now).await?;
-    let manifest = &restored.manifest;
-    match &options.env_file {
-        Some(_) => println!("wrote the secrets of {} into {}", file.display(), restored.into.display()),
-        None => println!(
-            "restored {} dossiers (backed up {}, schema {}) into {} and its secrets file",
-            manifest.dossiers,
-            manifest.made_at.to_rfc3339(),
-            manifest.schema,
-            restored.into.display()
-        ),
-    }
-    for kept in &restored.kept_aside {
-        println!("kept what it replaced as {}", kept.display());
-    }
-    Ok(())
-}
-
-/// The new password: one line of standard input when it is piped in, else typed twice
-/// (unechoed) at the terminal.
-fn read_new_password() -> anyhow::Result<String> {
-    use std::io::{BufRead, IsTerminal};
-
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        let mut line = String::new();
-        stdin.lock().read_line(&mut line).context("reading the password from standard input")?;
-        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
-    }
-    let password = rpassword::prompt_password("Password: ").context("reading the password")?;
-    let again = rpassword::prompt_password("Password again: ").context("reading the password")?;
-    anyhow::ensure!(password == again, "the two passwords differ");
-    Ok(password)
-}
-
-async fn migrate(db: &sea_orm::DatabaseConnection, action: MigrateAction) -> anyhow::Result<()> {
-    match action {
-        MigrateAction::Up => Migrator::up(db, None).await?,
-        MigrateAction::Down { steps } => Migrator::down(db, Some(steps)).await?,
-        MigrateAction::Fresh => Migrator::fresh(db).await?,
-        MigrateAction::Status => {
-            for migration in Migrator::get_migration_with_status(db).await? {
-                println!("{:?}\t{}", migration.status(), migration.name());
-            }
-        }
-    }
-    Ok(())
-}
-
-async fn seed_demo(db: &sea_orm::DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let report = api::seed::seed_demo(db, now).await.context("loading the demo data")?;
-    println!(
-        "demo data: {} units, {} legal documents, {} holidays added; {} procedures upserted",
-        report.units_created, report.legal_documents_created, report.holidays_created, report.procedures
-    );
-    if report.accounts_created.is_empty() {
-        println!("demo accounts already exist; their passwords were shown when they were created");
-    }
-    for account in &report.accounts_created {
-        println!(
-            "{:<10} {:<14} {:<14} password: {}",
-            account.role.to_value(),
-            account.phone,
-            account.unit_code.as_deref().unwrap_or("-"),
-            account.password
-        );
-    }
-    Ok(())
-}
-
-async fn import_procedures(
-    db: &sea_orm::DatabaseConnection,
-    file: &std::path::Path,
-    skip_invalid: bool,
-    now: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    use std::io::IsTerminal;
-
-    use api::procedures::import::{self, ImportError, ImportFormat};
-
-    let format = ImportFormat::from_path(file)
-        .with_context(|| format!("{}: the file name must end in .json or .csv", file.display()))?;
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let started = std::time::Instant::now();
-    let rows = import::parse(format, &text)?;
-    let bar = if std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new(rows.len() as u64)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let outcome = import::import_procedures(db, rows, skip_invalid, now, &|done| bar.inc(done)).await;
-    bar.finish_and_clear();
-    match outcome {
-        Ok(report) => {
-            for problem in &report.skipped {
-                eprintln!("skipped {problem}");
-            }
-            println!(
-                "imported {} procedures ({} rows skipped) in {:.2?}",
-                report.imported,
-                report.skipped.len(),
-                started.elapsed()
-            );
-            Ok(())
-        }
-        Err(ImportError::Invalid(problems)) => {
-            for problem in &problems {
-                eprintln!("{problem}");
-            }
-            anyhow::bail!(
-                "{} invalid rows; nothing was imported (--skip-invalid imports the rest)",
-                problems.len()
-            )
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-async fn serve(state: AppState) -> anyhow::Result<()> {
-    use poem::{Server, listener::TcpListener};
-
-    let bind = state.config.server.bind;
-    let grace = state.config.server.shutdown_grace;
-    // Background work every process shares with the others: due reminders, expired keys.
-    let reminders = api::appointments::reminders::spawn(state.clone());
-    let app = api::build_app(state);
-    tracing::info!(%bind, "serving; docs at http://{bind}/docs");
-    Server::new(TcpListener::bind(bind))
-        .run_with_graceful_shutdown(app, shutdown_signal(), Some(grace))
-        .await
-        .context("server failed")?;
-    reminders.abort();
-    Ok(())
-}
-
-/// Resolves on SIGINT or SIGTERM; the server then stops accepting and lets in-flight requests finish.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing the SIGTERM handler");
-        tokio::select! {
-            _ = interrupt => {},
-            _ = terminate.recv() => {},
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
-    tracing::info!("shutting down: finishing in-flight requests");
 }

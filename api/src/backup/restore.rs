@@ -1,201 +1,23 @@
-//! Backups an operator can trust: `motcua backup FILE` and `motcua restore FILE`.
-//!
-//! A backup is one tar archive, readable by its owner only: `manifest.json` (what it is, the
-//! schema version, how many dossiers), `secrets.json` (the server's secrets, as the secrets
-//! file holds them) and, on SQLite, `motcua.db`, a consistent copy taken with `VACUUM INTO`
-//! while the server runs. A database without its lookup pepper is worth little (no printed
-//! lookup secret works without it), so the two travel together. On PostgreSQL `pg_dump`
-//! copies the database (docs/deploy.md) and the archive holds the secrets alone.
-//!
-//! Restoring checks the whole archive before touching anything, and never overwrites data
-//! unless told to: then the database and secrets it replaces are kept beside it.
+//! Restoring a backup: the whole archive checked first, nothing overwritten unless told to.
 
 use std::{
     fs::File,
-    io::{BufWriter, Read},
+    io::Read,
     path::{Path, PathBuf},
 };
 
 use chrono::{DateTime, Utc};
-use entity::dossier;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, Statement};
-use serde::{Deserialize, Serialize};
+use sea_orm::{ConnectionTrait, Statement};
 
+use super::{
+    BackupError, DATABASE, Doing, Engine, FORMAT, MANIFEST, Manifest, SECRETS, SMALL_ENTRY, Scratch,
+    describe, open_copy, refused, sibling,
+};
 use crate::{
-    config::{Config, ConfigError},
-    db,
+    config::Config,
     secrets::{self, Secrets, new_private_file, write_private},
 };
-
-/// The archive's layout version: restore refuses any other.
-const FORMAT: u32 = 1;
-const MANIFEST: &str = "manifest.json";
-const SECRETS: &str = "secrets.json";
-const DATABASE: &str = "motcua.db";
-/// The most a manifest or secrets entry may hold (they are a few hundred bytes).
-const SMALL_ENTRY: u64 = 64 * 1024;
-
-/// Which engine a backup was taken from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-/// What a backup holds, written first in the archive.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
-    /// The archive's layout version ([`FORMAT`]).
-    pub format: u32,
-    pub engine: Engine,
-    /// The last migration applied to the database.
-    pub schema: String,
-    pub made_at: DateTime<Utc>,
-    /// The program that made it: `motcua 0.1.0`.
-    pub made_by: String,
-    /// How many dossiers the database held.
-    pub dossiers: u64,
-}
-
-/// Why a backup or a restore did not happen. Nothing was changed.
-#[derive(Debug, thiserror::Error)]
-pub enum BackupError {
-    #[error("{0}")]
-    Refused(String),
-    // The cause is the error's source: `{:#}` shows it after the words.
-    #[error("{what}")]
-    Io { what: String, source: std::io::Error },
-    #[error("the database")]
-    Database(#[from] DbErr),
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-}
-
-fn refused(reason: impl Into<String>) -> BackupError {
-    BackupError::Refused(reason.into())
-}
-
-/// Names what an I/O error was doing.
-trait Doing<T> {
-    fn doing(self, what: impl FnOnce() -> String) -> Result<T, BackupError>;
-}
-
-impl<T> Doing<T> for std::io::Result<T> {
-    fn doing(self, what: impl FnOnce() -> String) -> Result<T, BackupError> {
-        self.map_err(|source| BackupError::Io { what: what(), source })
-    }
-}
-
-/// Backs up the configured database and its secrets into `out` (replaced whole, mode 0600).
-pub async fn backup(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<Manifest, BackupError> {
-    let secrets = secrets::load(config)?.complete().ok_or_else(|| {
-        refused(
-            "there are no secrets to back up: neither MOTCUA_JWT_SECRET and MOTCUA_LOOKUP_PEPPER nor the \
-             secrets file beside the database. Back up from the machine and settings the server runs with.",
-        )
-    })?;
-    let scratch = Scratch::beside(out)?;
-    let live = db::connect_single(&config.database).await?;
-    // The manifest describes what the archive holds: the copy on SQLite, the live database on
-    // PostgreSQL (whose copy is pg_dump's).
-    let (described, copy) = match config.database.sqlite_file() {
-        Some(_) => {
-            let copy = scratch.join(DATABASE);
-            // A read transaction of its own: writers go on while it copies (WAL), and the copy
-            // is the database as of one instant.
-            let path = copy.to_string_lossy().replace('\'', "''");
-            let copied = live.execute_unprepared(&format!("VACUUM INTO '{path}'")).await;
-            live.close().await?;
-            copied?;
-            let copied = open_copy(&copy).await?;
-            let described = describe(&copied, Engine::Sqlite, &secrets, now).await;
-            copied.close().await?;
-            (described, Some(copy))
-        }
-        None => {
-            let described = describe(&live, Engine::Postgres, &secrets, now).await;
-            live.close().await?;
-            (described, None)
-        }
-    };
-    let manifest = described?;
-    write_archive(out, &scratch, &manifest, &secrets, copy.as_deref())?;
-    Ok(manifest)
-}
-
-/// The manifest of a database, once its recorded fingerprint agrees with the secrets (a
-/// backup pairing data with the wrong pepper would restore receipts that no longer work).
-async fn describe(
-    db: &DatabaseConnection,
-    engine: Engine,
-    secrets: &Secrets,
-    now: DateTime<Utc>,
-) -> Result<Manifest, BackupError> {
-    if secrets::recorded_fingerprint(db)
-        .await?
-        .is_some_and(|recorded| recorded != secrets.pepper_fingerprint())
-    {
-        return Err(refused(
-            "the lookup pepper configured here is not the one this database's lookup secrets were made with; \
-             back up with the server's own settings",
-        ));
-    }
-    let schema = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT version FROM seaql_migrations ORDER BY version DESC LIMIT 1",
-        ))
-        .await?
-        .map(|row| row.try_get_by_index::<String>(0))
-        .transpose()?
-        .ok_or_else(|| refused("the database has no schema yet: there is nothing to back up"))?;
-    Ok(Manifest {
-        format: FORMAT,
-        engine,
-        schema,
-        made_at: now,
-        made_by: format!("motcua {}", env!("CARGO_PKG_VERSION")),
-        dossiers: dossier::Entity::find().count(db).await?,
-    })
-}
-
-fn write_archive(
-    out: &Path,
-    scratch: &Scratch,
-    manifest: &Manifest,
-    secrets: &Secrets,
-    database: Option<&Path>,
-) -> Result<(), BackupError> {
-    let partial = scratch.join("backup.tar");
-    let writing = || format!("writing {}", partial.display());
-    let file = new_private_file(&partial).doing(writing)?;
-    let mut archive = tar::Builder::new(BufWriter::new(file));
-    let mtime = u64::try_from(manifest.made_at.timestamp()).unwrap_or(0);
-    let mut append = |name: &str, size: u64, data: &mut dyn Read| {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(size);
-        header.set_mode(0o600);
-        header.set_mtime(mtime);
-        header.set_cksum();
-        archive.append_data(&mut header, name, data)
-    };
-    let manifest_json = serde_json::to_vec_pretty(manifest).unwrap_or_default();
-    append(MANIFEST, manifest_json.len() as u64, &mut manifest_json.as_slice()).doing(writing)?;
-    let secrets_json = secrets.to_json().into_bytes();
-    append(SECRETS, secrets_json.len() as u64, &mut secrets_json.as_slice()).doing(writing)?;
-    if let Some(database) = database {
-        let mut copy = File::open(database).doing(|| format!("reading {}", database.display()))?;
-        let size = copy.metadata().doing(writing)?.len();
-        append(DATABASE, size, &mut copy).doing(writing)?;
-    }
-    let file =
-        archive.into_inner().doing(writing)?.into_inner().map_err(|e| e.into_error()).doing(writing)?;
-    file.sync_all().doing(writing)?;
-    // The backup appears whole or not at all.
-    std::fs::rename(&partial, out).doing(|| format!("writing {}", out.display()))
-}
 
 /// How a restore may treat what is already there.
 #[derive(Debug, Clone, Default)]
@@ -404,47 +226,6 @@ fn environment_lines(secrets: &Secrets) -> Result<String, BackupError> {
         + &line("MOTCUA_LOOKUP_PEPPER", secrets.lookup_pepper.expose_secret())?)
 }
 
-/// `path` with `suffix` after its file name.
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
-/// A SQLite database file, opened read-only.
-async fn open_copy(path: &Path) -> Result<DatabaseConnection, DbErr> {
-    let mut options = sea_orm::ConnectOptions::new(format!("sqlite://{}?mode=ro", path.display()));
-    options.sqlx_logging(false).max_connections(1);
-    Database::connect(options).await
-}
-
-/// A private folder beside a file, on its file system (so that renames out of it are
-/// atomic), removed with everything in it when dropped. The file's folder is made if needed.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn beside(file: &Path) -> Result<Scratch, BackupError> {
-        let parent = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).doing(|| format!("creating {}", parent.display()))?;
-        let path = parent.join(format!(".motcua-{}", uuid::Uuid::new_v4().simple()));
-        let mut builder = std::fs::DirBuilder::new();
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(&path).doing(|| format!("creating a folder in {}", parent.display()))?;
-        Ok(Scratch(path))
-    }
-
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -458,13 +239,5 @@ mod tests {
         );
         let broken = Secrets { jwt: "a\nb".into(), lookup_pepper: "p".into() };
         assert!(environment_lines(&broken).is_err());
-    }
-
-    #[test]
-    fn siblings_keep_the_folder() {
-        assert_eq!(
-            sibling(Path::new("/var/lib/motcua/motcua.db"), "-wal"),
-            PathBuf::from("/var/lib/motcua/motcua.db-wal")
-        );
     }
 }

@@ -1,0 +1,38 @@
+//! Serving the API until SIGINT or SIGTERM.
+
+use anyhow::Context;
+use api::AppState;
+
+pub(crate) async fn serve(state: AppState) -> anyhow::Result<()> {
+    use poem::{Server, listener::TcpListener};
+
+    let bind = state.config.server.bind;
+    let grace = state.config.server.shutdown_grace;
+    // Background work every process shares with the others: due reminders, expired keys.
+    let reminders = api::appointments::reminders::spawn(state.clone());
+    let app = api::build_app(state);
+    tracing::info!(%bind, "serving; docs at http://{bind}/docs");
+    Server::new(TcpListener::bind(bind))
+        .run_with_graceful_shutdown(app, shutdown_signal(), Some(grace))
+        .await
+        .context("server failed")?;
+    reminders.abort();
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM; the server then stops accepting and lets in-flight requests finish.
+pub(crate) async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down: finishing in-flight requests");
+}
