@@ -131,8 +131,8 @@ pub struct LookupConfig {
     /// `MOTCUA_LOOKUP_NAMES_TTL_SECS`: how long a server process shows a unit's or procedure's
     /// name in lookups before reading it again (a rename shows within this time).
     pub names_ttl: Duration,
-    /// `MOTCUA_LOOKUP_CONNECTIONS`: on SQLite, how many connections of their own the lookups
-    /// read over (default 8); 0 sends them to the pool like every other call.
+    /// `MOTCUA_LOOKUP_CONNECTIONS`: on SQLite, how many connections of their own the lookups and
+    /// slot listings read over (default 8); 0 sends them to the pool like every other call.
     pub connections: u32,
 }
 

@@ -8,15 +8,16 @@
 //! A retry that arrives while the first request still runs is told so (409): on PostgreSQL
 //! the first request holds a transaction-scoped advisory lock named after the key, which a
 //! retry on any server process fails to take. On SQLite write transactions run one at a time,
-//! so a retry waits for the first to finish and replays its answer.
+//! so a retry waits for the first to finish and replays its answer (once it is committed: the
+//! two may share a batch of writes, see [`crate::db::Writer`]).
 
 use chrono::{DateTime, Duration, Utc};
 use entity::idempotency_key;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, ExprTrait, QueryFilter, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, EntityTrait, ExprTrait,
+    QueryFilter, Statement,
     sea_query::{Expr, OnConflict},
 };
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    db::write_transaction,
+    db::{Writer, write_transaction},
     error::{ApiError, ApiResult, StoredProblem},
     problems,
 };
@@ -83,12 +84,12 @@ pub struct Outcome<T> {
 /// request so reads nothing before its work (one statement fewer inside SQLite's single
 /// writer lock); a retry pays for work it undoes, and retries are few.
 pub async fn run_once<T: ToJSON + ParseFromJSON>(
-    db: &DatabaseConnection,
+    writer: &Writer,
     key: &IdempotencyKey,
     now: DateTime<Utc>,
     work: impl AsyncFnOnce(&DatabaseTransaction) -> ApiResult<T>,
 ) -> ApiResult<Outcome<T>> {
-    let outcome: Result<T, Step> = write_transaction(db, async |tx| {
+    let outcome: Result<T, Step> = write_transaction(writer, async |tx| {
         claim(tx, key).await.map_err(Step::Refused)?;
         let value = work(tx).await.map_err(Step::Refused)?;
         if !keep(tx, key, &Answer::Done(value.to_json().unwrap_or_default()), now).await? {
@@ -107,18 +108,25 @@ pub async fn run_once<T: ToJSON + ParseFromJSON>(
         }
         Err(Step::Refused(err)) => return Err(err),
     };
-    // A refusal may be a retry's: its first request's booking took the seat it asks for.
-    if let Some(answer) = first_answer(db, key, now).await? {
-        return replay(answer);
-    }
-    match refusal {
-        Some(err) => {
-            keep(db, key, &Answer::Refused(err.stored()), now).await?;
-            Err(err)
+    // A refusal may be a retry's: its first request's booking took the seat it asks for. The
+    // first answer is read, and a refusal kept, through the writer: on SQLite the first request
+    // may be in the same batch of writes, and its answer is replayed once that batch commits.
+    let first = write_transaction(writer, async |tx| -> ApiResult<Option<Answer>> {
+        let first = first_answer(tx, key, now).await?;
+        if first.is_none()
+            && let Some(err) = &refusal
+        {
+            keep(tx, key, &Answer::Refused(err.stored()), now).await?;
         }
+        Ok(first)
+    })
+    .await?;
+    match (first, refusal) {
+        (Some(answer), _) => replay(answer),
+        (None, Some(err)) => Err(err),
         // The answer that made the insert do nothing is gone since (forgotten as it expired):
         // the client may simply try again.
-        None => Err(ApiError::of(&problems::IDEMPOTENCY_IN_PROGRESS)),
+        (None, None) => Err(ApiError::of(&problems::IDEMPOTENCY_IN_PROGRESS)),
     }
 }
 

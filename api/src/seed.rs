@@ -108,7 +108,7 @@ pub async fn seed_demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Se
     let demo: DemoData = serde_json::from_str(DEMO_JSON).map_err(|e| SeedError::Data(e.to_string()))?;
     let mut report = SeedReport::default();
 
-    write_transaction(db, async |tx| add_places(tx, &demo, now, &mut report).await).await?;
+    write_transaction(&db.into(), async |tx| add_places(tx, &demo, now, &mut report).await).await?;
 
     report.procedures =
         import_procedures(db, json_rows(demo.procedures), false, now, &|_| {}).await?.imported;

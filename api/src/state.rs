@@ -13,8 +13,9 @@ use crate::{
 pub struct AppState {
     /// The pool every read goes through.
     pub db: DatabaseConnection,
-    /// Where write transactions run (see [`crate::db::writer`]): on SQLite one connection.
-    pub writer: DatabaseConnection,
+    /// Where write transactions run (see [`crate::db::Writer`]): on a SQLite file, one
+    /// connection whose writes commit in batches.
+    pub writer: crate::db::Writer,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub keys: Arc<Keys>,
@@ -22,8 +23,9 @@ pub struct AppState {
     pub lookup_names: Arc<dossiers::names::LookupNames>,
     /// Desks as the slots listing shows them, kept for `config.appointments.listed_desk_ttl`.
     pub listed_desks: Arc<appointments::ListedDesks>,
-    /// Where the public lookup reads (its own SQLite connections, or the pool).
-    pub lookup_reader: Arc<dossiers::reader::LookupReader>,
+    /// Where the busiest public reads run: the lookup and the slots listing (SQLite
+    /// connections of their own, or the pool).
+    pub readers: Arc<crate::db::reader::HeldReaders>,
     /// Where every rule reads the time.
     pub clock: clock::Clock,
 }
@@ -34,17 +36,17 @@ impl AppState {
         let lookup_names = Arc::new(dossiers::names::LookupNames::new(config.lookup.names_ttl, &clock));
         let listed_desks =
             Arc::new(appointments::ListedDesks::new(config.appointments.listed_desk_ttl, clock.clone()));
-        let lookup_reader =
-            Arc::new(dossiers::reader::LookupReader::new(&config.database, config.lookup.connections));
+        let readers =
+            Arc::new(crate::db::reader::HeldReaders::new(&config.database, config.lookup.connections));
         AppState {
-            writer: crate::db::writer(&db),
+            writer: crate::db::Writer::serving(&db),
             db,
             config: Arc::new(config),
             metrics: Metrics::shared(),
             keys,
             lookup_names,
             listed_desks,
-            lookup_reader,
+            readers,
             clock,
         }
     }

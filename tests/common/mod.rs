@@ -356,7 +356,7 @@ impl TestApp {
     /// connection pool of its own.
     pub async fn second_process(&self) -> TestApp {
         let db = api::db::connect(&self.state.config.database).await.expect("connect again");
-        let state = AppState { writer: api::db::writer(&db), db: db.clone(), ..self.state.clone() };
+        let state = AppState { writer: api::db::Writer::serving(&db), db: db.clone(), ..self.state.clone() };
         let client = TestClient::new(api::build_app(state.clone()).before(from_test_peer).boxed());
         TestApp { client, db, state, clock: self.clock.clone(), _scratch: None }
     }

@@ -57,7 +57,7 @@ pub async fn create_administrator(
         unit: None,
     };
     let audit = store::Audit { actor_id: None, request_id: None, at: now };
-    match store::create_staff(db, new, &audit).await {
+    match store::create_staff(&db.into(), new, &audit).await {
         Ok(record) => Ok(record.user.id),
         Err(store::WriteError::PhoneTaken) => Err(CreateAdministratorError::PhoneTaken),
         Err(other) => Err(CreateAdministratorError::Failed(other.to_string())),

@@ -14,15 +14,14 @@ use entity::{
     values::{AppointmentStatus, NotificationKind, ReminderState},
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, LockBehavior, LockType},
 };
 
 use super::booking::when;
 use crate::{
     calendar::store::schedule_of,
-    db::write_transaction,
+    db::{Writer, write_transaction},
     idempotency,
     notifications::store::{NewNotice, Subject, notify},
     state::AppState,
@@ -57,7 +56,7 @@ fn still_wanted(
 }
 
 /// Sends the reminders due by `now`, one claimed batch.
-pub async fn send_due(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Round, DbErr> {
+pub async fn send_due(db: &Writer, now: DateTime<Utc>) -> Result<Round, DbErr> {
     write_transaction(db, async |tx| {
         let due = appointment_reminder::Entity::find()
             .filter(appointment_reminder::Column::State.eq(ReminderState::Pending))

@@ -126,7 +126,7 @@ async fn slots_of(
         return Ok(Vec::new());
     };
     let range = (first.slot.start, final_slot.slot.end);
-    let taken = store::seats_taken(&state.db, desk.unit.id, range, exclude).await?;
+    let taken = store::seats_taken(&state.readers.on(&state.db), desk.unit.id, range, exclude).await?;
     let time_zone = desk.calendar.schedule().time_zone;
     Ok(listed
         .into_iter()
@@ -206,7 +206,7 @@ impl AppointmentsApi {
             .await?
             .ok_or_else(ApiError::not_found)?;
         if let Some(procedure) = procedure.0 {
-            offered_procedure(&state.db, &procedure, desk.unit.id)
+            offered_procedure(&state.readers.on(&state.db), &procedure, desk.unit.id)
                 .await?
                 .ok_or_else(|| ApiError::of(&problems::PROCEDURE_NOT_OFFERED))?;
         }

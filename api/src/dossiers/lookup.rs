@@ -85,7 +85,7 @@ impl LookupApi {
     ) -> ApiResult<SerdeJson<LookupResult>> {
         let code = canonical_code(&body.code);
         throttle_lookup(&state, req, &code).await?;
-        let found = state.lookup_reader.row(&state.db, &code).await?;
+        let found = store::lookup_row(&state.readers.on(&state.db), &code).await?;
         let opened = secret_opens(
             &state,
             found.as_ref().map(|row| (row.code.as_str(), row.lookup_secret_hash.as_str())),

@@ -11,7 +11,6 @@ pub mod lifecycle;
 pub mod lookup;
 mod lookup_dto;
 pub mod names;
-pub mod reader;
 pub mod receipt;
 pub mod reschedule;
 pub mod store;

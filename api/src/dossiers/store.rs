@@ -106,7 +106,7 @@ macro_rules! lookup_sql {
 }
 
 /// The columns of [`LookupRow`] for the dossier of one code, on SQLite.
-pub const LOOKUP_SQL_SQLITE: &str = lookup_sql!("?");
+const LOOKUP_SQL_SQLITE: &str = lookup_sql!("?");
 const LOOKUP_SQL_POSTGRES: &str = lookup_sql!("$1");
 
 /// The dossier of a code, as the public lookup reads it: one row by the unique code (it is the

@@ -260,7 +260,7 @@ pub async fn import_procedures(
     if !problems.is_empty() && !skip_invalid {
         return Err(ImportError::Invalid(problems));
     }
-    write_transaction(db, async |tx| upsert_with_progress(tx, &valid, now, progress).await).await?;
+    write_transaction(&db.into(), async |tx| upsert_with_progress(tx, &valid, now, progress).await).await?;
     Ok(ImportReport { imported: valid.len(), skipped: problems })
 }
 

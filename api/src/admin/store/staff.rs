@@ -4,8 +4,8 @@ use entity::{unit, user, values::AuditAction};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ExprTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Select, TryIntoModel,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ExprTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, Select, TryIntoModel,
     sea_query::{Expr, Func, LikeExpr, SimpleExpr},
 };
 use serde_json::{Value, json};
@@ -15,7 +15,7 @@ use super::{Audit, WriteError, units::is_unit_with_code, write_audit};
 use crate::{
     accounts::store::{NewUser, insert_user, revoke_sessions_except},
     auth::{Role, UnitScope},
-    db::write_transaction,
+    db::{Writer, write_transaction},
     pagination::{PageQuery, fetch_page},
     units::store::{unit_code, unit_codes},
 };
@@ -124,11 +124,7 @@ pub struct NewStaff<'a> {
     pub unit: Option<&'a unit::Model>,
 }
 
-pub async fn create_staff(
-    db: &DatabaseConnection,
-    new: NewStaff<'_>,
-    audit: &Audit,
-) -> Result<StaffRecord, WriteError> {
+pub async fn create_staff(db: &Writer, new: NewStaff<'_>, audit: &Audit) -> Result<StaffRecord, WriteError> {
     write_transaction(db, async |txn| {
         if crate::accounts::store::user_by_phone(txn, new.phone).await?.is_some() {
             return Err(WriteError::PhoneTaken);
@@ -164,7 +160,7 @@ pub struct StaffUpdate {
 /// on PostgreSQL) and says what to change, or refuses: so the caller's permission checks hold
 /// for the row that is written, even when it changed since the caller last read it.
 pub async fn update_staff<E: From<WriteError> + From<DbErr>>(
-    db: &DatabaseConnection,
+    db: &Writer,
     id: Uuid,
     audit: &Audit,
     decide: impl FnOnce(&StaffRecord) -> Result<StaffUpdate, E>,

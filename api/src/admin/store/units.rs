@@ -7,8 +7,8 @@ use entity::{
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, TryIntoModel,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, TryIntoModel,
     sea_query::{Query, SimpleExpr},
 };
 use serde_json::{Value, json};
@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::{Audit, WriteError, write_audit};
 use crate::{
-    db::write_transaction,
+    db::{Writer, write_transaction},
     pagination::{PageQuery, fetch_page},
     units::store::{unit_and_descendants, unit_by_code, unit_code, unit_codes},
 };
@@ -93,11 +93,7 @@ pub struct NewUnitRow<'a> {
     pub address: Option<&'a str>,
 }
 
-pub async fn create_unit(
-    db: &DatabaseConnection,
-    new: NewUnitRow<'_>,
-    audit: &Audit,
-) -> Result<UnitRecord, WriteError> {
+pub async fn create_unit(db: &Writer, new: NewUnitRow<'_>, audit: &Audit) -> Result<UnitRecord, WriteError> {
     write_transaction(db, async |txn| {
         if unit_by_code(txn, new.code).await?.is_some() {
             return Err(WriteError::UnitCodeTaken);
@@ -148,7 +144,7 @@ async fn lock_unit_tree(db: &impl ConnectionTrait) -> Result<(), DbErr> {
 }
 
 pub async fn update_unit(
-    db: &DatabaseConnection,
+    db: &Writer,
     code: &str,
     update: UnitUpdate,
     audit: &Audit,

@@ -3,14 +3,18 @@
 use std::time::Duration;
 
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DatabaseTransaction,
-    DbErr, SqliteTransactionMode, SqlxSqliteConnector, Statement, TransactionOptions, TransactionTrait,
-    sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr, Statement,
+    sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
 };
 
 use migration::{Migrator, MigratorTrait};
 
 use crate::config::DatabaseConfig;
+
+pub mod reader;
+mod writer;
+
+pub use writer::{Writer, write_or_preview, write_transaction};
 
 /// Opens a pool on the configured database.
 pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbErr> {
@@ -126,71 +130,6 @@ pub async fn is_ready(db: &DatabaseConnection) -> bool {
     matches!(tokio::time::timeout(Duration::from_secs(1), probe).await, Ok(Ok(_)))
 }
 
-/// Opens a transaction for a write that reads first.
-///
-/// On SQLite it starts with `BEGIN IMMEDIATE`: a deferred transaction that reads and then
-/// writes fails with SQLITE_BUSY when another writer got in between, instead of waiting for
-/// busy_timeout. PostgreSQL ignores the SQLite mode; row locks do that work there.
-async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    })
-    .await
-}
-
-/// Where a process runs its write transactions: on a SQLite file, one connection of its own;
-/// on PostgreSQL (and in-memory SQLite) the pool itself.
-///
-/// SQLite lets one writer in at a time and puts the others to sleep in its busy handler, which
-/// naps up to 100 ms at a time: the lock then stays free while they sleep (bookings waited
-/// 760 ms at p99), and each write ran on whichever pooled connection was free, its page cache
-/// cold from the others' writes. Through one connection, writers queue for it first come first
-/// served and find it warm: a booking's transaction took 450 µs instead of 1.2 ms, and
-/// bookings went from about 700 to 1,050 a second. SQLite's lock still excludes writers of
-/// other processes; the queue only orders this one's.
-pub fn writer(db: &DatabaseConnection) -> DatabaseConnection {
-    if db.get_database_backend() != DatabaseBackend::Sqlite {
-        return db.clone();
-    }
-    let options = db.get_sqlite_connection_pool().connect_options();
-    if options.get_filename() == std::path::Path::new(":memory:") {
-        return db.clone();
-    }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        // As long as SQLite's own busy_timeout: a writer waits its turn, it does not fail.
-        .acquire_timeout(Duration::from_secs(10))
-        .connect_lazy_with((*options).clone());
-    SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
-}
-
-/// Runs `work` in a write transaction ([`begin_write`]) and [`finish`]es it.
-pub async fn write_transaction<T, E: From<DbErr>>(
-    db: &DatabaseConnection,
-    work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, E>,
-) -> Result<T, E> {
-    write_or_preview(db, false, work).await
-}
-
-/// Runs `work` as [`write_transaction`] does, but when `preview` is set rolls it back after
-/// success: the answer says what the change would do, and nothing of it stays.
-pub async fn write_or_preview<T, E: From<DbErr>>(
-    db: &DatabaseConnection,
-    preview: bool,
-    work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, E>,
-) -> Result<T, E> {
-    let txn = begin_write(db).await?;
-    let outcome = work(&txn).await;
-    match outcome {
-        Ok(value) if preview => {
-            txn.rollback().await?;
-            Ok(value)
-        }
-        outcome => finish(txn, outcome).await,
-    }
-}
-
 /// How a write holds the working calendars still (see [`lock_calendars`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CalendarLock {
@@ -223,23 +162,4 @@ pub async fn lock_calendars(tx: &impl ConnectionTrait, lock: CalendarLock) -> Re
     ))
     .await?;
     Ok(())
-}
-
-/// Ends a write transaction: commits after success, rolls back at once after a failure. The
-/// rollback is explicit because a dropped PostgreSQL transaction only queues its rollback,
-/// sent later from a task sqlx spawns as the connection returns to the pool: until then the
-/// connection sits idle in transaction, holding the refused change's row locks.
-async fn finish<T, E: From<DbErr>>(txn: DatabaseTransaction, outcome: Result<T, E>) -> Result<T, E> {
-    match outcome {
-        Ok(value) => {
-            txn.commit().await?;
-            Ok(value)
-        }
-        Err(err) => {
-            if let Err(rollback) = txn.rollback().await {
-                tracing::warn!(error = %rollback, "rolling back a refused change failed");
-            }
-            Err(err)
-        }
-    }
 }
