@@ -83,7 +83,7 @@ impl ConnectionTrait for Reads<'_> {
 
     async fn query_one_raw(&self, statement: Statement) -> Result<Option<QueryResult>, DbErr> {
         match self.held {
-            Some(held) => Ok(held.rows(&statement, Rows::AtMostOne).await?.pop().map(QueryResult::from)),
+            Some(held) => Ok(held.rows(statement, Rows::AtMostOne).await?.pop().map(QueryResult::from)),
             None => self.pool.query_one_raw(statement).await,
         }
     }
@@ -91,7 +91,7 @@ impl ConnectionTrait for Reads<'_> {
     async fn query_all_raw(&self, statement: Statement) -> Result<Vec<QueryResult>, DbErr> {
         match self.held {
             Some(held) => {
-                Ok(held.rows(&statement, Rows::All).await?.into_iter().map(QueryResult::from).collect())
+                Ok(held.rows(statement, Rows::All).await?.into_iter().map(QueryResult::from).collect())
             }
             None => self.pool.query_all_raw(statement).await,
         }
@@ -123,7 +123,7 @@ impl HeldConnections {
         self.slots[turn].lock().await
     }
 
-    async fn rows(&self, statement: &Statement, rows: Rows) -> Result<Vec<SqliteRow>, DbErr> {
+    async fn rows(&self, statement: Statement, rows: Rows) -> Result<Vec<SqliteRow>, DbErr> {
         let mut slot = self.slot().await;
         // The connection is taken out while in use: if this query is cancelled halfway (the
         // client went away), it is closed with it, and the slot opens a fresh one next time.
@@ -133,8 +133,9 @@ impl HeldConnections {
                 .await
                 .map_err(|err| sqlx_err(err, DbErr::Conn))?,
         };
-        let values = SqlxValues(statement.values.clone().unwrap_or(sea_orm::Values(Vec::new())));
-        let query = sqlx::query_with(sqlx::AssertSqlSafe(statement.sql.as_str()), values);
+        let Statement { sql, values, .. } = statement;
+        let values = SqlxValues(values.unwrap_or(sea_orm::Values(Vec::new())));
+        let query = sqlx::query_with(sqlx::AssertSqlSafe(sql.as_str()), values);
         let fetched = match rows {
             Rows::AtMostOne => {
                 query.fetch_optional(&mut connection).await.map(|row| row.into_iter().collect())
