@@ -8,8 +8,10 @@ pub(crate) async fn serve(state: AppState) -> anyhow::Result<()> {
 
     let bind = state.config.server.bind;
     let grace = state.config.server.shutdown_grace;
-    // Background work every process shares with the others: due reminders, expired keys.
+    // Background work every process shares with the others: due reminders, expired keys,
+    // tickets left waiting at closing time.
     let reminders = api::appointments::reminders::spawn(state.clone());
+    let sweep = api::queue::sweep::spawn(state.clone());
     let app = api::build_app(state);
     tracing::info!(%bind, "serving; docs at http://{bind}/docs");
     Server::new(TcpListener::bind(bind))
@@ -17,6 +19,7 @@ pub(crate) async fn serve(state: AppState) -> anyhow::Result<()> {
         .await
         .context("server failed")?;
     reminders.abort();
+    sweep.abort();
     Ok(())
 }
 

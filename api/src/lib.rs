@@ -29,6 +29,7 @@ pub mod notifications;
 pub mod pagination;
 pub mod problems;
 pub mod procedures;
+pub mod queue;
 pub mod search;
 pub mod secrets;
 pub mod seed;

@@ -297,6 +297,97 @@ impl AuditAction {
     }
 }
 
+value_set! {
+    /// Where a desk ticket stands: `waiting` in the queue, `called` to a counter, `serving`
+    /// there, then `served`, `no_show` or `cancelled`.
+    "TicketStatus" pub enum TicketStatus {
+        /// In the queue.
+        Waiting,
+        /// Called to a counter; the citizen is on the way.
+        Called,
+        /// At the counter, being served.
+        Serving,
+        /// Served.
+        Served,
+        /// Did not come when called (or still waited at closing time).
+        NoShow,
+        /// Taken out of the queue.
+        Cancelled,
+    }
+}
+
+value_set! {
+    /// How a ticket joined the queue: an appointment checked in within its window, or a walk-in
+    /// (a late appointment checks in as a walk-in, with the appointment linked).
+    "TicketKind" pub enum TicketKind {
+        /// An appointment checked in within its window.
+        Appointment,
+        /// A walk-in, or an appointment that came too late for its slot.
+        WalkIn,
+    }
+}
+
+value_set! {
+    /// Whether a ticket goes ahead of walk-ins: `priority` for the elderly, people with
+    /// disabilities, pregnant women and others the law puts first (with the reason).
+    "PriorityClass" pub enum PriorityClass {
+        /// In turn.
+        Normal,
+        /// Ahead of walk-ins, for a reason the officer records.
+        Priority,
+    }
+}
+
+value_set! {
+    /// How a unit orders priority tickets against walk-ins: `strict` calls every priority
+    /// ticket first; `interleaved` calls one after every N normal tickets.
+    "PriorityStrategy" pub enum PriorityStrategy {
+        /// Every priority ticket before any walk-in.
+        Strict,
+        /// One priority ticket after every N normal ones.
+        Interleaved,
+    }
+}
+
+value_set! {
+    /// What came of a visit to the counter.
+    "VisitOutcome" pub enum VisitOutcome {
+        /// A dossier was taken in.
+        DossierReceived,
+        /// The citizen was only given guidance.
+        GuidanceOnly,
+        /// The citizen lacked documents and must come back.
+        DocumentsMissing,
+        /// Anything else.
+        Other,
+    }
+}
+
+value_set! {
+    /// A counter's state: `open` calls tickets, `paused` (with a reason) and `closed` do not.
+    "CounterState" pub enum CounterState {
+        /// Staffed and calling tickets.
+        Open,
+        /// Staffed but not calling, for the reason given.
+        Paused,
+        /// Not staffed.
+        Closed,
+    }
+}
+
+value_set! {
+    /// What a queue event records: a ticket changed, a ticket was called (or recalled) to a
+    /// counter, or a counter changed state.
+    "QueueEventKind" pub enum QueueEventKind {
+        /// A ticket joined, moved or left the queue.
+        Ticket,
+        /// A ticket was called, or called again, to a counter.
+        Call,
+        /// A counter opened, paused or closed.
+        Counter,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ActiveEnum, Iterable};
@@ -331,6 +422,13 @@ mod tests {
         names_agree::<AppointmentStatus>();
         names_agree::<CancelledBy>();
         names_agree::<ReminderState>();
+        names_agree::<TicketStatus>();
+        names_agree::<TicketKind>();
+        names_agree::<PriorityClass>();
+        names_agree::<PriorityStrategy>();
+        names_agree::<VisitOutcome>();
+        names_agree::<CounterState>();
+        names_agree::<QueueEventKind>();
     }
 
     #[test]

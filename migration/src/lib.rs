@@ -16,6 +16,7 @@ mod m20261202_000006_due_rescheduled_events;
 mod m20261202_000007_appointments;
 mod m20261202_000008_slot_counts;
 mod m20261202_000009_secret_fingerprints;
+mod m20261203_000010_queue;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_appointments::Migration),
             Box::new(m20261202_000008_slot_counts::Migration),
             Box::new(m20261202_000009_secret_fingerprints::Migration),
+            Box::new(m20261203_000010_queue::Migration),
         ]
     }
 }

@@ -107,6 +107,11 @@ impl Request {
     fn with_body(self, body: Value) -> Request {
         Request { body: Some(body), ..self }
     }
+
+    fn at_too(mut self, parameter: &'static str, value: impl ToString) -> Request {
+        self.path.push((parameter, value.to_string()));
+        self
+    }
 }
 
 /// The request `caller` makes of an operation: valid, and naming the desk's fixtures, or
@@ -217,6 +222,23 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         }
         "reschedule_appointment" => Request::at("id", &fixtures.appointment).with_body(example(operation_id)),
         "mark_appointment_no_show" => Request::at("id", desk.missed_appointment().await),
+
+        // The ward's queue: each caller acts on a ticket of its own, waiting or called to
+        // counter 1 (whose last ticket is served first, so that the counter is free).
+        "list_unit_tickets" | "list_counters" | "get_queue_settings" => Request::at("code", WARD),
+        "check_in" | "set_queue_settings" => Request::at("code", WARD).with_body(example(operation_id)),
+        "set_counter" => Request::at("code", WARD).at_too("number", 1).with_body(example(operation_id)),
+        "call_next_ticket" => {
+            desk.open_counter().await;
+            Request::at("code", WARD).at_too("number", 1)
+        }
+        "get_ticket" | "cancel_ticket" => Request::at("id", desk.waiting_ticket().await),
+        "transfer_ticket" => Request::at("id", desk.waiting_ticket().await).with_body(example(operation_id)),
+        "start_serving_ticket" | "mark_ticket_no_show" | "recall_ticket" | "return_ticket_to_queue" => {
+            Request::at("id", desk.called_ticket().await).with_body(json!({}))
+        }
+        "serve_ticket" => Request::at("id", desk.called_ticket().await)
+            .with_body(json!({"outcome": "dossier_received", "dossier_code": dossier.code})),
 
         _ => return None,
     })
@@ -358,6 +380,33 @@ impl Desk {
         let id = appointment.id.to_string();
         appointment.into_active_model().insert(&self.app.db).await.unwrap();
         id
+    }
+
+    /// A walk-in's new ticket at the ward, waiting; its id.
+    async fn waiting_ticket(&self) -> String {
+        let reply =
+            self.call(OFFICER, Method::POST, &format!("/units/{WARD}/tickets")).json(&json!({})).send().await;
+        reply.assert_status(201)["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// Counter 1 of the ward, open and free: the ticket at it, if any, is served.
+    async fn open_counter(&self) {
+        let open = json!({"state": "open"});
+        let counter = format!("/units/{WARD}/counters/1");
+        self.call(OFFICER, Method::PUT, &counter).json(&open).send().await.assert_status(200);
+        let at_it = self.call(OFFICER, Method::GET, &format!("/units/{WARD}/counters")).send().await;
+        if let Some(ticket) = at_it.assert_status(200)[0]["ticket_id"].as_str() {
+            let served = self.call(OFFICER, Method::POST, &format!("/tickets/{ticket}/served"));
+            served.json(&json!({})).send().await.assert_status(200);
+        }
+    }
+
+    /// A ticket of the ward called to counter 1; its id.
+    async fn called_ticket(&self) -> String {
+        self.open_counter().await;
+        self.waiting_ticket().await;
+        let next = self.call(OFFICER, Method::POST, &format!("/units/{WARD}/counters/1/next")).send().await;
+        next.assert_status(200)["id"].as_str().expect("an id").to_owned()
     }
 
     /// A request to a path of the spec, with the caller's access token if it has one.

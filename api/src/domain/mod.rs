@@ -3,6 +3,7 @@ pub mod account;
 pub mod calendar;
 pub mod dossier;
 pub mod intake;
+pub mod queue;
 pub mod slots;
 pub mod text;
 pub mod unit;

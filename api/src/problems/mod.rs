@@ -7,8 +7,10 @@
 //! ([`for_constraint`]).
 
 mod booking;
+mod queue;
 
 pub use booking::*;
+pub use queue::*;
 
 /// One kind of problem, as clients switch on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,6 +258,11 @@ const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
         sqlite_columns: "appointment_seats.citizen_id, appointment_seats.starts_at",
         problem: ALREADY_BOOKED_AT_THIS_TIME,
     },
+    UniqueConstraint {
+        name: "tickets_appointment",
+        sqlite_columns: "tickets.appointment_id",
+        problem: ALREADY_CHECKED_IN,
+    },
 ];
 
 /// The problem a broken unique constraint means: found by the constraint's name (PostgreSQL)
@@ -311,6 +318,16 @@ pub const ALL: &[ProblemType] = &[
     APPOINTMENT_NOT_DUE,
     IDEMPOTENCY_KEY_REUSED,
     IDEMPOTENCY_IN_PROGRESS,
+    DESK_CLOSED,
+    TOO_EARLY_TO_CHECK_IN,
+    APPOINTMENT_NOT_TODAY,
+    APPOINTMENT_NOT_CHECKABLE,
+    ALREADY_CHECKED_IN,
+    UNKNOWN_SERVICE_GROUP,
+    COUNTER_NOT_OPEN,
+    COUNTER_BUSY,
+    TICKET_NOT_IN_STATE,
+    UNKNOWN_DOSSIER,
 ];
 
 /// The problem of a catalogue code.

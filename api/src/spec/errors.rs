@@ -89,6 +89,32 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
         ],
     ),
     ("mark_appointment_no_show", &[p::FORBIDDEN, p::APPOINTMENT_NOT_DUE]),
+    (
+        "check_in",
+        &[
+            p::FORBIDDEN,
+            p::DESK_CLOSED,
+            p::UNKNOWN_SERVICE_GROUP,
+            p::APPOINTMENT_NOT_TODAY,
+            p::APPOINTMENT_NOT_CHECKABLE,
+            p::ALREADY_CHECKED_IN,
+            p::TOO_EARLY_TO_CHECK_IN,
+        ],
+    ),
+    ("list_unit_tickets", &[p::FORBIDDEN]),
+    ("list_counters", &[p::FORBIDDEN]),
+    ("set_counter", &[p::FORBIDDEN, p::UNKNOWN_SERVICE_GROUP, p::COUNTER_BUSY]),
+    ("call_next_ticket", &[p::FORBIDDEN, p::COUNTER_NOT_OPEN, p::COUNTER_BUSY]),
+    ("get_ticket", &[p::FORBIDDEN]),
+    ("start_serving_ticket", &[p::FORBIDDEN, p::TICKET_NOT_IN_STATE]),
+    ("serve_ticket", &[p::FORBIDDEN, p::TICKET_NOT_IN_STATE, p::UNKNOWN_DOSSIER]),
+    ("mark_ticket_no_show", &[p::FORBIDDEN, p::TICKET_NOT_IN_STATE]),
+    ("recall_ticket", &[p::FORBIDDEN, p::TICKET_NOT_IN_STATE]),
+    ("return_ticket_to_queue", &[p::FORBIDDEN, p::TICKET_NOT_IN_STATE]),
+    ("transfer_ticket", &[p::FORBIDDEN, p::TICKET_NOT_IN_STATE, p::UNKNOWN_SERVICE_GROUP]),
+    ("cancel_ticket", &[p::FORBIDDEN, p::TICKET_NOT_IN_STATE]),
+    ("get_queue_settings", &[p::FORBIDDEN]),
+    ("set_queue_settings", &[p::FORBIDDEN]),
 ];
 
 /// Every problem an operation can answer with: what its shape implies, then its own.

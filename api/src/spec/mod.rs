@@ -8,7 +8,8 @@ mod yaml;
 use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
 use crate::{
-    accounts, admin, appointments, calendar, dossiers, legal_documents, notifications, procedures, units,
+    accounts, admin, appointments, calendar, dossiers, legal_documents, notifications, procedures, queue,
+    units,
 };
 
 /// The groups of operations in the spec.
@@ -34,6 +35,8 @@ pub enum ApiTags {
     Lookup,
     /// Appointments at a unit's desk: open slots, booking, moving, cancelling.
     Appointments,
+    /// The desk's queue: check-in tickets, counters, calling, and the queue settings.
+    Queue,
 }
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -66,8 +69,9 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
         dossiers::lookup::LookupApi,
         dossiers::lookup::MyDossiersApi,
         notifications::routes::NotificationsApi,
-        appointments::routes::AppointmentsApi,
-        appointments::changes::AppointmentChangesApi,
+        // poem-openapi implements `OpenApi` for tuples of up to 16: a resource's APIs nest.
+        (appointments::routes::AppointmentsApi, appointments::changes::AppointmentChangesApi),
+        (queue::routes::QueueApi, queue::tickets::TicketsApi, queue::settings::QueueSettingsApi),
     );
     OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)
