@@ -14,4 +14,5 @@ mod due_dates;
 mod input;
 mod operations;
 mod platform;
+mod queue;
 mod role_matrix;
