@@ -237,7 +237,7 @@ async fn paused_and_closed_counters_call_nobody_and_a_busy_counter_neither_calls
     assert_eq!(paused.assert_status(200)["pause_reason"], "Nghỉ giải lao");
     next(&app, &officer, 1).await.assert_problem(409, "counter_not_open");
     set_counter(&app, &officer, 4, json!({"state": "open"})).await.assert_problem(404, "not_found");
-    next(&app, &officer, 0).await.assert_problem(404, "not_found");
+    next(&app, &officer, 0).await.assert_problem(422, "validation_failed");
 
     open(&app, &officer, 1).await;
     let called = next(&app, &officer, 1).await.assert_status(200).clone();
@@ -422,10 +422,11 @@ async fn queue_settings_are_checked_whole_and_only_a_supervisor_sets_them() {
         .iter()
         .map(|e| e["field"].clone())
         .collect();
-    assert!(
-        fields.contains(&json!("max_recalls")) && fields.contains(&json!("service_groups")),
-        "{fields:?}"
-    );
+    assert_eq!(fields, [json!("max_recalls"), json!("service_groups[1].code")]);
+    bad["max_recalls"] = json!(3);
+    bad["service_groups"][1]["code"] = json!("civil_status");
+    let twice = app.put(&path).bearer(&supervisor).json(&bad).send().await;
+    assert_eq!(twice.assert_problem(422, "validation_failed")["errors"][0]["field"], "service_groups");
     let mut fewer = defaults.clone();
     fewer["max_recalls"] = json!(1);
     app.put(&path).bearer(&supervisor).json(&fewer).send().await.assert_status(200);

@@ -176,10 +176,12 @@ pub struct TransferRequest {
 /// A service group of the desk.
 #[derive(Debug, Clone, Object)]
 pub struct ServiceGroup {
-    /// Its code: lower-case letters, digits and `_`.
-    pub code: Line<1, 40>,
+    /// Its code: lower-case letters, digits and `_`, unique at the desk.
+    #[oai(validator(pattern = "^[a-z0-9_]{1,40}$"))]
+    pub code: String,
     /// The letters its ticket numbers begin with (1–3 capitals), unique at the desk.
-    pub prefix: Line<1, 3>,
+    #[oai(validator(pattern = "^[A-Z]{1,3}$"))]
+    pub prefix: String,
     /// Its name as the screen shows it.
     pub name: Line<1, 120>,
 }
@@ -189,17 +191,23 @@ pub struct ServiceGroup {
 #[oai(example)]
 pub struct QueueSettings {
     /// Minutes before its slot an appointment may check in (0–240, default 30).
+    #[oai(validator(minimum(value = "0"), maximum(value = "240")))]
     pub checkin_early_minutes: i32,
     /// Minutes after its slot began an appointment still checks in as one (0–240, default 15);
     /// later it queues as a walk-in.
+    #[oai(validator(minimum(value = "0"), maximum(value = "240")))]
     pub checkin_late_minutes: i32,
     /// Recalls a called ticket gets before it is a no-show (1–10, default 3).
+    #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
     pub max_recalls: i32,
     /// `strict`: every priority ticket before walk-ins; `interleaved`: one every `priority_every`.
     pub priority_strategy: PriorityStrategy,
     /// Under `interleaved`, normal tickets called between priority ones (1–50, default 3).
+    #[oai(validator(minimum(value = "1"), maximum(value = "50")))]
     pub priority_every: i32,
-    /// The groups tickets queue in (1–20); the first takes tickets that name none.
+    /// The groups tickets queue in (1–20, codes and prefixes unique); the first takes tickets
+    /// that name none.
+    #[oai(validator(min_items = 1, max_items = 20))]
     pub service_groups: Vec<ServiceGroup>,
 }
 

@@ -180,6 +180,7 @@ impl QueueApi {
         /// The unit's code.
         code: Path<String>,
         /// The counter's number.
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         number: Path<i32>,
         body: Json<CounterChange>,
     ) -> ApiResult<Json<Counter>> {
@@ -229,6 +230,7 @@ impl QueueApi {
         /// The unit's code.
         code: Path<String>,
         /// The counter's number.
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         number: Path<i32>,
     ) -> ApiResult<Called> {
         let desk = staff_desk(&state, &auth.0, &code, Role::Officer).await?;

@@ -32,61 +32,26 @@ fn shown(rules: &QueueRules) -> QueueSettings {
             .groups
             .iter()
             .map(|g| ServiceGroup {
-                code: Line::from_stored(g.code.clone()),
-                prefix: Line::from_stored(g.prefix.clone()),
+                code: g.code.clone(),
+                prefix: g.prefix.clone(),
                 name: Line::from_stored(g.name.clone()),
             })
             .collect(),
     }
 }
 
-/// Every rule the settings break, by field.
-fn problems_of(settings: &QueueSettings) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    let mut check = |ok: bool, field: &str, vi: &'static str, en: &'static str| {
-        if !ok {
-            errors.push(FieldError::new(field, vi, en));
-        }
-    };
-    let within = |value: i32, low: i32, high: i32| (low..=high).contains(&value);
-    check(
-        within(settings.checkin_early_minutes, 0, 240),
-        "checkin_early_minutes",
-        "Từ 0 đến 240 phút.",
-        "0–240 minutes.",
-    );
-    check(
-        within(settings.checkin_late_minutes, 0, 240),
-        "checkin_late_minutes",
-        "Từ 0 đến 240 phút.",
-        "0–240 minutes.",
-    );
-    check(within(settings.max_recalls, 1, 10), "max_recalls", "Từ 1 đến 10 lần.", "1–10 recalls.");
-    check(within(settings.priority_every, 1, 50), "priority_every", "Từ 1 đến 50.", "1–50.");
+/// What the schema cannot say of the settings: each group's code and prefix its own.
+fn duplicate_groups(settings: &QueueSettings) -> Option<FieldError> {
     let groups = &settings.service_groups;
-    check((1..=20).contains(&groups.len()), "service_groups", "Từ 1 đến 20 nhóm.", "1–20 groups.");
     let codes: HashSet<&str> = groups.iter().map(|g| g.code.as_str()).collect();
     let prefixes: HashSet<&str> = groups.iter().map(|g| g.prefix.as_str()).collect();
-    check(
-        codes.len() == groups.len() && prefixes.len() == groups.len(),
-        "service_groups",
-        "Mã nhóm và tiền tố số không được trùng nhau.",
-        "Group codes and prefixes must be unique.",
-    );
-    let code_ok = |c: &str| c.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    check(
-        groups.iter().all(|g| code_ok(g.code.as_str())),
-        "service_groups",
-        "Mã nhóm chỉ gồm chữ thường, chữ số và dấu _.",
-        "Group codes are lower-case letters, digits and _.",
-    );
-    check(
-        groups.iter().all(|g| g.prefix.as_str().bytes().all(|b| b.is_ascii_uppercase())),
-        "service_groups",
-        "Tiền tố số gồm 1–3 chữ in hoa.",
-        "Prefixes are 1–3 capital letters.",
-    );
-    errors
+    (codes.len() < groups.len() || prefixes.len() < groups.len()).then(|| {
+        FieldError::new(
+            "service_groups",
+            "Mã nhóm và tiền tố số không được trùng nhau.",
+            "Group codes and prefixes must be unique.",
+        )
+    })
 }
 
 pub struct QueueSettingsApi;
@@ -121,16 +86,15 @@ impl QueueSettingsApi {
         body: Json<QueueSettings>,
     ) -> ApiResult<Json<QueueSettings>> {
         let desk = staff_desk(&state, &auth.0, &code, Role::Supervisor).await?;
-        let errors = problems_of(&body);
-        if !errors.is_empty() {
-            return Err(ApiError::validation(errors));
+        if let Some(error) = duplicate_groups(&body) {
+            return Err(ApiError::validation(vec![error]));
         }
         let groups: Vec<queue::ServiceGroup> = body
             .service_groups
             .iter()
             .map(|g| queue::ServiceGroup {
-                code: g.code.to_string(),
-                prefix: g.prefix.to_string(),
+                code: g.code.clone(),
+                prefix: g.prefix.clone(),
                 name: g.name.to_string(),
             })
             .collect();

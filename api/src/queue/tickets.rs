@@ -40,7 +40,13 @@ impl TicketsApi {
     ///
     /// A ticket of a desk the officer works at, with its wait and service times.
     #[oai(path = "/tickets/:id", method = "get", operation_id = "get_ticket")]
-    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Ticket>> {
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        /// The ticket's id.
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<Ticket>> {
         let (ticket, desk) = staff_ticket(&state, &auth.0, id.0).await?;
         let mut shown = views(&state.db, std::slice::from_ref(&ticket), &desk.unit.code).await?;
         shown.pop().map(Json).ok_or_else(|| ApiError::internal("no view of a ticket"))
@@ -54,6 +60,7 @@ impl TicketsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The ticket's id.
         id: Path<Uuid>,
     ) -> ApiResult<Json<Ticket>> {
         act_on(&state, &auth, id.0, Act::Start).await
@@ -69,6 +76,7 @@ impl TicketsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The ticket's id.
         id: Path<Uuid>,
         body: Json<ServedRequest>,
     ) -> ApiResult<Json<Ticket>> {
@@ -106,6 +114,7 @@ impl TicketsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The ticket's id.
         id: Path<Uuid>,
     ) -> ApiResult<Json<Ticket>> {
         act_on(&state, &auth, id.0, Act::NoShow).await
@@ -120,6 +129,7 @@ impl TicketsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The ticket's id.
         id: Path<Uuid>,
     ) -> ApiResult<Json<Ticket>> {
         act_on(&state, &auth, id.0, Act::Recall).await
@@ -134,6 +144,7 @@ impl TicketsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The ticket's id.
         id: Path<Uuid>,
         body: Json<ReturnRequest>,
     ) -> ApiResult<Json<Ticket>> {
@@ -150,6 +161,7 @@ impl TicketsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The ticket's id.
         id: Path<Uuid>,
         body: Json<TransferRequest>,
     ) -> ApiResult<Json<Ticket>> {
@@ -185,6 +197,7 @@ impl TicketsApi {
         &self,
         state: Data<&AppState>,
         auth: BearerAuth,
+        /// The ticket's id.
         id: Path<Uuid>,
     ) -> ApiResult<Json<Ticket>> {
         act_on(&state, &auth, id.0, Act::Cancel).await
