@@ -17,7 +17,15 @@ use crate::{
 /// The methods of every route, for `Allow` on a 405.
 fn allowed_methods(document: &serde_json::Value) -> AllowedMethods {
     let mut allowed = AllowedMethods::default();
-    for path in ["/health/live", "/health/ready", "/metrics", "/openapi.yaml", "/openapi.json", "/docs"] {
+    for path in [
+        "/health/live",
+        "/health/ready",
+        "/metrics",
+        "/openapi.yaml",
+        "/openapi.json",
+        "/docs",
+        "/display/{code}",
+    ] {
         allowed.add(path, ["GET".to_owned(), "HEAD".to_owned()]);
     }
     if let Some(paths) = document["paths"].as_object() {
@@ -61,7 +69,8 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
         )
         .at("/health/live", get(platform::live))
         .at("/health/ready", get(platform::ready))
-        .at("/metrics", get(platform::metrics));
+        .at("/metrics", get(platform::metrics))
+        .at("/display/:code", get(crate::queue::display::page::screen));
     with_middleware(routes, state, spec::Contract::new(document))
 }
 

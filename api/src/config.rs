@@ -50,6 +50,14 @@ pub struct ServerConfig {
     pub shutdown_grace: Duration,
     /// `MOTCUA_TRUSTED_PROXIES`: peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
+    /// `MOTCUA_EVENTS_HEARTBEAT_SECS` (default 15): how often an idle event stream sends a
+    /// comment, so that proxies and the screen know it is alive.
+    pub events_heartbeat: Duration,
+    /// `MOTCUA_EVENTS_MAX_SECS` (default 3600): how long an event stream lasts before the
+    /// server ends it and the screen reconnects (with `Last-Event-ID`, missing nothing), so
+    /// that screens spread over the processes again after a deploy. 0: one display, then the
+    /// end (for clients that cannot hold a stream, and for the fuzzer).
+    pub events_max: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -243,6 +251,8 @@ impl Config {
                 bind: parse_var("MOTCUA_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
                 body_limit: parse_var("MOTCUA_BODY_LIMIT", 1024 * 1024)?,
                 shutdown_grace: Duration::from_secs(parse_var("MOTCUA_SHUTDOWN_GRACE_SECS", 30)?),
+                events_heartbeat: Duration::from_secs(parse_var("MOTCUA_EVENTS_HEARTBEAT_SECS", 15)?.max(1)),
+                events_max: Duration::from_secs(parse_var("MOTCUA_EVENTS_MAX_SECS", 3600)?),
                 trusted_proxies: parse_var("MOTCUA_TRUSTED_PROXIES", TrustedProxies::default())?,
             },
             database: DatabaseConfig {
@@ -280,6 +290,8 @@ impl Config {
                 bind: SocketAddr::from(([127, 0, 0, 1], 0)),
                 body_limit: 1024 * 1024,
                 shutdown_grace: Duration::from_secs(30),
+                events_heartbeat: Duration::from_secs(15),
+                events_max: Duration::from_secs(3600),
                 trusted_proxies: TrustedProxies::default(),
             },
             database: DatabaseConfig { url: url.into(), max_connections: None },

@@ -28,6 +28,8 @@ pub struct AppState {
     pub readers: Arc<crate::db::reader::HeldReaders>,
     /// Where every rule reads the time.
     pub clock: clock::Clock,
+    /// The waiting-room screens this process serves, by unit.
+    pub displays: Arc<crate::queue::display::hub::DisplayHub>,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
             listed_desks,
             readers,
             clock,
+            displays: Arc::default(),
         }
     }
 }

@@ -15,4 +15,5 @@ mod input;
 mod operations;
 mod platform;
 mod queue;
+mod queue_display;
 mod role_matrix;

@@ -225,7 +225,9 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
 
         // The ward's queue: each caller acts on a ticket of its own, waiting or called to
         // counter 1 (whose last ticket is served first, so that the counter is free).
-        "list_unit_tickets" | "list_counters" | "get_queue_settings" => Request::at("code", WARD),
+        "list_unit_tickets" | "list_counters" | "get_queue_settings" | "get_display" | "follow_display" => {
+            Request::at("code", WARD)
+        }
         "check_in" | "set_queue_settings" => Request::at("code", WARD).with_body(example(operation_id)),
         "set_counter" => Request::at("code", WARD).at_too("number", 1).with_body(example(operation_id)),
         "call_next_ticket" => {
@@ -313,7 +315,8 @@ impl Fixtures {
 
 impl Desk {
     async fn open() -> Desk {
-        let app = TestApp::spawn().await;
+        // An event stream ends after its first display, so that its answer can be read whole.
+        let app = TestApp::spawn_with(|config| config.server.events_max = std::time::Duration::ZERO).await;
         app.create_unit(TOWN, None).await;
         app.create_unit(WARD, Some(TOWN)).await;
         app.create_unit(OTHER_WARD, Some(TOWN)).await;

@@ -353,10 +353,16 @@ impl TestApp {
     }
 
     /// Another server process on the same database: the same settings, keys and clock, a
-    /// connection pool of its own.
+    /// connection pool and waiting-room screens of its own.
     pub async fn second_process(&self) -> TestApp {
         let db = api::db::connect(&self.state.config.database).await.expect("connect again");
-        let state = AppState { writer: api::db::Writer::serving(&db), db: db.clone(), ..self.state.clone() };
+        let state = AppState {
+            writer: api::db::Writer::serving(&db),
+            db: db.clone(),
+            // Screens of its own: on PostgreSQL they follow the other's writes through NOTIFY.
+            displays: Default::default(),
+            ..self.state.clone()
+        };
         let client = TestClient::new(api::build_app(state.clone()).before(from_test_peer).boxed());
         TestApp { client, db, state, clock: self.clock.clone(), _scratch: None }
     }

@@ -8,10 +8,12 @@
 //!
 //! Routes: [`routes`] (check-in, the day's tickets, counters, call next, settings) and
 //! [`tickets`] (a ticket's actions); the rules of each write are in [`checkin`] and
-//! [`calling`], the sweep in [`sweep`], the pure rules in [`crate::domain::queue`].
+//! [`calling`], the sweep in [`sweep`], the waiting-room screen in [`display`], the pure rules
+//! in [`crate::domain::queue`].
 
 pub mod calling;
 pub mod checkin;
+pub mod display;
 pub mod dto;
 pub mod routes;
 pub mod settings;
@@ -34,6 +36,17 @@ use crate::{
     state::AppState,
     units::store::{unit_by_code, unit_by_id},
 };
+
+/// Runs a write of a unit's queue and, once it committed, tells the unit's screens.
+pub async fn write_queue<T>(
+    state: &AppState,
+    unit_id: uuid::Uuid,
+    work: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let done = crate::db::write_transaction(&state.writer, work).await?;
+    display::hub::changed(state, unit_id);
+    Ok(done)
+}
 
 /// A unit's desk as its queue sees it: the unit, its calendar and its queue rules.
 #[derive(Debug, Clone)]

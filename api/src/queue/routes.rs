@@ -16,11 +16,10 @@ use super::{
     QueueDesk, calling,
     checkin::{self, CheckIn},
     dto::{Counter, CounterChange, NewTicket, Ticket},
-    staff_desk, store, view, views,
+    staff_desk, store, view, views, write_queue,
 };
 use crate::{
     auth::{BearerAuth, Role},
-    db::write_transaction,
     error::{ApiError, ApiResult, FieldError},
     pagination::{Page, PageQuery},
     problems,
@@ -112,7 +111,7 @@ impl QueueApi {
         request.validate()?;
         let now = state.clock.now();
         let ticket =
-            write_transaction(&state.writer, async |tx| checkin::check_in(tx, &desk, request, now).await)
+            write_queue(&state, desk.unit.id, async |tx| checkin::check_in(tx, &desk, request, now).await)
                 .await?;
         Ok(CheckedIn::Created(Json(view(&ticket, &desk.unit.code, None))))
     }
@@ -199,7 +198,7 @@ impl QueueApi {
             service_groups: groups.map(|g| serde_json::Value::from(g).to_string()),
             updated_at: now,
         };
-        let at_it = write_transaction(&state.writer, async |tx| {
+        let at_it = write_queue(&state, desk.unit.id, async |tx| {
             store::lock_day(tx, desk.unit.id, desk.today(now), 0).await?;
             let at_it = store::at_counter(tx, desk.unit.id, number.0).await?;
             if change.state == CounterState::Closed && at_it.is_some() {
@@ -235,7 +234,7 @@ impl QueueApi {
     ) -> ApiResult<Called> {
         let desk = staff_desk(&state, &auth.0, &code, Role::Officer).await?;
         let now = state.clock.now();
-        let called = write_transaction(&state.writer, async |tx| {
+        let called = write_queue(&state, desk.unit.id, async |tx| {
             calling::call_next(tx, &desk, number.0, auth.0.id, now).await
         })
         .await?;

@@ -8,11 +8,10 @@ use poem_openapi::{OpenApi, param::Path, payload::Json};
 
 use super::{
     dto::{QueueSettings, ServiceGroup},
-    staff_desk, store,
+    staff_desk, store, write_queue,
 };
 use crate::{
     auth::{BearerAuth, Role},
-    db::write_transaction,
     domain::queue::{self, QueueRules},
     error::{ApiError, ApiResult, FieldError},
     input::Line,
@@ -110,7 +109,7 @@ impl QueueSettingsApi {
             updated_at: now,
         };
         let rules = super::rules_of(Some(&stored));
-        write_transaction(&state.writer, async |tx| store::save_settings(tx, stored).await).await?;
+        write_queue(&state, desk.unit.id, async |tx| Ok(store::save_settings(tx, stored).await?)).await?;
         Ok(Json(shown(&rules)))
     }
 }

@@ -12,7 +12,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::calling::{finish, save};
+use super::{
+    calling::{finish, save},
+    display::hub::changed,
+};
 use crate::{
     db::{Writer, write_transaction},
     error::ApiError,
@@ -22,8 +25,17 @@ use crate::{
 /// How often a process sweeps.
 const INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Marks the tickets waiting past their desk's closing time as no-shows; answers how many.
-pub async fn sweep_due(writer: &Writer, now: DateTime<Utc>) -> Result<u32, ApiError> {
+/// What a sweep did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Swept {
+    /// Tickets marked as no-shows.
+    pub missed: u32,
+    /// The units whose queues changed.
+    pub units: Vec<Uuid>,
+}
+
+/// Marks the tickets waiting past their desk's closing time as no-shows.
+pub async fn sweep_due(writer: &Writer, now: DateTime<Utc>) -> Result<Swept, ApiError> {
     write_transaction(writer, async |tx| {
         let due: Vec<(Uuid, chrono::NaiveDate)> = ticket::Entity::find()
             .select_only()
@@ -35,7 +47,7 @@ pub async fn sweep_due(writer: &Writer, now: DateTime<Utc>) -> Result<u32, ApiEr
             .into_tuple()
             .all(tx)
             .await?;
-        let mut missed = 0;
+        let mut swept = Swept::default();
         for (unit_id, day) in due {
             // The same lock as every queue write, skipped when held: no write waits for the sweep.
             let held = queue_day::Entity::find_by_id((unit_id, day))
@@ -52,13 +64,14 @@ pub async fn sweep_due(writer: &Writer, now: DateTime<Utc>) -> Result<u32, ApiEr
                 .filter(ticket::Column::ClosesAt.lte(now))
                 .all(tx)
                 .await?;
+            swept.units.push(unit_id);
             for mut ticket in tickets {
                 finish(tx, &mut ticket, TicketStatus::NoShow, now).await?;
                 save(tx, &mut ticket, QueueEventKind::Ticket, None, now).await?;
-                missed += 1;
+                swept.missed += 1;
             }
         }
-        Ok::<_, ApiError>(missed)
+        Ok::<_, ApiError>(swept)
     })
     .await
 }
@@ -70,8 +83,11 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            if let Err(err) = sweep_due(&state.writer, state.clock.now()).await {
-                tracing::warn!(error = %err, "sweeping the queues failed; trying again next round");
+            match sweep_due(&state.writer, state.clock.now()).await {
+                Ok(swept) => swept.units.iter().for_each(|unit_id| changed(&state, *unit_id)),
+                Err(err) => {
+                    tracing::warn!(error = %err, "sweeping the queues failed; trying again next round")
+                }
             }
         }
     })

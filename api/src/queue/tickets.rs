@@ -9,11 +9,10 @@ use uuid::Uuid;
 use super::{
     calling::{self, Act},
     dto::{QueuePosition, ReturnRequest, ServedRequest, Ticket, TransferRequest},
-    staff_ticket, views,
+    staff_ticket, views, write_queue,
 };
 use crate::{
     auth::BearerAuth,
-    db::write_transaction,
     dossiers::store as dossiers,
     error::{ApiError, ApiResult, FieldError},
     problems,
@@ -26,7 +25,7 @@ async fn act_on(state: &AppState, auth: &BearerAuth, id: Uuid, act: Act) -> ApiR
     let (_, desk) = staff_ticket(state, &auth.0, id).await?;
     let now = state.clock.now();
     let ticket =
-        write_transaction(&state.writer, async |tx| calling::act(tx, &desk, id, act, auth.0.id, now).await)
+        write_queue(state, desk.unit.id, async |tx| calling::act(tx, &desk, id, act, auth.0.id, now).await)
             .await?;
     let mut shown = views(&state.db, std::slice::from_ref(&ticket), &desk.unit.code).await?;
     shown.pop().map(Json).ok_or_else(|| ApiError::internal("no view of a ticket"))

@@ -104,7 +104,7 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("list_unit_tickets", &[p::FORBIDDEN]),
     ("list_counters", &[p::FORBIDDEN]),
     ("set_counter", &[p::FORBIDDEN, p::UNKNOWN_SERVICE_GROUP, p::COUNTER_BUSY]),
-    ("call_next_ticket", &[p::FORBIDDEN, p::COUNTER_NOT_OPEN, p::COUNTER_BUSY]),
+    ("call_next_ticket", &[p::VALIDATION_FAILED, p::FORBIDDEN, p::COUNTER_NOT_OPEN, p::COUNTER_BUSY]),
     ("get_ticket", &[p::FORBIDDEN]),
     ("start_serving_ticket", &[p::FORBIDDEN, p::TICKET_NOT_IN_STATE]),
     ("serve_ticket", &[p::FORBIDDEN, p::TICKET_NOT_IN_STATE, p::UNKNOWN_DOSSIER]),
@@ -115,6 +115,8 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("cancel_ticket", &[p::FORBIDDEN, p::TICKET_NOT_IN_STATE]),
     ("get_queue_settings", &[p::FORBIDDEN]),
     ("set_queue_settings", &[p::FORBIDDEN]),
+    ("get_display", &[]),
+    ("follow_display", &[]),
 ];
 
 /// Every problem an operation can answer with: what its shape implies, then its own.

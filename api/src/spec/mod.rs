@@ -35,7 +35,8 @@ pub enum ApiTags {
     Lookup,
     /// Appointments at a unit's desk: open slots, booking, moving, cancelling.
     Appointments,
-    /// The desk's queue: check-in tickets, counters, calling, and the queue settings.
+    /// The desk's queue: check-in tickets, counters, calling, the queue settings, and the
+    /// waiting-room screen's feed and event stream.
     Queue,
 }
 
@@ -71,7 +72,12 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
         notifications::routes::NotificationsApi,
         // poem-openapi implements `OpenApi` for tuples of up to 16: a resource's APIs nest.
         (appointments::routes::AppointmentsApi, appointments::changes::AppointmentChangesApi),
-        (queue::routes::QueueApi, queue::tickets::TicketsApi, queue::settings::QueueSettingsApi),
+        (
+            queue::routes::QueueApi,
+            queue::tickets::TicketsApi,
+            queue::settings::QueueSettingsApi,
+            queue::display::routes::DisplayApi,
+        ),
     );
     OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)
