@@ -147,7 +147,7 @@ async fn a_screen_gets_the_display_then_every_change_and_resumes_without_repeats
     };
 
     let mut screen = Screen::open(screens, None).await;
-    assert_eq!(screen.until("retry: 3000\n\n").await, "");
+    assert_eq!(screen.until("retry: 3000\n").await, "");
     let (first, shown) = screen.next_display().await;
     assert_eq!(shown["waiting"][0]["waiting"], 1);
     assert!(screen.seen.is_empty() || screen.seen.starts_with(':'));
@@ -162,7 +162,6 @@ async fn a_screen_gets_the_display_then_every_change_and_resumes_without_repeats
     // A screen that has the latest display gets nothing again, only the heartbeat; one that
     // missed a change gets the display at once.
     let mut current = Screen::open(screens, Some(&second.to_string())).await;
-    current.until("retry: 3000\n\n").await;
     assert_eq!(current.until(":\n\n").await, "");
     let mut behind = Screen::open(screens, Some(&first.to_string())).await;
     assert_eq!(behind.next_display().await.0, second);
@@ -180,4 +179,90 @@ async fn the_screen_page_follows_the_stream_and_speaks_vietnamese() {
         assert!(page.text.contains(needed), "{needed}");
     }
     app.get("/display/000.99.99.H99").send().await.assert_problem(404, "not_found");
+}
+
+/// Where the screen's picture goes, for a person to look at.
+fn screenshot_path() -> std::path::PathBuf {
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| "target".into(), std::path::PathBuf::from);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(target).join("pages");
+    std::fs::create_dir_all(&dir).expect("a folder for the screenshots");
+    dir.join("display.png")
+}
+
+/// Runs Debian's headless Chromium on `url` with these arguments; what it prints.
+fn chromium(url: &str, profile: &std::path::Path, args: &[&str]) -> String {
+    let output = std::process::Command::new("/usr/bin/chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(["--window-size=1920,1080", "--hide-scrollbars", "--virtual-time-budget=4000"])
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("Debian's Chromium at /usr/bin/chromium (apt-get install chromium; .ci/run installs it)");
+    assert!(output.status.success(), "chromium: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_screen_page_renders_the_calls_in_headless_chromium() {
+    // Each stream ends after its display: Chromium's virtual time waits for the network to go
+    // quiet, and the page reconnects (with `Last-Event-ID`) as it would after any cut.
+    let (app, officer, _, _) = booking_desk_with(|config| {
+        config.auth.access_ttl = Duration::from_secs(86_400);
+        config.server.events_max = Duration::ZERO;
+    })
+    .await;
+    for _ in 0..5 {
+        post(&app, &officer, &format!("/units/{WARD}/tickets"), json!({})).await;
+    }
+    for (n, state) in [
+        (1, json!({"state": "open"})),
+        (2, json!({"state": "open"})),
+        (3, json!({"state": "paused", "pause_reason": "Nghỉ giải lao"})),
+    ] {
+        app.put(&format!("/api/v1/units/{WARD}/counters/{n}"))
+            .bearer(&officer)
+            .json(&state)
+            .send()
+            .await
+            .assert_status(200);
+    }
+    post(&app, &officer, &format!("/units/{WARD}/counters/1/next"), json!({})).await;
+    post(&app, &officer, &format!("/units/{WARD}/counters/2/next"), json!({})).await;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();
+    let server =
+        tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(api::build_app(app.state.clone())));
+    let url = format!("http://127.0.0.1:{port}/display/{WARD}");
+    let profile = std::env::temp_dir().join(format!("motcua-chromium-{}", uuid::Uuid::now_v7()));
+    let shot = screenshot_path();
+    let (dom, shot) = tokio::task::spawn_blocking(move || {
+        let dom = chromium(&url, &profile.join("dom"), &["--dump-dom"]);
+        chromium(&url, &profile.join("shot"), &[&format!("--screenshot={}", shot.display())]);
+        let _ = std::fs::remove_dir_all(&profile);
+        (dom, shot)
+    })
+    .await
+    .unwrap();
+    server.abort();
+    for shown in [
+        "Quầy 1",
+        "A001",
+        "A002",
+        "Mời số A002 đến quầy 2",
+        "Tạm dừng: Nghỉ giải lao",
+        "3 người",
+        "07:30 – 11:30",
+        "Đăng ký khai sinh",
+        "Trực tiếp",
+    ] {
+        assert!(dom.contains(shown), "the rendered page lacks {shown:?}");
+    }
+    let png = std::fs::read(&shot).expect("the screenshot");
+    assert_eq!(&png[1..4], b"PNG");
+    assert!(png.len() > 20_000, "a screenshot of {} bytes is nearly blank", png.len());
 }

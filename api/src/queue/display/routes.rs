@@ -3,18 +3,14 @@
 use std::sync::Arc;
 
 use futures_util::{StreamExt, stream::BoxStream};
-use poem::{
-    IntoResponse, Response,
-    web::{
-        Data,
-        sse::{Event, SSE},
-    },
-};
+use std::task::Poll;
+
+use poem::{IntoResponse, Response, web::Data};
 use poem_openapi::{
     ApiResponse, OpenApi,
     param::{Header, Path},
     payload::{Json, Payload},
-    registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry},
+    registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSchemaRef, Registry},
     types::Type,
 };
 
@@ -34,24 +30,21 @@ use crate::{
 /// How long a screen that lost its stream waits before it connects again.
 const RETRY_MILLIS: u64 = 3000;
 
-/// The screen's event stream: `retry: 3000`, then a `display` event with the whole
+/// The screen's event stream: a `display` event with the whole
 /// [`Display`] after every change of the queue, its `id` the snapshot's `event_id`; a comment
 /// line while nothing changes.
 pub struct DisplayEvents {
     frames: BoxStream<'static, Arc<Frame>>,
     heartbeat: std::time::Duration,
-    /// When the stream ends; zero: after the first display.
-    lifetime: std::time::Duration,
 }
 
 impl Payload for DisplayEvents {
     const CONTENT_TYPE: &'static str = "text/event-stream";
 
+    /// The schema of each event's data, as Schemathesis and OpenAPI 3.2's `itemSchema` read a
+    /// `text/event-stream` schema.
     fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
-            items: Some(Box::new(Display::schema_ref())),
-            ..MetaSchema::new_with_format("array", "event-stream")
-        }))
+        Display::schema_ref()
     }
 
     fn register(registry: &mut Registry) {
@@ -61,18 +54,32 @@ impl Payload for DisplayEvents {
 
 impl IntoResponse for DisplayEvents {
     fn into_response(self) -> Response {
-        let retry = futures_util::stream::once(async { Event::Retry { retry: RETRY_MILLIS } });
-        let frames = if self.lifetime.is_zero() {
-            self.frames.take(1).boxed()
-        } else {
-            self.frames.take_until(tokio::time::sleep(self.lifetime)).boxed()
-        };
-        let frames = frames.map(|frame| {
-            Event::message(frame.json.clone()).id(frame.event_id.to_string()).event_type("display")
+        // `retry:` rides on the first event rather than in a block of its own, which some
+        // readers take for an event without data.
+        let mut retry = Some(format!("retry: {RETRY_MILLIS}\n"));
+        let mut events = self
+            .frames
+            .map(move |frame| {
+                let data: String = frame.json.lines().map(|line| format!("data: {line}\n")).collect();
+                let retry = retry.take().unwrap_or_default();
+                Ok::<_, std::io::Error>(format!("{retry}id: {}\nevent: display\n{data}\n", frame.event_id))
+            })
+            .boxed();
+        // A comment while nothing else is sent: proxies and the screen see the stream alive.
+        let mut heartbeat =
+            tokio::time::interval_at(tokio::time::Instant::now() + self.heartbeat, self.heartbeat);
+        let stream = futures_util::stream::poll_fn(move |cx| {
+            if let Poll::Ready(event) = events.poll_next_unpin(cx) {
+                return Poll::Ready(event);
+            }
+            heartbeat.poll_tick(cx).map(|_| Some(Ok(":\n\n".to_owned())))
         });
-        // poem's SSE answers with `Cache-Control: no-cache` and `X-Accel-Buffering: no`, so
-        // that nginx and other proxies pass each event on at once.
-        SSE::new(retry.chain(frames)).keep_alive(self.heartbeat).into_response()
+        // No caching, and `X-Accel-Buffering: no` so that nginx passes each event on at once.
+        Response::builder()
+            .content_type(Self::CONTENT_TYPE)
+            .header("Cache-Control", "no-cache")
+            .header("X-Accel-Buffering", "no")
+            .body(poem::Body::from_bytes_stream(stream))
     }
 }
 
@@ -80,7 +87,7 @@ impl ApiResponse for DisplayEvents {
     fn meta() -> MetaResponses {
         MetaResponses {
             responses: vec![MetaResponse {
-                description: "Server-sent events: `retry: 3000`, then a `display` event (data: the whole display, id: its `event_id`) now and after every change; a comment every 15 seconds while nothing changes. The server ends a stream after an hour; the screen reconnects with `Last-Event-ID` and misses nothing.",
+                description: "Server-sent events: a `display` event (data: the whole display, id: its `event_id`; the first also sets `retry: 3000`) now and after every change; a comment every 15 seconds while nothing changes. The server ends a stream after an hour; the screen reconnects with `Last-Event-ID` and misses nothing.",
                 status: Some(200),
                 status_range: None,
                 content: vec![MetaMediaType { content_type: Self::CONTENT_TYPE, schema: Self::schema_ref() }],
@@ -95,11 +102,16 @@ impl ApiResponse for DisplayEvents {
 }
 
 /// The snapshots of a unit as a screen receives them: the latest (unless it is the one the
-/// screen says it has), then each new one.
+/// screen says it has), then each new one for `lifetime`; with a zero lifetime, only the latest.
 fn frames(
-    latest: tokio::sync::watch::Receiver<Option<Arc<Frame>>>,
+    mut latest: tokio::sync::watch::Receiver<Option<Arc<Frame>>>,
     has: Option<i64>,
+    lifetime: std::time::Duration,
 ) -> BoxStream<'static, Arc<Frame>> {
+    if lifetime.is_zero() {
+        let frame = latest.borrow_and_update().clone().filter(|frame| has != Some(frame.event_id));
+        return futures_util::stream::iter(frame).boxed();
+    }
     futures_util::stream::unfold((latest, has, true), |(mut latest, has, mut first)| async move {
         loop {
             if !first && latest.changed().await.is_err() {
@@ -112,6 +124,7 @@ fn frames(
             }
         }
     })
+    .take_until(tokio::time::sleep(lifetime))
     .boxed()
 }
 
@@ -159,9 +172,8 @@ impl DisplayApi {
         let has = last_event_id.0.and_then(|id| id.trim().parse::<i64>().ok());
         let server = &state.config.server;
         Ok(DisplayEvents {
-            frames: frames(latest, has),
+            frames: frames(latest, has, server.events_max),
             heartbeat: server.events_heartbeat,
-            lifetime: server.events_max,
         })
     }
 }
