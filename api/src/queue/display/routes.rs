@@ -10,8 +10,8 @@ use poem_openapi::{
     ApiResponse, OpenApi,
     param::{Header, Path},
     payload::{Json, Payload},
-    registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSchemaRef, Registry},
-    types::Type,
+    registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSchema, MetaSchemaRef, Registry},
+    types::{Example, ToJSON, Type},
 };
 
 use super::{
@@ -41,10 +41,41 @@ pub struct DisplayEvents {
 impl Payload for DisplayEvents {
     const CONTENT_TYPE: &'static str = "text/event-stream";
 
-    /// The schema of each event's data, as Schemathesis and OpenAPI 3.2's `itemSchema` read a
-    /// `text/event-stream` schema.
+    /// One event, as OpenAPI before 3.2 describes the events of a stream with `schema`: its
+    /// fields, `data` the display as JSON text.
     fn schema_ref() -> MetaSchemaRef {
-        Display::schema_ref()
+        let field = |ty: &'static str, description: &'static str| {
+            MetaSchemaRef::Inline(Box::new(MetaSchema {
+                description: Some(description),
+                ..MetaSchema::new(ty)
+            }))
+        };
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            description: Some("One server-sent event of the stream."),
+            required: vec!["event", "id", "data"],
+            properties: vec![
+                ("event", field("string", "Always `display`.")),
+                ("id", field("string", "The display's `event_id`, which `Last-Event-ID` resumes from.")),
+                (
+                    "retry",
+                    field("integer", "Milliseconds to wait before reconnecting (3000), on the first event."),
+                ),
+                (
+                    "data",
+                    field(
+                        "string",
+                        "The whole display as JSON: a `Display`, as `GET /units/{code}/display` answers.",
+                    ),
+                ),
+            ],
+            example: Some(serde_json::json!({
+                "event": "display",
+                "id": "1187",
+                "retry": RETRY_MILLIS,
+                "data": Display::example().to_json_string(),
+            })),
+            ..MetaSchema::new("object")
+        }))
     }
 
     fn register(registry: &mut Registry) {

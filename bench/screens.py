@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Waiting-room screens under load: SCREENS event streams of one unit's display, and how long
+each change takes to reach all of them.
+
+Every screen holds `GET /api/v1/units/{code}/display/events` open. A change (counter 1 paused,
+then open again: a queue write that any desk makes, at any hour) is made through the API; each
+screen's delay is from just before the write was sent to the moment its new `display` event
+arrived. The baseline, measured in the same run, is a plain `GET /api/v1/units/{code}/display`
+with no screen connected. Only the standard library: one asyncio connection per screen.
+
+    bench/screens.py HOST PORT UNIT OFFICER_PHONE PASSWORD [SCREENS] [CHANGES]
+"""
+
+import asyncio
+import json
+import statistics
+import sys
+import time
+import urllib.request
+
+
+def call(base, method, path, token=None, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)
+    request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", "Bearer " + token)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"null")
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class Screen:
+    def __init__(self):
+        self.ids = []  # (event id, arrival time)
+        self.got = asyncio.Event()
+
+    async def follow(self, host, port, unit, ready):
+        reader, writer = await asyncio.open_connection(host, port)
+        writer.write(
+            f"GET /api/v1/units/{unit}/display/events HTTP/1.1\r\nHost: {host}\r\n"
+            "Accept: text/event-stream\r\n\r\n".encode()
+        )
+        await writer.drain()
+        status = await reader.readline()
+        assert b" 200 " in status, status
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass
+        ready.release()
+        while True:
+            line = await reader.readline()
+            if not line:
+                return
+            if line.startswith(b"id: "):
+                self.ids.append((int(line[4:]), time.monotonic()))
+                self.got.set()
+
+
+async def main():
+    host, port, unit, phone, password = sys.argv[1:6]
+    screens = int(sys.argv[6]) if len(sys.argv) > 6 else 500
+    changes = int(sys.argv[7]) if len(sys.argv) > 7 else 40
+    base = f"http://{host}:{port}/api/v1"
+    token = call(base, "POST", "/auth/login", body={"phone": phone, "password": password})["access_token"]
+    loop = asyncio.get_running_loop()
+
+    # Baseline: the same display, asked for plainly, one request at a time.
+    plain = []
+    for _ in range(50):
+        started = time.monotonic()
+        await loop.run_in_executor(None, call, base, "GET", f"/units/{unit}/display")
+        plain.append((time.monotonic() - started) * 1000)
+
+    ready = asyncio.Semaphore(0)
+    followers = [Screen() for _ in range(screens)]
+    tasks = [asyncio.create_task(s.follow(host, port, unit, ready)) for s in followers]
+    for _ in followers:
+        await asyncio.wait_for(ready.acquire(), 30)
+    await asyncio.wait_for(asyncio.gather(*(s.got.wait() for s in followers)), 30)
+
+    delays, missed = [], 0
+    states = [{"state": "paused", "pause_reason": "Nghỉ giải lao"}, {"state": "open"}]
+    for change in range(changes):
+        before = [len(s.ids) for s in followers]
+        started = time.monotonic()
+        await loop.run_in_executor(None, call, base, "PUT", f"/units/{unit}/counters/1", token, states[change % 2])
+        deadline = started + 5
+        while time.monotonic() < deadline and any(len(s.ids) == n for s, n in zip(followers, before)):
+            await asyncio.sleep(0.005)
+        for s, n in zip(followers, before):
+            if len(s.ids) > n:
+                delays.append((s.ids[n][1] - started) * 1000)
+            else:
+                missed += 1
+        await asyncio.sleep(0.1)
+    for task in tasks:
+        task.cancel()
+
+    base_p50 = statistics.median(plain)
+    p50, p99 = statistics.median(delays), percentile(delays, 99)
+    print(f"screens {screens}, changes {changes}, deliveries {len(delays)}, missed {missed}")
+    print(f"plain GET display: p50 {base_p50:.1f} ms, p99 {percentile(plain, 99):.1f} ms")
+    print(f"change to every screen: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(delays):.1f} ms")
+    print(f"ratios to the plain GET's p50: p50 {p50 / base_p50:.2f}x, p99 {p99 / base_p50:.2f}x")
+    print(f"RESULT p99_ms={p99:.1f} missed={missed}")
+
+
+asyncio.run(main())
