@@ -35,8 +35,7 @@ pub async fn call_next(
     if store::at_counter(tx, desk.unit.id, number).await?.is_some() {
         return Err(ApiError::of(&problems::COUNTER_BUSY));
     }
-    let groups: Option<Vec<String>> =
-        counter.service_groups.as_deref().and_then(|g| serde_json::from_str(g).ok());
+    let groups = store::groups_of(&counter);
     let calls_for_counter = |t: &ticket::Model| match t.target_counter {
         Some(target) => target == number,
         None => groups.as_ref().is_none_or(|groups| groups.contains(&t.service_group)),

@@ -55,9 +55,7 @@ fn counter_view(
         state: stored.map_or(CounterState::Closed, |c| c.state),
         pause_reason: stored.and_then(|c| c.pause_reason.clone()),
         officer_id: stored.and_then(|c| c.officer_id),
-        service_groups: stored
-            .and_then(|c| c.service_groups.as_deref())
-            .and_then(|g| serde_json::from_str(g).ok()),
+        service_groups: stored.and_then(store::groups_of),
         ticket_id: at_it.map(|t| t.id),
         display_number: at_it.map(|t| t.display_number.clone()),
     }

@@ -9,7 +9,8 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, FromQueryResult,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::Expr,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
+    sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
 
@@ -197,14 +198,17 @@ pub async fn counter(
     counter::Entity::find_by_id((unit_id, number)).one(db).await
 }
 
+/// The service groups a counter calls; `None`: every group.
+pub fn groups_of(counter: &counter::Model) -> Option<Vec<String>> {
+    counter.service_groups.as_deref().and_then(|groups| serde_json::from_str(groups).ok())
+}
+
 pub async fn save_counter(db: &impl ConnectionTrait, counter: counter::Model) -> Result<(), DbErr> {
-    let exists = counter::Entity::find_by_id((counter.unit_id, counter.number)).one(db).await?.is_some();
-    let active = counter::ActiveModel::from(counter).reset_all();
-    if exists {
-        active.update(db).await?;
-    } else {
-        active.insert(db).await?;
-    }
+    use counter::Column as C;
+    let upsert = OnConflict::columns([C::UnitId, C::Number])
+        .update_columns([C::State, C::PauseReason, C::OfficerId, C::ServiceGroups, C::UpdatedAt])
+        .to_owned();
+    counter::Entity::insert(counter::ActiveModel::from(counter)).on_conflict(upsert).exec(db).await?;
     Ok(())
 }
 
@@ -216,13 +220,22 @@ pub async fn settings(
 }
 
 pub async fn save_settings(db: &impl ConnectionTrait, settings: queue_setting::Model) -> Result<(), DbErr> {
-    let exists = queue_setting::Entity::find_by_id(settings.unit_id).one(db).await?.is_some();
-    let active = settings.into_active_model().reset_all();
-    if exists {
-        active.update(db).await?;
-    } else {
-        active.insert(db).await?;
-    }
+    use queue_setting::Column as C;
+    let upsert = OnConflict::column(C::UnitId)
+        .update_columns([
+            C::CheckinEarlyMinutes,
+            C::CheckinLateMinutes,
+            C::MaxRecalls,
+            C::PriorityStrategy,
+            C::PriorityEvery,
+            C::ServiceGroups,
+            C::UpdatedAt,
+        ])
+        .to_owned();
+    queue_setting::Entity::insert(queue_setting::ActiveModel::from(settings))
+        .on_conflict(upsert)
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -24,11 +24,21 @@ use crate::{
     units::store::unit_by_id,
 };
 
-/// A snapshot as screens receive it: its event id and its JSON.
+/// A snapshot as screens receive it: its event id, and the server-sent event that carries it,
+/// written once and shared by every screen's stream.
 #[derive(Debug)]
 pub struct Frame {
     pub event_id: i64,
-    pub json: String,
+    pub event: bytes::Bytes,
+}
+
+impl Frame {
+    pub fn of(shown: &super::dto::Display) -> Frame {
+        let json = poem_openapi::types::ToJSON::to_json_string(shown);
+        let data: String = json.lines().map(|line| format!("data: {line}\n")).collect();
+        let event = format!("id: {}\nevent: display\n{data}\n", shown.event_id);
+        Frame { event_id: shown.event_id, event: event.into() }
+    }
 }
 
 type Latest = watch::Sender<Option<Arc<Frame>>>;
@@ -74,10 +84,7 @@ pub async fn refresh(state: &AppState, unit_id: Uuid) {
             unit_by_id(&state.db, unit_id).await?.ok_or(sea_orm::DbErr::RecordNotFound("unit".into()))?;
         let desk = QueueDesk::of(&state.db, unit).await?;
         let shown = snapshot(&state.db, &desk, state.clock.now()).await?;
-        Ok::<_, sea_orm::DbErr>(Frame {
-            event_id: shown.event_id,
-            json: poem_openapi::types::ToJSON::to_json_string(&shown),
-        })
+        Ok::<_, sea_orm::DbErr>(Frame::of(&shown))
     };
     match frame.await {
         Ok(frame) => {

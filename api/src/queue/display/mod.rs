@@ -157,11 +157,7 @@ async fn waiting_lines(
             let open = counters
                 .iter()
                 .filter(|c| c.state == CounterState::Open)
-                .filter(|c| {
-                    let groups: Option<Vec<String>> =
-                        c.service_groups.as_deref().and_then(|g| serde_json::from_str(g).ok());
-                    groups.is_none_or(|groups| groups.contains(&group.code))
-                })
+                .filter(|c| store::groups_of(c).is_none_or(|groups| groups.contains(&group.code)))
                 .count();
             let wait = estimated_wait(median_seconds(seconds), ahead as u64, open as u64);
             GroupWaiting {

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use futures_util::{StreamExt, stream::BoxStream};
 use std::task::Poll;
 
+use bytes::Bytes;
+
 use poem::{IntoResponse, Response, web::Data};
 use poem_openapi::{
     ApiResponse, OpenApi,
@@ -87,13 +89,18 @@ impl IntoResponse for DisplayEvents {
     fn into_response(self) -> Response {
         // `retry:` rides on the first event rather than in a block of its own, which some
         // readers take for an event without data.
-        let mut retry = Some(format!("retry: {RETRY_MILLIS}\n"));
+        let mut first = true;
         let mut events = self
             .frames
             .map(move |frame| {
-                let data: String = frame.json.lines().map(|line| format!("data: {line}\n")).collect();
-                let retry = retry.take().unwrap_or_default();
-                Ok::<_, std::io::Error>(format!("{retry}id: {}\nevent: display\n{data}\n", frame.event_id))
+                let event = if std::mem::take(&mut first) {
+                    let mut event = format!("retry: {RETRY_MILLIS}\n").into_bytes();
+                    event.extend_from_slice(&frame.event);
+                    Bytes::from(event)
+                } else {
+                    frame.event.clone()
+                };
+                Ok::<_, std::io::Error>(event)
             })
             .boxed();
         // A comment while nothing else is sent: proxies and the screen see the stream alive.
@@ -103,7 +110,7 @@ impl IntoResponse for DisplayEvents {
             if let Poll::Ready(event) = events.poll_next_unpin(cx) {
                 return Poll::Ready(event);
             }
-            heartbeat.poll_tick(cx).map(|_| Some(Ok(":\n\n".to_owned())))
+            heartbeat.poll_tick(cx).map(|_| Some(Ok(Bytes::from_static(b":\n\n"))))
         });
         // No caching, and `X-Accel-Buffering: no` so that nginx passes each event on at once.
         Response::builder()
