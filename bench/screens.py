@@ -8,7 +8,11 @@ screen's delay is from just before the write was sent to the moment its new `dis
 arrived. The baseline, measured in the same run, is a plain `GET /api/v1/units/{code}/display`
 with no screen connected. Only the standard library: one asyncio connection per screen.
 
-    bench/screens.py HOST PORT UNIT OFFICER_PHONE PASSWORD [SCREENS] [CHANGES]
+    bench/screens.py HOST PORT UNIT OFFICER_PHONE PASSWORD [SCREENS] [CHANGES] [SERVER_PID]
+
+With the server's pid, its own memory (RssAnon) is read before the screens connect (after the
+login, whose Argon2 hash leaves its buffer to the allocator) and once every screen has its
+first display: the difference is what the screens cost.
 """
 
 import asyncio
@@ -27,6 +31,16 @@ def call(base, method, path, token=None, body=None):
         request.add_header("authorization", "Bearer " + token)
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read() or b"null")
+
+
+def own_memory_kib(pid):
+    if pid is None:
+        return None
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1])
+    return None
 
 
 def percentile(values, p):
@@ -64,6 +78,7 @@ async def main():
     host, port, unit, phone, password = sys.argv[1:6]
     screens = int(sys.argv[6]) if len(sys.argv) > 6 else 500
     changes = int(sys.argv[7]) if len(sys.argv) > 7 else 40
+    pid = int(sys.argv[8]) if len(sys.argv) > 8 else None
     base = f"http://{host}:{port}/api/v1"
     token = call(base, "POST", "/auth/login", body={"phone": phone, "password": password})["access_token"]
     loop = asyncio.get_running_loop()
@@ -75,12 +90,14 @@ async def main():
         await loop.run_in_executor(None, call, base, "GET", f"/units/{unit}/display")
         plain.append((time.monotonic() - started) * 1000)
 
+    before_screens = own_memory_kib(pid)
     ready = asyncio.Semaphore(0)
     followers = [Screen() for _ in range(screens)]
     tasks = [asyncio.create_task(s.follow(host, port, unit, ready)) for s in followers]
     for _ in followers:
         await asyncio.wait_for(ready.acquire(), 30)
     await asyncio.wait_for(asyncio.gather(*(s.got.wait() for s in followers)), 30)
+    with_screens = own_memory_kib(pid)
 
     delays, missed = [], 0
     states = [{"state": "paused", "pause_reason": "Nghỉ giải lao"}, {"state": "open"}]
@@ -106,6 +123,15 @@ async def main():
     print(f"plain GET display: p50 {base_p50:.1f} ms, p99 {percentile(plain, 99):.1f} ms")
     print(f"change to every screen: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(delays):.1f} ms")
     print(f"ratios to the plain GET's p50: p50 {p50 / base_p50:.2f}x, p99 {p99 / base_p50:.2f}x")
+    if pid is not None:
+        after = own_memory_kib(pid)
+        cost = with_screens - before_screens
+        print(
+            f"server memory (RssAnon): {before_screens // 1024} MiB before the screens, "
+            f"{with_screens // 1024} MiB with them connected, {after // 1024} MiB after the changes; "
+            f"the screens cost {cost / 1024:.1f} MiB ({cost / screens:.1f} KiB each)"
+        )
+        print(f"MEMORY with_screens_kib={max(with_screens, after)}")
     print(f"RESULT p99_ms={p99:.1f} missed={missed}")
 
 

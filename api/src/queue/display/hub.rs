@@ -48,6 +48,9 @@ type Latest = watch::Sender<Option<Arc<Frame>>>;
 pub struct DisplayHub {
     units: Mutex<HashMap<Uuid, Latest>>,
     listening: OnceCell<()>,
+    /// Held while a first snapshot is put together, so that screens connecting at once wait
+    /// for one snapshot rather than each making its own.
+    first: tokio::sync::Mutex<()>,
 }
 
 impl DisplayHub {
@@ -97,6 +100,18 @@ pub async fn refresh(state: &AppState, unit_id: Uuid) {
             });
         }
         Err(err) => tracing::warn!(error = %err, %unit_id, "putting a display snapshot together failed"),
+    }
+}
+
+/// Makes sure the unit has a snapshot for a screen that just subscribed: the one it has, or a
+/// new one that the screens connecting at the same moment share.
+pub async fn ensure_snapshot(state: &AppState, unit_id: Uuid, latest: &watch::Receiver<Option<Arc<Frame>>>) {
+    if latest.borrow().is_some() {
+        return;
+    }
+    let _first = state.displays.first.lock().await;
+    if latest.borrow().is_none() {
+        refresh(state, unit_id).await;
     }
 }
 

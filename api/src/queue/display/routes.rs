@@ -204,9 +204,7 @@ impl DisplayApi {
         let desk = public_desk(&state, &code).await?;
         hub::listen(&state).await;
         let latest = state.displays.subscribe(desk.unit.id);
-        if latest.borrow().is_none() {
-            hub::refresh(&state, desk.unit.id).await;
-        }
+        hub::ensure_snapshot(&state, desk.unit.id, &latest).await;
         let has = last_event_id.0.and_then(|id| id.trim().parse::<i64>().ok());
         let server = &state.config.server;
         Ok(DisplayEvents {
