@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""Waiting-room screens under load: SCREENS event streams of one unit's display, and how long
-each change takes to reach all of them.
+"""Waiting-room screens under load: SCREENS event streams of one unit's display while an officer
+calls tickets, and how long each call takes to reach all of them.
 
-Every screen holds `GET /api/v1/units/{code}/display/events` open. A change (counter 1 paused,
-then open again: a queue write that any desk makes, at any hour) is made through the API; each
-screen's delay is from just before the write was sent to the moment its new `display` event
+A supervisor first opens the desk around the clock (so that the bench runs at any hour), the
+officer checks CALLS walk-ins in and opens counter 1. Every screen holds
+`GET /api/v1/units/{code}/display/events` open. For each call, the ticket at the counter is
+served (untimed, and its event let through to every screen), then `next` is called; each
+screen's delay is from just before that request was sent to the moment its new `display` event
 arrived. The baseline, measured in the same run, is a plain `GET /api/v1/units/{code}/display`
 with no screen connected. Only the standard library: one asyncio connection per screen.
 
-    bench/screens.py HOST PORT UNIT OFFICER_PHONE PASSWORD [SCREENS] [CHANGES] [SERVER_PID]
+    bench/screens.py HOST PORT UNIT OFFICER SUPERVISOR [SCREENS] [CALLS] [SERVER_PID]
+
+OFFICER and SUPERVISOR are `phone:password`.
 
 With the server's pid, its own memory (RssAnon) is read before the screens connect (after the
 login, whose Argon2 hash leaves its buffer to the allocator) and once every screen has its
@@ -75,12 +79,25 @@ class Screen:
 
 
 async def main():
-    host, port, unit, phone, password = sys.argv[1:6]
+    host, port, unit, officer, supervisor = sys.argv[1:6]
     screens = int(sys.argv[6]) if len(sys.argv) > 6 else 500
     changes = int(sys.argv[7]) if len(sys.argv) > 7 else 40
     pid = int(sys.argv[8]) if len(sys.argv) > 8 else None
     base = f"http://{host}:{port}/api/v1"
-    token = call(base, "POST", "/auth/login", body={"phone": phone, "password": password})["access_token"]
+
+    def login(account):
+        phone, password = account.split(":", 1)
+        return call(base, "POST", "/auth/login", body={"phone": phone, "password": password})["access_token"]
+
+    token = login(officer)
+    all_day = [{"start": "00:00", "end": "23:59"}]
+    days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    desk = {"time_zone": "Asia/Ho_Chi_Minh", "opening_hours": {day: all_day for day in days},
+            "intake_cutoff": "23:00", "counters": 3, "slot_minutes": 15}
+    call(base, "PUT", f"/units/{unit}/settings", login(supervisor), desk)
+    for _ in range(changes):
+        call(base, "POST", f"/units/{unit}/tickets", token, {})
+    call(base, "PUT", f"/units/{unit}/counters/1", token, {"state": "open"})
     loop = asyncio.get_running_loop()
 
     # Baseline: the same display, asked for plainly, one request at a time.
@@ -99,29 +116,36 @@ async def main():
     await asyncio.wait_for(asyncio.gather(*(s.got.wait() for s in followers)), 30)
     with_screens = own_memory_kib(pid)
 
-    delays, missed = [], 0
-    states = [{"state": "paused", "pause_reason": "Nghỉ giải lao"}, {"state": "open"}]
-    for change in range(changes):
+    async def reach_every_screen(request):
+        """Sends the request; each screen's delay to its next event, and how many never got it."""
         before = [len(s.ids) for s in followers]
         started = time.monotonic()
-        await loop.run_in_executor(None, call, base, "PUT", f"/units/{unit}/counters/1", token, states[change % 2])
+        answer = await loop.run_in_executor(None, request)
         deadline = started + 5
         while time.monotonic() < deadline and any(len(s.ids) == n for s, n in zip(followers, before)):
             await asyncio.sleep(0.005)
-        for s, n in zip(followers, before):
-            if len(s.ids) > n:
-                delays.append((s.ids[n][1] - started) * 1000)
-            else:
-                missed += 1
-        await asyncio.sleep(0.1)
+        arrived = [(s.ids[n][1] - started) * 1000 for s, n in zip(followers, before) if len(s.ids) > n]
+        return answer, arrived, len(followers) - len(arrived)
+
+    delays, missed, at_counter = [], 0, None
+    for _ in range(changes):
+        if at_counter is not None:
+            serve = lambda: call(base, "POST", f"/tickets/{at_counter}/served", token, {})
+            await reach_every_screen(serve)
+        next_ticket = lambda: call(base, "POST", f"/units/{unit}/counters/1/next", token)
+        called, arrived, lost = await reach_every_screen(next_ticket)
+        at_counter = called["id"]
+        delays.extend(arrived)
+        missed += lost
+        await asyncio.sleep(0.05)
     for task in tasks:
         task.cancel()
 
     base_p50 = statistics.median(plain)
     p50, p99 = statistics.median(delays), percentile(delays, 99)
-    print(f"screens {screens}, changes {changes}, deliveries {len(delays)}, missed {missed}")
+    print(f"screens {screens}, calls {changes}, deliveries {len(delays)}, missed {missed}")
     print(f"plain GET display: p50 {base_p50:.1f} ms, p99 {percentile(plain, 99):.1f} ms")
-    print(f"change to every screen: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(delays):.1f} ms")
+    print(f"call to every screen: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(delays):.1f} ms")
     print(f"ratios to the plain GET's p50: p50 {p50 / base_p50:.2f}x, p99 {p99 / base_p50:.2f}x")
     if pid is not None:
         after = own_memory_kib(pid)

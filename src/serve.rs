@@ -12,10 +12,19 @@ pub(crate) async fn serve(state: AppState) -> anyhow::Result<()> {
     // tickets left waiting at closing time.
     let reminders = api::appointments::reminders::spawn(state.clone());
     let sweep = api::queue::sweep::spawn(state.clone());
+    let displays = state.displays.clone();
     let app = api::build_app(state);
     tracing::info!(%bind, "serving; docs at http://{bind}/docs");
     Server::new(TcpListener::bind(bind))
-        .run_with_graceful_shutdown(app, shutdown_signal(), Some(grace))
+        .run_with_graceful_shutdown(
+            app,
+            async move {
+                shutdown_signal().await;
+                // Event streams never finish by themselves: end them, so the screens move on.
+                displays.close();
+            },
+            Some(grace),
+        )
         .await
         .context("server failed")?;
     reminders.abort();

@@ -51,6 +51,8 @@ pub struct DisplayHub {
     /// Held while a first snapshot is put together, so that screens connecting at once wait
     /// for one snapshot rather than each making its own.
     first: tokio::sync::Mutex<()>,
+    /// Set when the process shuts down: its streams end and it takes no new ones.
+    closed: std::sync::atomic::AtomicBool,
 }
 
 impl DisplayHub {
@@ -63,6 +65,23 @@ impl DisplayHub {
             latest.send_replace(None);
         }
         latest.subscribe()
+    }
+
+    /// Ends every stream of the process and refuses new ones: at shutdown, so that the screens
+    /// reconnect to another process at once instead of holding this one for its grace period.
+    pub fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.units.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// How many screens of this process watch the unit.
+    pub fn screens(&self, unit_id: Uuid) -> usize {
+        let units = self.units.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        units.get(&unit_id).map_or(0, |latest| latest.receiver_count())
     }
 
     /// The units some screen of this process watches; units nobody watches any more are let go.
@@ -79,7 +98,10 @@ impl DisplayHub {
 }
 
 /// Puts a new snapshot of the unit together for its screens in this process, if any watch it.
-/// An older snapshot never replaces a newer one (two refreshes can finish out of order).
+/// Only a snapshot of a later event is sent on: an event id names one state of the queue, so a
+/// screen never gets the same id twice, and two refreshes finishing out of order change nothing.
+/// (A change without an event, such as new queue settings, reaches the screens with the next
+/// event, or with the page's polling.)
 pub async fn refresh(state: &AppState, unit_id: Uuid) {
     let Some(latest) = state.displays.latest(unit_id) else { return };
     let frame = async {
@@ -92,7 +114,7 @@ pub async fn refresh(state: &AppState, unit_id: Uuid) {
     match frame.await {
         Ok(frame) => {
             latest.send_if_modified(|current| {
-                let newer = current.as_ref().is_none_or(|current| current.event_id <= frame.event_id);
+                let newer = current.as_ref().is_none_or(|current| current.event_id < frame.event_id);
                 if newer {
                     *current = Some(Arc::new(frame));
                 }

@@ -201,6 +201,9 @@ impl DisplayApi {
         #[oai(name = "Last-Event-ID")]
         last_event_id: Header<Option<String>>,
     ) -> ApiResult<DisplayEvents> {
+        if state.displays.is_closed() {
+            return Err(ApiError::unavailable());
+        }
         let desk = public_desk(&state, &code).await?;
         hub::listen(&state).await;
         let latest = state.displays.subscribe(desk.unit.id);
