@@ -163,6 +163,8 @@ async fn a_screen_gets_the_display_then_every_change_and_resumes_without_repeats
     // missed a change gets the display at once.
     let mut current = Screen::open(screens, Some(&second.to_string())).await;
     assert_eq!(current.until(":\n\n").await, "");
+    let mut ahead = Screen::open(screens, Some(&(second + 100).to_string())).await;
+    assert_eq!(ahead.until(":\n\n").await, "");
     let mut behind = Screen::open(screens, Some(&first.to_string())).await;
     assert_eq!(behind.next_display().await.0, second);
 }

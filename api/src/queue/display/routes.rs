@@ -1,12 +1,9 @@
 //! The screen's feed, `GET /units/{code}/display`, and its event stream.
 
-use std::sync::Arc;
-
-use futures_util::{StreamExt, stream::BoxStream};
-use std::task::Poll;
+use std::{sync::Arc, task::Poll};
 
 use bytes::Bytes;
-
+use futures_util::{StreamExt, stream::BoxStream};
 use poem::{IntoResponse, Response, web::Data};
 use poem_openapi::{
     ApiResponse, OpenApi,
@@ -139,15 +136,16 @@ impl ApiResponse for DisplayEvents {
     }
 }
 
-/// The snapshots of a unit as a screen receives them: the latest (unless it is the one the
-/// screen says it has), then each new one for `lifetime`; with a zero lifetime, only the latest.
+/// The snapshots of a unit as a screen receives them: the latest (unless the screen says it has
+/// that one or a later one), then each new one for `lifetime`; with a zero lifetime, only the
+/// latest. Event ids only grow, so "later" is "greater".
 fn frames(
     mut latest: tokio::sync::watch::Receiver<Option<Arc<Frame>>>,
     has: Option<i64>,
     lifetime: std::time::Duration,
 ) -> BoxStream<'static, Arc<Frame>> {
     if lifetime.is_zero() {
-        let frame = latest.borrow_and_update().clone().filter(|frame| has != Some(frame.event_id));
+        let frame = latest.borrow_and_update().clone().filter(|frame| is_news(frame, has));
         return futures_util::stream::iter(frame).boxed();
     }
     futures_util::stream::unfold((latest, has, true), |(mut latest, has, mut first)| async move {
@@ -157,13 +155,17 @@ fn frames(
             }
             first = false;
             let frame = latest.borrow_and_update().clone();
-            if let Some(frame) = frame.filter(|frame| has != Some(frame.event_id)) {
+            if let Some(frame) = frame.filter(|frame| is_news(frame, has)) {
                 return Some((frame, (latest, None, false)));
             }
         }
     })
     .take_until(tokio::time::sleep(lifetime))
     .boxed()
+}
+
+fn is_news(frame: &Frame, has: Option<i64>) -> bool {
+    has.is_none_or(|has| frame.event_id > has)
 }
 
 pub struct DisplayApi;
