@@ -28,7 +28,7 @@ pub struct CheckIn {
 
 impl CheckIn {
     /// A priority ticket says why; a normal one has no reason to give.
-    pub fn validate(&self) -> ApiResult<()> {
+    fn validate(&self) -> ApiResult<()> {
         match (self.priority_class, &self.priority_reason) {
             (PriorityClass::Priority, None) => Err(ApiError::validation(vec![FieldError::new(
                 "priority_reason",

@@ -106,7 +106,6 @@ impl QueueApi {
             priority_class: priority_class.unwrap_or(PriorityClass::Normal),
             priority_reason: priority_reason.map(String::from),
         };
-        request.validate()?;
         let now = state.clock.now();
         let ticket =
             write_queue(&state, desk.unit.id, async |tx| checkin::check_in(tx, &desk, request, now).await)

@@ -7,6 +7,7 @@ use poem_openapi::{OpenApi, param::Path, payload::Json};
 use uuid::Uuid;
 
 use super::{
+    QueueDesk,
     calling::{self, Act},
     dto::{QueuePosition, ReturnRequest, ServedRequest, Ticket, TransferRequest},
     staff_ticket, views, write_queue,
@@ -27,7 +28,16 @@ async fn act_on(state: &AppState, auth: &BearerAuth, id: Uuid, act: Act) -> ApiR
     let ticket =
         write_queue(state, desk.unit.id, async |tx| calling::act(tx, &desk, id, act, auth.0.id, now).await)
             .await?;
-    let mut shown = views(&state.db, std::slice::from_ref(&ticket), &desk.unit.code).await?;
+    answer(state, &ticket, &desk).await
+}
+
+/// A ticket as the API shows it, with its dossier's code.
+async fn answer(
+    state: &AppState,
+    ticket: &entity::ticket::Model,
+    desk: &QueueDesk,
+) -> ApiResult<Json<Ticket>> {
+    let mut shown = views(&state.db, std::slice::from_ref(ticket), &desk.unit.code).await?;
     shown.pop().map(Json).ok_or_else(|| ApiError::internal("no view of a ticket"))
 }
 
@@ -47,8 +57,7 @@ impl TicketsApi {
         id: Path<Uuid>,
     ) -> ApiResult<Json<Ticket>> {
         let (ticket, desk) = staff_ticket(&state, &auth.0, id.0).await?;
-        let mut shown = views(&state.db, std::slice::from_ref(&ticket), &desk.unit.code).await?;
-        shown.pop().map(Json).ok_or_else(|| ApiError::internal("no view of a ticket"))
+        answer(&state, &ticket, &desk).await
     }
 
     /// Start serving a called ticket

@@ -101,7 +101,7 @@ impl DisplayHub {
 /// Only a snapshot of a later event is sent on: an event id names one state of the queue, so a
 /// screen never gets the same id twice, and two refreshes finishing out of order change nothing.
 /// (A change without an event, such as new queue settings, reaches the screens with the next
-/// event, or with the page's polling.)
+/// event.)
 pub async fn refresh(state: &AppState, unit_id: Uuid) {
     let Some(latest) = state.displays.latest(unit_id) else { return };
     let frame = async {

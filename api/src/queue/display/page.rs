@@ -1,5 +1,5 @@
 //! `GET /display/{code}`: the waiting-room screen, a page for a 1920×1080 display in the
-//! waiting room that follows the unit's event stream (and polls every 10 seconds besides) and
+//! waiting room that follows the unit's event stream (polling every 10 seconds while it is down) and
 //! speaks each call in Vietnamese.
 
 use poem::{
