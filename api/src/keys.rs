@@ -4,13 +4,14 @@ use secrecy::ExposeSecret;
 
 use crate::{
     auth::{password::PasswordHashing, tokens::TokenKeys},
-    domain::dossier::SecretHasher,
+    domain::{dossier::SecretHasher, rating::RatingTokens},
     secrets::Secrets,
 };
 
 pub struct Keys {
     pub tokens: TokenKeys,
     pub lookup_secrets: SecretHasher,
+    pub rating_tokens: RatingTokens,
     pub passwords: PasswordHashing,
 }
 
@@ -19,6 +20,7 @@ impl Keys {
         Keys {
             tokens: TokenKeys::new(&secrets.jwt),
             lookup_secrets: SecretHasher::new(secrets.lookup_pepper.expose_secret().as_bytes()),
+            rating_tokens: RatingTokens::new(secrets.lookup_pepper.expose_secret().as_bytes()),
             passwords: PasswordHashing::default(),
         }
     }

@@ -30,6 +30,7 @@ pub mod pagination;
 pub mod problems;
 pub mod procedures;
 pub mod queue;
+pub mod ratings;
 pub mod search;
 pub mod secrets;
 pub mod seed;

@@ -16,6 +16,7 @@ pub struct Model {
     pub body: String,
     pub dossier_id: Option<Uuid>,
     pub appointment_id: Option<Uuid>,
+    pub rating_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
 }

@@ -103,6 +103,8 @@ value_set! {
         AppointmentCancelled,
         /// An appointment is coming up (the day before).
         AppointmentReminder,
+        /// For supervisors: a rating reported unofficial payment or documents outside the list.
+        RatingFlagged,
     }
 }
 
@@ -388,6 +390,81 @@ value_set! {
     }
 }
 
+value_set! {
+    /// One of the national three levels of satisfaction.
+    "RatingLevel" pub enum RatingLevel {
+        /// Rất hài lòng.
+        VerySatisfied,
+        /// Hài lòng.
+        Satisfied,
+        /// Không hài lòng.
+        NotSatisfied,
+    }
+}
+
+value_set! {
+    /// How many trips to the desk the matter took: `0` (all online), `1`, or `2_or_more`.
+    "TripsToComplete" pub enum TripsToComplete {
+        /// None: it was done online.
+        #[sea_orm(string_value = "0")]
+        #[serde(rename = "0")]
+        #[cfg_attr(feature = "openapi", oai(rename = "0"))]
+        None,
+        /// One trip.
+        #[sea_orm(string_value = "1")]
+        #[serde(rename = "1")]
+        #[cfg_attr(feature = "openapi", oai(rename = "1"))]
+        One,
+        /// Two trips or more.
+        #[sea_orm(string_value = "2_or_more")]
+        #[serde(rename = "2_or_more")]
+        #[cfg_attr(feature = "openapi", oai(rename = "2_or_more"))]
+        TwoOrMore,
+    }
+}
+
+value_set! {
+    /// Where a rating was given: `app` (signed in on the mobile app), `web` (signed in on the
+    /// web portal) or `kiosk_token` (with the one-time token of a receipt or ticket, unsigned).
+    "RatingChannel" pub enum RatingChannel {
+        /// The mobile app, signed in.
+        App,
+        /// The web portal, signed in.
+        Web,
+        /// A kiosk or tablet, with a printed one-time token.
+        KioskToken,
+    }
+}
+
+value_set! {
+    /// Where a rating's comment stands: `pending` until a supervisor `approved` (public) or
+    /// `rejected` it (kept for the record, never shown).
+    "CommentStatus" pub enum CommentStatus {
+        /// Waiting for moderation.
+        Pending,
+        /// Public on the officer's profile.
+        Approved,
+        /// Not published.
+        Rejected,
+    }
+}
+
+value_set! {
+    /// Why a comment was not published.
+    "RejectionReason" pub enum RejectionReason {
+        /// It holds personal data the masking missed.
+        PersonalData,
+        /// It is abusive or offensive.
+        Offensive,
+        /// It is not about the service.
+        OffTopic,
+        /// It is spam.
+        Spam,
+        /// Anything else.
+        Other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ActiveEnum, Iterable};
@@ -429,6 +506,11 @@ mod tests {
         names_agree::<VisitOutcome>();
         names_agree::<CounterState>();
         names_agree::<QueueEventKind>();
+        names_agree::<RatingLevel>();
+        names_agree::<TripsToComplete>();
+        names_agree::<RatingChannel>();
+        names_agree::<CommentStatus>();
+        names_agree::<RejectionReason>();
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod m20261202_000007_appointments;
 mod m20261202_000008_slot_counts;
 mod m20261202_000009_secret_fingerprints;
 mod m20261203_000010_queue;
+mod m20261204_000011_ratings;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_slot_counts::Migration),
             Box::new(m20261202_000009_secret_fingerprints::Migration),
             Box::new(m20261203_000010_queue::Migration),
+            Box::new(m20261204_000011_ratings::Migration),
         ]
     }
 }

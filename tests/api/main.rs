@@ -16,4 +16,5 @@ mod operations;
 mod platform;
 mod queue;
 mod queue_display;
+mod ratings;
 mod role_matrix;

@@ -14,7 +14,7 @@ use crate::{
 
 /// The booking desk of the appointments tests, its tokens good for the week the tests move
 /// the clock through.
-async fn queue_desk() -> (TestApp, String, String, String) {
+pub(crate) async fn queue_desk() -> (TestApp, String, String, String) {
     booking_desk_with(|config| config.auth.access_ttl = std::time::Duration::from_secs(7 * 86_400)).await
 }
 
@@ -22,7 +22,7 @@ fn tickets_path() -> String {
     format!("/api/v1/units/{WARD}/tickets")
 }
 
-async fn check_in(app: &TestApp, officer: &str, body: Value) -> Reply {
+pub(crate) async fn check_in(app: &TestApp, officer: &str, body: Value) -> Reply {
     app.post(&tickets_path()).bearer(officer).json(&body).send().await
 }
 
@@ -34,15 +34,15 @@ async fn set_counter(app: &TestApp, officer: &str, number: i32, body: Value) -> 
     app.put(&format!("/api/v1/units/{WARD}/counters/{number}")).bearer(officer).json(&body).send().await
 }
 
-async fn open(app: &TestApp, officer: &str, number: i32) {
+pub(crate) async fn open(app: &TestApp, officer: &str, number: i32) {
     set_counter(app, officer, number, json!({"state": "open"})).await.assert_status(200);
 }
 
-async fn next(app: &TestApp, officer: &str, number: i32) -> Reply {
+pub(crate) async fn next(app: &TestApp, officer: &str, number: i32) -> Reply {
     app.post(&format!("/api/v1/units/{WARD}/counters/{number}/next")).bearer(officer).send().await
 }
 
-async fn act(app: &TestApp, officer: &str, ticket: &Value, action: &str, body: Value) -> Reply {
+pub(crate) async fn act(app: &TestApp, officer: &str, ticket: &Value, action: &str, body: Value) -> Reply {
     let id = ticket["id"].as_str().expect("a ticket id");
     app.post(&format!("/api/v1/tickets/{id}/{action}")).bearer(officer).json(&body).send().await
 }

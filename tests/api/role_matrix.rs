@@ -242,6 +242,20 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         "serve_ticket" => Request::at("id", desk.called_ticket().await)
             .with_body(json!({"outcome": "dossier_received", "dossier_code": dossier.code})),
 
+        // Ratings: each caller rates a visit of its own with the ticket's printed token, and
+        // moderates a pending comment of its own; the officer's profile and the ward's ranking.
+        "create_rating" => {
+            Request::body(json!({"rating_token": desk.served_ticket_token().await, "level": "satisfied"}))
+        }
+        "list_ratings" => Request::default(),
+        "get_rating" => Request::at("id", desk.pending_rating().await),
+        "moderate_rating" => {
+            Request::at("id", desk.pending_rating().await).with_body(json!({"decision": "approve"}))
+        }
+        "get_officer_profile" => Request::at("id", desk.colleague),
+        "rank_unit_officers" | "get_feedback_settings" => Request::at("code", WARD),
+        "set_feedback_settings" => Request::at("code", WARD).with_body(example(operation_id)),
+
         _ => return None,
     })
 }
@@ -410,6 +424,27 @@ impl Desk {
         self.waiting_ticket().await;
         let next = self.call(OFFICER, Method::POST, &format!("/units/{WARD}/counters/1/next")).send().await;
         next.assert_status(200)["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// The rating token printed on a ticket just served at counter 1.
+    async fn served_ticket_token(&self) -> String {
+        self.open_counter().await;
+        let taken =
+            self.call(OFFICER, Method::POST, &format!("/units/{WARD}/tickets")).json(&json!({})).send().await;
+        let token = taken.assert_status(201)["rating_token"].as_str().expect("a rating token").to_owned();
+        self.open_counter().await;
+        let next = self.call(OFFICER, Method::POST, &format!("/units/{WARD}/counters/1/next")).send().await;
+        let called = next.assert_status(200)["id"].as_str().expect("an id").to_owned();
+        let served = self.call(OFFICER, Method::POST, &format!("/tickets/{called}/served"));
+        served.json(&json!({})).send().await.assert_status(200);
+        token
+    }
+
+    /// A rating of a visit to the ward's officer, its comment pending; its id.
+    async fn pending_rating(&self) -> String {
+        let rating = json!({"rating_token": self.served_ticket_token().await, "level": "satisfied", "comment": "Tốt."});
+        let rated = self.call(0, Method::POST, "/ratings").json(&rating).send().await;
+        rated.assert_status(201)["id"].as_str().expect("an id").to_owned()
     }
 
     /// A request to a path of the spec, with the caller's access token if it has one.

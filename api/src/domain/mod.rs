@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod dossier;
 pub mod intake;
 pub mod queue;
+pub mod rating;
 pub mod slots;
 pub mod text;
 pub mod unit;

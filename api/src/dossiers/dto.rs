@@ -146,6 +146,9 @@ pub struct Receipt {
     pub result_returned_at: String,
     /// Name of the receiving officer.
     pub received_by: String,
+    /// The one-time token with which the citizen rates the officer (`POST /ratings`) once the
+    /// dossier is processed or returned, without signing in; printed as a QR code.
+    pub rating_token: String,
     /// The printable A5 receipt (HTML) with a QR code of the code and secret. Present only
     /// in the intake answer, while the secret is still known.
     pub receipt_html: Option<String>,

@@ -49,6 +49,7 @@ impl Example for Receipt {
             due_at: at(12, 1, 8, 15),
             result_returned_at: "Bộ phận một cửa, UBND phường Lái Thiêu".into(),
             received_by: "Phạm Thị Lái Thiêu".into(),
+            rating_token: "d.0192f0c47d1e7c399a3b4bd3a1f2e0b1.5d41402abc4b2a76b9719d911017c592".into(),
             receipt_html: None,
         }
     }

@@ -22,11 +22,21 @@ fn local(at: chrono::DateTime<chrono::Utc>) -> String {
     at.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%H:%M ngày %d/%m/%Y").to_string()
 }
 
+/// What the rating QR code holds: a link the app (or a kiosk) opens to rate the officer.
+pub fn rating_qr_payload(token: &str) -> String {
+    format!("motcua://ratings/new?token={token}")
+}
+
+fn qr_svg(payload: &str, size: u32) -> String {
+    QrCode::new(payload)
+        .map(|code| code.render::<svg::Color>().min_dimensions(size, size).build())
+        .unwrap_or_default()
+}
+
 /// The receipt as a printable page; without the secret (a reprint), its line says so.
 pub fn render_html(receipt: &Receipt, secret: Option<&str>) -> String {
-    let qr = QrCode::new(qr_payload(&receipt.code, secret))
-        .map(|code| code.render::<svg::Color>().min_dimensions(150, 150).build())
-        .unwrap_or_default();
+    let qr = qr_svg(&qr_payload(&receipt.code, secret), 150);
+    let rating_qr = qr_svg(&rating_qr_payload(&receipt.rating_token), 110);
     let documents: String =
         receipt.documents.iter().map(|d| format!("<li>{} — {} bản</li>", escape(&d.name), d.count)).collect();
     let days = if receipt.processing_days == 0.0 {
@@ -38,7 +48,7 @@ pub fn render_html(receipt: &Receipt, secret: Option<&str>) -> String {
         r#"<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><title>Giấy tiếp nhận hồ sơ {code}</title>
 <style>@page {{ size: A5; margin: 12mm }} body {{ font-family: "Times New Roman", serif; font-size: 12pt }}
-h1 {{ font-size: 14pt; text-align: center }} .qr {{ float: right }} dt {{ font-weight: bold }}</style></head>
+h1 {{ font-size: 14pt; text-align: center }} .qr {{ float: right }} .rate {{ clear: both; border-top: 1px dashed #000; padding-top: 4mm }} dt {{ font-weight: bold }}</style></head>
 <body>
 <p>{desk}</p>
 <h1>GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ</h1>
@@ -57,6 +67,9 @@ h1 {{ font-size: 14pt; text-align: center }} .qr {{ float: right }} dt {{ font-w
 <dt>Người tiếp nhận</dt><dd>{officer}</dd>
 </dl>
 <p>Tra cứu tình trạng hồ sơ trên ứng dụng Một Cửa bằng mã hồ sơ và mã tra cứu, hoặc quét mã QR.</p>
+<div class="rate"><div class="qr">{rating_qr}</div>
+<p><b>Đánh giá cán bộ</b>: khi nhận kết quả, quét mã này (hoặc dùng máy tại bộ phận một cửa) để đánh giá
+thái độ phục vụ. Mã chỉ dùng được một lần, trong thời hạn đánh giá sau khi trả kết quả.</p></div>
 </body></html>
 "#,
         code = escape(&receipt.code),

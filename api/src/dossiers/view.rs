@@ -4,6 +4,7 @@
 //! The collection's `POST` (intake, see [`super::intake`]) is routed here too: poem-openapi
 //! writes each API's paths on their own, so one path split over two APIs would appear twice.
 
+use crate::domain::rating::TokenSubject;
 use std::collections::{HashMap, hash_map::Entry};
 
 use chrono::{DateTime, Utc};
@@ -177,6 +178,7 @@ pub async fn receipt_of(
         due_at: dossier.due_at,
         result_returned_at: place,
         received_by: officer.map(|o| o.full_name).unwrap_or_default(),
+        rating_token: state.keys.rating_tokens.issue(TokenSubject::Dossier(dossier.id)),
         receipt_html: None,
     };
     if let Some(secret) = secret {

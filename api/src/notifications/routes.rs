@@ -23,6 +23,9 @@ pub struct Notification {
     pub kind: NotificationKind,
     /// The appointment it is about, if any.
     pub appointment_id: Option<Uuid>,
+    /// The rating it is about, for a supervisor's notice of a flagged rating.
+    #[oai(skip_serializing_if_is_none)]
+    pub rating_id: Option<Uuid>,
     /// Title, in Vietnamese.
     pub title: String,
     /// Text, in Vietnamese.
@@ -39,6 +42,7 @@ impl From<notification::Model> for Notification {
             id: n.id,
             kind: n.kind,
             appointment_id: n.appointment_id,
+            rating_id: n.rating_id,
             title: n.title,
             body: n.body,
             created_at: n.created_at,
@@ -99,6 +103,7 @@ impl poem_openapi::types::Example for Notification {
             id: Uuid::from_u128(0x0192_f0c4_7d1e_7c39_9a3b_4bd3_a1f2_e0b1),
             kind: NotificationKind::DossierStatus,
             appointment_id: None,
+            rating_id: None,
             title: "Hồ sơ 000.20.33.H12-261126-0001: Đang xử lý".into(),
             body: "Hồ sơ của bạn chuyển sang trạng thái \"Đang xử lý\".".into(),
             created_at: DateTime::<Utc>::from_timestamp(1_795_000_000, 0).unwrap_or_default(),

@@ -16,9 +16,11 @@ use crate::pagination::{PageQuery, fetch_page};
 pub enum Subject {
     Dossier(Uuid),
     Appointment(Uuid),
+    Rating(Uuid),
 }
 
-/// A notice to a citizen about one of their dossiers or appointments.
+/// A notice to a citizen about one of their dossiers or appointments, or to a supervisor about a
+/// rating.
 pub struct NewNotice {
     pub user_id: Uuid,
     pub subject: Subject,
@@ -36,11 +38,15 @@ pub async fn notify(db: &impl ConnectionTrait, notice: NewNotice, now: DateTime<
         body: Set(notice.body),
         dossier_id: Set(match notice.subject {
             Subject::Dossier(id) => Some(id),
-            Subject::Appointment(_) => None,
+            _ => None,
         }),
         appointment_id: Set(match notice.subject {
             Subject::Appointment(id) => Some(id),
-            Subject::Dossier(_) => None,
+            _ => None,
+        }),
+        rating_id: Set(match notice.subject {
+            Subject::Rating(id) => Some(id),
+            _ => None,
         }),
         created_at: Set(now),
         read_at: Set(None),

@@ -8,9 +8,11 @@
 
 mod booking;
 mod queue;
+mod ratings;
 
 pub use booking::*;
 pub use queue::*;
+pub use ratings::*;
 
 /// One kind of problem, as clients switch on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,6 +265,12 @@ const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
         sqlite_columns: "tickets.appointment_id",
         problem: ALREADY_CHECKED_IN,
     },
+    UniqueConstraint {
+        name: "ratings_dossier",
+        sqlite_columns: "ratings.dossier_id",
+        problem: ALREADY_RATED,
+    },
+    UniqueConstraint { name: "ratings_ticket", sqlite_columns: "ratings.ticket_id", problem: ALREADY_RATED },
 ];
 
 /// The problem a broken unique constraint means: found by the constraint's name (PostgreSQL)
@@ -328,6 +336,12 @@ pub const ALL: &[ProblemType] = &[
     COUNTER_BUSY,
     TICKET_NOT_IN_STATE,
     UNKNOWN_DOSSIER,
+    STAFF_CANNOT_RATE,
+    ALREADY_RATED,
+    NOT_RATEABLE_YET,
+    RATING_WINDOW_CLOSED,
+    MODERATED_ABOVE,
+    ALREADY_MODERATED,
 ];
 
 /// The problem of a catalogue code.

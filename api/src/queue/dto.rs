@@ -88,6 +88,10 @@ pub struct Ticket {
     /// Seconds from the start of service to its end.
     #[oai(skip_serializing_if_is_none)]
     pub service_seconds: Option<i64>,
+    /// The one-time token to print as a QR code on the ticket: once served, the citizen rates
+    /// the officer with it (`POST /ratings`) away from the counter. Only in the check-in answer.
+    #[oai(skip_serializing_if_is_none)]
+    pub rating_token: Option<String>,
 }
 
 /// A counter of the desk.
@@ -251,6 +255,7 @@ impl Example for Ticket {
             finished_at: None,
             wait_seconds: Some(870),
             service_seconds: None,
+            rating_token: None,
         }
     }
 }

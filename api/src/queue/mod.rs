@@ -144,6 +144,7 @@ pub fn view(ticket: &ticket::Model, unit_code: &str, dossier_code: Option<String
         finished_at: ticket.finished_at,
         wait_seconds: seconds(Some(ticket.checked_in_at), ticket.first_called_at),
         service_seconds: seconds(ticket.serving_at, ticket.finished_at),
+        rating_token: None,
     }
 }
 

@@ -20,6 +20,7 @@ use super::{
 };
 use crate::{
     auth::{BearerAuth, Role},
+    domain::rating::TokenSubject,
     error::{ApiError, ApiResult, FieldError},
     pagination::{Page, PageQuery},
     problems,
@@ -110,7 +111,9 @@ impl QueueApi {
         let ticket =
             write_queue(&state, desk.unit.id, async |tx| checkin::check_in(tx, &desk, request, now).await)
                 .await?;
-        Ok(CheckedIn::Created(Json(view(&ticket, &desk.unit.code, None))))
+        let mut answer = view(&ticket, &desk.unit.code, None);
+        answer.rating_token = Some(state.keys.rating_tokens.issue(TokenSubject::Ticket(ticket.id)));
+        Ok(CheckedIn::Created(Json(answer)))
     }
 
     /// A unit's tickets of a day

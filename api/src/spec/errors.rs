@@ -117,6 +117,17 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("set_queue_settings", &[p::FORBIDDEN]),
     ("get_display", &[]),
     ("follow_display", &[]),
+    (
+        "create_rating",
+        &[p::STAFF_CANNOT_RATE, p::NOT_FOUND, p::ALREADY_RATED, p::NOT_RATEABLE_YET, p::RATING_WINDOW_CLOSED],
+    ),
+    ("list_ratings", &[p::FORBIDDEN]),
+    ("get_rating", &[p::FORBIDDEN]),
+    ("moderate_rating", &[p::FORBIDDEN, p::MODERATED_ABOVE, p::ALREADY_MODERATED]),
+    ("get_officer_profile", &[]),
+    ("rank_unit_officers", &[p::VALIDATION_FAILED]),
+    ("get_feedback_settings", &[p::FORBIDDEN]),
+    ("set_feedback_settings", &[p::FORBIDDEN]),
 ];
 
 /// Every problem an operation can answer with: what its shape implies, then its own.

@@ -9,7 +9,7 @@ use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
 use crate::{
     accounts, admin, appointments, calendar, dossiers, legal_documents, notifications, procedures, queue,
-    units,
+    ratings, units,
 };
 
 /// The groups of operations in the spec.
@@ -38,6 +38,9 @@ pub enum ApiTags {
     /// The desk's queue: check-in tickets, counters, calling, the queue settings, and the
     /// waiting-room screen's feed and event stream.
     Queue,
+    /// Citizens' ratings of the officers who served them: giving them, moderating their
+    /// comments, the officers' public profiles and rankings.
+    Ratings,
 }
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -65,12 +68,14 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
         admin::routes::AdminUnitsApi,
         admin::routes::AdminStaffApi,
         admin::routes::AdminAuditApi,
-        dossiers::view::DossiersApi,
-        dossiers::update::DossierUpdateApi,
-        dossiers::lookup::LookupApi,
-        dossiers::lookup::MyDossiersApi,
-        notifications::routes::NotificationsApi,
         // poem-openapi implements `OpenApi` for tuples of up to 16: a resource's APIs nest.
+        (
+            dossiers::view::DossiersApi,
+            dossiers::update::DossierUpdateApi,
+            dossiers::lookup::LookupApi,
+            dossiers::lookup::MyDossiersApi,
+        ),
+        notifications::routes::NotificationsApi,
         (appointments::routes::AppointmentsApi, appointments::changes::AppointmentChangesApi),
         (
             queue::routes::QueueApi,
@@ -78,6 +83,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             queue::settings::QueueSettingsApi,
             queue::display::routes::DisplayApi,
         ),
+        (ratings::RatingsApi, ratings::OfficersApi, ratings::FeedbackSettingsApi),
     );
     OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)

@@ -1,0 +1,83 @@
+//! A unit's rating settings: the rating window, the ranking's minimum, the moderation deadline.
+
+use entity::{feedback_setting, values::Role};
+use poem::web::Data;
+use poem_openapi::{OpenApi, param::Path, payload::Json};
+
+use super::{FeedbackRules, dto::FeedbackSettings, rules_of, store};
+use crate::{
+    auth::{BearerAuth, Caller, scope_of},
+    db::write_transaction,
+    error::{ApiError, ApiResult},
+    spec::ApiTags,
+    state::AppState,
+    units::store::unit_by_code,
+};
+
+fn shown(rules: FeedbackRules) -> FeedbackSettings {
+    FeedbackSettings {
+        rating_window_days: i32::try_from(rules.rating_window.num_days()).unwrap_or(30),
+        ranking_min_ratings: i32::try_from(rules.ranking_min_ratings).unwrap_or(10),
+        moderation_working_days: i32::try_from(rules.moderation_working_days).unwrap_or(5),
+    }
+}
+
+async fn staff_unit(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+    role: Role,
+) -> ApiResult<entity::unit::Model> {
+    caller.require_staff(role)?;
+    let scope = scope_of(&state.db, caller).await?;
+    unit_by_code(&state.db, &code.to_ascii_uppercase())
+        .await?
+        .filter(|unit| scope.contains(unit.id))
+        .ok_or_else(ApiError::not_found)
+}
+
+pub struct FeedbackSettingsApi;
+
+#[OpenApi(tag = "ApiTags::Ratings")]
+impl FeedbackSettingsApi {
+    /// A unit's rating settings
+    ///
+    /// How long after an interaction it may be rated, how many ratings rank an officer, and
+    /// after how many working days a pending comment is overdue (the defaults until a
+    /// supervisor sets them: 30 days, 10 ratings, 5 working days).
+    #[oai(path = "/units/:code/feedback-settings", method = "get", operation_id = "get_feedback_settings")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        code: Path<String>,
+    ) -> ApiResult<Json<FeedbackSettings>> {
+        let unit = staff_unit(&state, &auth.0, &code, Role::Officer).await?;
+        Ok(Json(shown(super::rules(&state.db, unit.id).await?)))
+    }
+
+    /// Set a unit's rating settings
+    ///
+    /// A supervisor of the unit sets them whole. Ratings already given keep their moderation
+    /// due date.
+    #[oai(path = "/units/:code/feedback-settings", method = "put", operation_id = "set_feedback_settings")]
+    async fn put(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        code: Path<String>,
+        body: Json<FeedbackSettings>,
+    ) -> ApiResult<Json<FeedbackSettings>> {
+        let unit = staff_unit(&state, &auth.0, &code, Role::Supervisor).await?;
+        let stored = feedback_setting::Model {
+            unit_id: unit.id,
+            rating_window_days: body.rating_window_days,
+            ranking_min_ratings: body.ranking_min_ratings,
+            moderation_working_days: body.moderation_working_days,
+            updated_at: state.clock.now(),
+        };
+        let rules = rules_of(Some(&stored));
+        write_transaction(&state.writer, async |tx| store::save_settings(tx, stored).await).await?;
+        Ok(Json(shown(rules)))
+    }
+}
