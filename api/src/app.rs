@@ -8,7 +8,7 @@ use crate::{
     error::ApiError,
     http::{
         platform,
-        request_context::{AllowedMethods, RequestContext},
+        request_context::{AllowedMethods, BodyLimits, RequestContext},
     },
     spec::{self, API_PREFIX, SpecFormat, api_service},
     state::AppState,
@@ -83,7 +83,10 @@ pub fn with_middleware(
 ) -> impl Endpoint<Output = Response> {
     let context = RequestContext {
         metrics: state.metrics.clone(),
-        body_limit: state.config.server.body_limit,
+        body_limit: BodyLimits {
+            body: state.config.server.body_limit,
+            upload: state.config.files.upload_limit.max(state.config.server.body_limit),
+        },
         allowed: Arc::new(allowed_methods(contract.document())),
         contract: Arc::new(contract),
     };

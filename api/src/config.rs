@@ -144,6 +144,46 @@ pub struct LookupConfig {
     pub connections: u32,
 }
 
+/// Where uploaded files go, and how large they may be.
+#[derive(Debug, Clone)]
+pub struct FilesConfig {
+    /// `MOTCUA_DATA_DIR`: the directory of uploaded files (complaint attachments), kept outside
+    /// the database and named by their SHA-256 (default `motcua-data`). Back it up with the
+    /// database.
+    pub data_dir: std::path::PathBuf,
+    /// `MOTCUA_ATTACHMENT_MAX_BYTES`: the largest attachment (default 10 MiB).
+    pub attachment_max_bytes: usize,
+    /// `MOTCUA_MAX_ATTACHMENTS`: attachments per complaint (default 3).
+    pub max_attachments: usize,
+    /// `MOTCUA_UPLOAD_LIMIT`: the largest request with attachments, refused from its
+    /// `Content-Length` before it is read (default 31 MiB: three files and the form).
+    pub upload_limit: usize,
+}
+
+impl FilesConfig {
+    fn from_env() -> Result<FilesConfig, ConfigError> {
+        Ok(FilesConfig {
+            data_dir: var("MOTCUA_DATA_DIR").unwrap_or_else(|| "motcua-data".into()).into(),
+            attachment_max_bytes: parse_var("MOTCUA_ATTACHMENT_MAX_BYTES", 10 * MIB)?,
+            max_attachments: parse_var("MOTCUA_MAX_ATTACHMENTS", 3)?,
+            upload_limit: parse_var("MOTCUA_UPLOAD_LIMIT", 31 * MIB)?,
+        })
+    }
+
+    /// The defaults, in a directory of its own under the system's temporary one (tests, tools).
+    fn scratch() -> FilesConfig {
+        let dir = std::env::temp_dir().join(format!("motcua-files-{}", uuid::Uuid::now_v7().simple()));
+        FilesConfig {
+            data_dir: dir,
+            attachment_max_bytes: 10 * MIB,
+            max_attachments: 3,
+            upload_limit: 31 * MIB,
+        }
+    }
+}
+
+const MIB: usize = 1024 * 1024;
+
 /// The limits on a citizen's bookings. A 0 turns its rule off.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppointmentConfig {
@@ -242,6 +282,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub lookup: LookupConfig,
     pub appointments: AppointmentConfig,
+    pub files: FilesConfig,
 }
 
 impl Config {
@@ -280,6 +321,7 @@ impl Config {
                 connections: parse_var("MOTCUA_LOOKUP_CONNECTIONS", 8)?,
             },
             appointments: AppointmentConfig::from_env()?,
+            files: FilesConfig::from_env()?,
         })
     }
 
@@ -310,6 +352,7 @@ impl Config {
                 connections: 8,
             },
             appointments: AppointmentConfig::default(),
+            files: FilesConfig::scratch(),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod backup;
 pub mod bench_data;
 pub mod calendar;
 pub mod clock;
+pub mod complaints;
 pub mod config;
 pub mod db;
 pub mod domain;

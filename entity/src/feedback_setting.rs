@@ -1,4 +1,4 @@
-//! The `feedback_settings` table: a unit's rules for ratings (no row: the defaults).
+//! The `feedback_settings` table: a unit's rules for ratings and complaints (no row: the defaults).
 
 use sea_orm::entity::prelude::*;
 
@@ -11,6 +11,8 @@ pub struct Model {
     pub rating_window_days: i32,
     pub ranking_min_ratings: i32,
     pub moderation_working_days: i32,
+    pub complaint_due_working_days: i32,
+    pub complaint_reopen_days: i32,
     pub updated_at: DateTimeUtc,
 }
 

@@ -17,6 +17,7 @@ pub struct Model {
     pub dossier_id: Option<Uuid>,
     pub appointment_id: Option<Uuid>,
     pub rating_id: Option<Uuid>,
+    pub complaint_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
 }

@@ -105,6 +105,10 @@ value_set! {
         AppointmentReminder,
         /// For supervisors: a rating reported unofficial payment or documents outside the list.
         RatingFlagged,
+        /// For supervisors: a complaint of harassment came in.
+        ComplaintReceived,
+        /// A complaint the citizen made moved on.
+        ComplaintUpdated,
     }
 }
 
@@ -465,6 +469,76 @@ value_set! {
     }
 }
 
+value_set! {
+    /// What a complaint about an officer is about.
+    "ComplaintCategory" pub enum ComplaintCategory {
+        /// Sách nhiễu: harassment, including demanding money.
+        Harassment,
+        /// Gây khó khăn: obstruction, unjustified delay.
+        Obstruction,
+        /// Thái độ thiếu tôn trọng: discourtesy.
+        Discourtesy,
+        /// Anything else.
+        Other,
+    }
+}
+
+value_set! {
+    /// Where a complaint stands: `received`, then `accepted` (or `not_accepted`), `investigating`,
+    /// and `resolved` or `dismissed`; the citizen may have `withdrawn` it.
+    "ComplaintStatus" pub enum ComplaintStatus {
+        /// Received, not yet accepted for handling.
+        Received,
+        /// Accepted for handling; the due date runs from here.
+        Accepted,
+        /// Not accepted, for the reason given.
+        NotAccepted,
+        /// Being investigated.
+        Investigating,
+        /// Resolved, with an outcome and a written conclusion.
+        Resolved,
+        /// Dismissed, for the reason given.
+        Dismissed,
+        /// Withdrawn by the citizen.
+        Withdrawn,
+    }
+}
+
+value_set! {
+    /// What a resolved complaint came to. Only `unfounded` means the complaint was not
+    /// substantiated; the others are measures taken against the officer.
+    "ComplaintOutcome" pub enum ComplaintOutcome {
+        /// Not substantiated.
+        Unfounded,
+        /// Nhắc nhở: the officer was reminded.
+        Reminded,
+        /// Khiển trách / cảnh cáo: the officer was warned.
+        Warned,
+        /// Điều chuyển: the officer was moved to other work.
+        Rotated,
+        /// Kỷ luật: disciplinary action.
+        Disciplined,
+    }
+}
+
+value_set! {
+    /// What an entry of a complaint's timeline records.
+    "ComplaintEventKind" pub enum ComplaintEventKind {
+        /// The complaint came in.
+        Received,
+        /// A supervisor moved it on.
+        Transition,
+        /// The due date was extended.
+        Extension,
+        /// The citizen withdrew it.
+        Withdrawal,
+        /// The citizen reopened it.
+        Reopening,
+        /// The citizen gave feedback on the handling.
+        Feedback,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ActiveEnum, Iterable};
@@ -511,6 +585,10 @@ mod tests {
         names_agree::<RatingChannel>();
         names_agree::<CommentStatus>();
         names_agree::<RejectionReason>();
+        names_agree::<ComplaintCategory>();
+        names_agree::<ComplaintStatus>();
+        names_agree::<ComplaintOutcome>();
+        names_agree::<ComplaintEventKind>();
     }
 
     #[test]

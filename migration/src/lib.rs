@@ -18,6 +18,7 @@ mod m20261202_000008_slot_counts;
 mod m20261202_000009_secret_fingerprints;
 mod m20261203_000010_queue;
 mod m20261204_000011_ratings;
+mod m20261204_000012_complaints;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_secret_fingerprints::Migration),
             Box::new(m20261203_000010_queue::Migration),
             Box::new(m20261204_000011_ratings::Migration),
+            Box::new(m20261204_000012_complaints::Migration),
         ]
     }
 }

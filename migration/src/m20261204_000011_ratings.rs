@@ -5,7 +5,8 @@ use crate::{drop_tables, run_ddl};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-// Citizens' ratings of the officers who served them, and the unit settings they follow.
+// Citizens' ratings of the officers who served them, and the unit settings they and complaints
+// follow.
 //
 // One rating per interaction is the unique indexes' job, so two taps of "send" or a kiosk and
 // the app racing each other cannot count twice. A rating names exactly one interaction: a
@@ -17,6 +18,8 @@ CREATE TABLE feedback_settings (
     rating_window_days INTEGER NOT NULL CHECK (rating_window_days BETWEEN 1 AND 365),
     ranking_min_ratings INTEGER NOT NULL CHECK (ranking_min_ratings BETWEEN 1 AND 1000),
     moderation_working_days INTEGER NOT NULL CHECK (moderation_working_days BETWEEN 1 AND 60),
+    complaint_due_working_days INTEGER NOT NULL CHECK (complaint_due_working_days BETWEEN 1 AND 90),
+    complaint_reopen_days INTEGER NOT NULL CHECK (complaint_reopen_days BETWEEN 1 AND 365),
     updated_at {ts} NOT NULL
 );
 

@@ -9,6 +9,7 @@ mod appointments;
 mod auth;
 mod calendar;
 mod catalogue;
+mod complaints;
 mod dossiers;
 mod due_dates;
 mod input;

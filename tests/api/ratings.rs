@@ -302,9 +302,11 @@ async fn a_rating_reporting_unofficial_payment_reaches_the_supervisors_inbox_at_
 async fn the_ranking_orders_by_the_wilson_bound_and_lists_officers_with_too_few_ratings_after() {
     let (app, officer, _, supervisor) = queue_desk().await;
     let settings = format!("/api/v1/units/{WARD}/feedback-settings");
-    let three = json!({"rating_window_days": 30, "ranking_min_ratings": 3, "moderation_working_days": 5});
+    let three = json!({"rating_window_days": 30, "ranking_min_ratings": 3, "moderation_working_days": 5,
+        "complaint_due_working_days": 15, "complaint_reopen_days": 30});
     app.put(&settings).bearer(&officer).json(&three).send().await.assert_problem(403, "forbidden");
-    let zero = json!({"rating_window_days": 0, "ranking_min_ratings": 3, "moderation_working_days": 5});
+    let zero = json!({"rating_window_days": 0, "ranking_min_ratings": 3, "moderation_working_days": 5,
+        "complaint_due_working_days": 15, "complaint_reopen_days": 30});
     app.put(&settings).bearer(&supervisor).json(&zero).send().await.assert_problem(422, "validation_failed");
     app.put(&settings).bearer(&supervisor).json(&three).send().await.assert_status(200);
     assert_eq!(app.get(&settings).bearer(&officer).send().await.assert_status(200)["ranking_min_ratings"], 3);

@@ -19,6 +19,7 @@ const TABLE: &str = include_str!("role_matrix.txt");
 const CALLERS: [&str; 6] = ["anonymous", "citizen", "officer", "other_officer", "supervisor", "admin"];
 const CITIZEN: usize = 1;
 const OFFICER: usize = 2;
+const SUPERVISOR: usize = 4;
 const ADMIN: usize = 5;
 
 const TOWN: &str = "000.00.20.H12";
@@ -256,6 +257,29 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         "rank_unit_officers" | "get_feedback_settings" => Request::at("code", WARD),
         "set_feedback_settings" => Request::at("code", WARD).with_body(example(operation_id)),
 
+        // Complaints: the citizen's about the colleague at the ward, each caller's new, and as
+        // far along as the step needs (with a file for the attachment).
+        "create_complaint" => Request::body(json!({
+            "officer_id": desk.colleague, "category": "discourtesy", "description": "Cán bộ nói năng thiếu tôn trọng."
+        })),
+        "list_complaints" | "list_my_complaints" => Request::default(),
+        "get_complaint" | "withdraw_complaint" => {
+            Request::at("id", desk.complaint(&[]).await).with_body(json!({}))
+        }
+        "transition_complaint" => {
+            Request::at("id", desk.complaint(&[]).await).with_body(json!({"to_status": "accepted"}))
+        }
+        "extend_complaint" => {
+            Request::at("id", desk.complaint(&["accepted"]).await).with_body(example(operation_id))
+        }
+        "reopen_complaint" | "give_complaint_feedback" => {
+            Request::at("id", desk.complaint(&["accepted", "resolved"]).await)
+                .with_body(json!({"level": "satisfied", "reason": "Chưa thỏa đáng."}))
+        }
+        "get_complaint_attachment" => {
+            Request::at("id", desk.complaint_with_file().await).at_too("position", 1)
+        }
+
         _ => return None,
     })
 }
@@ -445,6 +469,40 @@ impl Desk {
         let rating = json!({"rating_token": self.served_ticket_token().await, "level": "satisfied", "comment": "Tốt."});
         let rated = self.call(0, Method::POST, "/ratings").json(&rating).send().await;
         rated.assert_status(201)["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// A complaint of the citizen's about the colleague, taken by the supervisor through
+    /// `steps`; its id.
+    async fn complaint(&self, steps: &[&str]) -> String {
+        let body = json!({"officer_id": self.colleague, "category": "other", "description": "Cán bộ hẹn lại nhiều lần."});
+        let filed = self.call(CITIZEN, Method::POST, "/complaints").json(&body).send().await;
+        let id = filed.assert_status(201)["id"].as_str().expect("an id").to_owned();
+        for step in steps {
+            let mut body = json!({"to_status": step});
+            if *step == "resolved" {
+                body = json!({"to_status": step, "outcome": "reminded", "conclusion": "Đã nhắc nhở cán bộ."});
+            }
+            let moved = self.call(SUPERVISOR, Method::POST, &format!("/complaints/{id}/transitions"));
+            moved.json(&body).send().await.assert_status(200);
+        }
+        id
+    }
+
+    /// A complaint of the citizen's with one PDF attached; its id.
+    async fn complaint_with_file(&self) -> String {
+        let boundary = "role-matrix";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"officer_id\"\r\n\r\n{}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"category\"\r\n\r\nother\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nBiên lai thu tiền kèm theo.\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"bien-lai.pdf\"\r\n\
+             Content-Type: application/pdf\r\n\r\n%PDF-1.4\n%%EOF\n\r\n--{boundary}--\r\n",
+            self.colleague
+        );
+        let filed = self
+            .call(CITIZEN, Method::POST, "/complaints")
+            .raw(&format!("multipart/form-data; boundary={boundary}"), body);
+        filed.send().await.assert_status(201)["id"].as_str().expect("an id").to_owned()
     }
 
     /// A request to a path of the spec, with the caller's access token if it has one.

@@ -1,6 +1,7 @@
 //! Pure rules of the trade: no database, no HTTP.
 pub mod account;
 pub mod calendar;
+pub mod complaint;
 pub mod dossier;
 pub mod intake;
 pub mod queue;

@@ -48,9 +48,27 @@ impl AllowedMethods {
     }
 }
 
+/// How large a request body may be: any request, and a file upload.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    pub body: usize,
+    pub upload: usize,
+}
+
+/// The routes that take files (as `multipart/form-data`): they may send up to the upload limit.
+const UPLOAD_ROUTES: &[&str] = &["/api/v1/complaints"];
+
+impl BodyLimits {
+    fn of(&self, req: &Request) -> usize {
+        let multipart = req.content_type().is_some_and(|t| t.starts_with("multipart/form-data"));
+        let upload = *req.method() == Method::POST && multipart && UPLOAD_ROUTES.contains(&req.uri().path());
+        if upload { self.upload } else { self.body }
+    }
+}
+
 pub struct RequestContext {
     pub metrics: Arc<Metrics>,
-    pub body_limit: usize,
+    pub body_limit: BodyLimits,
     pub allowed: Arc<AllowedMethods>,
     /// The spec, to explain requests that do not fit it.
     pub contract: Arc<Contract>,
@@ -73,7 +91,7 @@ impl<E: Endpoint> Middleware<E> for RequestContext {
 pub struct RequestContextEndpoint<E> {
     inner: E,
     metrics: Arc<Metrics>,
-    body_limit: usize,
+    body_limit: BodyLimits,
     allowed: Arc<AllowedMethods>,
     contract: Arc<Contract>,
 }
@@ -82,7 +100,8 @@ impl<E: Endpoint> RequestContextEndpoint<E> {
     async fn respond(&self, req: Request) -> Response {
         let path = req.uri().path().to_owned();
         let method = req.method().as_str().to_owned();
-        let (req, body) = match limit_body(req, self.body_limit).await {
+        let limit = self.body_limit.of(&req);
+        let (req, body) = match limit_body(req, limit).await {
             Ok(read) => read,
             Err(error) => return error.into_response(),
         };

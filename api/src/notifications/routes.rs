@@ -26,6 +26,9 @@ pub struct Notification {
     /// The rating it is about, for a supervisor's notice of a flagged rating.
     #[oai(skip_serializing_if_is_none)]
     pub rating_id: Option<Uuid>,
+    /// The complaint it is about.
+    #[oai(skip_serializing_if_is_none)]
+    pub complaint_id: Option<Uuid>,
     /// Title, in Vietnamese.
     pub title: String,
     /// Text, in Vietnamese.
@@ -43,6 +46,7 @@ impl From<notification::Model> for Notification {
             kind: n.kind,
             appointment_id: n.appointment_id,
             rating_id: n.rating_id,
+            complaint_id: n.complaint_id,
             title: n.title,
             body: n.body,
             created_at: n.created_at,
@@ -104,6 +108,7 @@ impl poem_openapi::types::Example for Notification {
             kind: NotificationKind::DossierStatus,
             appointment_id: None,
             rating_id: None,
+            complaint_id: None,
             title: "Hồ sơ 000.20.33.H12-261126-0001: Đang xử lý".into(),
             body: "Hồ sơ của bạn chuyển sang trạng thái \"Đang xử lý\".".into(),
             created_at: DateTime::<Utc>::from_timestamp(1_795_000_000, 0).unwrap_or_default(),

@@ -2,7 +2,10 @@
 //! transaction, and read and marked by their owner.
 
 use chrono::{DateTime, Utc};
-use entity::{notification, values::NotificationKind};
+use entity::{
+    notification, unit, user,
+    values::{NotificationKind, Role},
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QueryOrder, sea_query::Expr,
@@ -17,16 +20,47 @@ pub enum Subject {
     Dossier(Uuid),
     Appointment(Uuid),
     Rating(Uuid),
+    Complaint(Uuid),
 }
 
 /// A notice to a citizen about one of their dossiers or appointments, or to a supervisor about a
-/// rating.
+/// rating or a complaint.
 pub struct NewNotice {
     pub user_id: Uuid,
     pub subject: Subject,
     pub kind: NotificationKind,
     pub title: String,
     pub body: String,
+}
+
+/// The active supervisors of a unit or, when it has none, of the nearest unit above that has
+/// some, leaving out `excluding` (the officer a notice is about): so a signal about an officer
+/// always reaches somebody above them.
+pub async fn nearest_supervisors(
+    db: &impl ConnectionTrait,
+    unit_id: Uuid,
+    excluding: Uuid,
+) -> Result<Vec<Uuid>, DbErr> {
+    let mut unit = Some(unit_id);
+    // The tree is shallow (province, district, ward, desk); the bound guards a cycle.
+    for _ in 0..8 {
+        let Some(id) = unit else { break };
+        let supervisors: Vec<Uuid> = user::Entity::find()
+            .filter(user::Column::UnitId.eq(id))
+            .filter(user::Column::Active.eq(true))
+            .filter(user::Column::Role.eq(Role::Supervisor))
+            .filter(user::Column::Id.ne(excluding))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| u.id)
+            .collect();
+        if !supervisors.is_empty() {
+            return Ok(supervisors);
+        }
+        unit = unit::Entity::find_by_id(id).one(db).await?.and_then(|u| u.parent_id);
+    }
+    Ok(Vec::new())
 }
 
 pub async fn notify(db: &impl ConnectionTrait, notice: NewNotice, now: DateTime<Utc>) -> Result<(), DbErr> {
@@ -46,6 +80,10 @@ pub async fn notify(db: &impl ConnectionTrait, notice: NewNotice, now: DateTime<
         }),
         rating_id: Set(match notice.subject {
             Subject::Rating(id) => Some(id),
+            _ => None,
+        }),
+        complaint_id: Set(match notice.subject {
+            Subject::Complaint(id) => Some(id),
             _ => None,
         }),
         created_at: Set(now),

@@ -7,10 +7,12 @@
 //! ([`for_constraint`]).
 
 mod booking;
+mod complaints;
 mod queue;
 mod ratings;
 
 pub use booking::*;
+pub use complaints::*;
 pub use queue::*;
 pub use ratings::*;
 
@@ -342,6 +344,13 @@ pub const ALL: &[ProblemType] = &[
     RATING_WINDOW_CLOSED,
     MODERATED_ABOVE,
     ALREADY_MODERATED,
+    UNKNOWN_OFFICER,
+    COMPLAINT_NOT_IN_STATE,
+    REOPEN_WINDOW_CLOSED,
+    ALREADY_EXTENDED,
+    TOO_MANY_ATTACHMENTS,
+    ATTACHMENT_TOO_LARGE,
+    UNSUPPORTED_ATTACHMENT,
 ];
 
 /// The problem of a catalogue code.

@@ -348,7 +348,7 @@ impl Example for OfficerRanking {
     }
 }
 
-/// A unit's rules for ratings.
+/// A unit's rules for ratings and complaints.
 #[derive(Debug, Clone, Object)]
 #[oai(example)]
 pub struct FeedbackSettings {
@@ -361,10 +361,22 @@ pub struct FeedbackSettings {
     /// Working days after which a pending comment is overdue for moderation.
     #[oai(validator(minimum(value = "1"), maximum(value = "60")))]
     pub moderation_working_days: i32,
+    /// Working days a complaint has from its acceptance to its due date.
+    #[oai(validator(minimum(value = "1"), maximum(value = "90")))]
+    pub complaint_due_working_days: i32,
+    /// Days after its resolution in which the citizen may reopen a complaint.
+    #[oai(validator(minimum(value = "1"), maximum(value = "365")))]
+    pub complaint_reopen_days: i32,
 }
 
 impl Example for FeedbackSettings {
     fn example() -> Self {
-        FeedbackSettings { rating_window_days: 30, ranking_min_ratings: 10, moderation_working_days: 5 }
+        FeedbackSettings {
+            rating_window_days: 30,
+            ranking_min_ratings: 10,
+            moderation_working_days: 5,
+            complaint_due_working_days: 15,
+            complaint_reopen_days: 30,
+        }
     }
 }

@@ -21,7 +21,7 @@ use crate::{
     domain::rating::{TokenSubject, mask_personal_numbers},
     dossiers::store::by_code,
     error::{ApiError, ApiResult, FieldError},
-    notifications::store::{NewNotice, Subject as NoticeSubject, notify},
+    notifications::store::{NewNotice, Subject as NoticeSubject, nearest_supervisors, notify},
     problems,
     state::AppState,
     units::store::unit_by_id,
@@ -227,39 +227,31 @@ pub async fn give(
 }
 
 /// Puts a flagged rating in the inbox of the supervisors of the unit that moderates it, or of
-/// the nearest unit above with supervisors, so a harassment signal never reaches nobody.
+/// the nearest unit above with supervisors.
 async fn tell_supervisors(
     db: &impl ConnectionTrait,
     rating: &rating::Model,
     officer_name: &str,
     first_unit: Uuid,
 ) -> ApiResult<()> {
-    let mut unit_id = Some(first_unit);
-    // The tree is shallow (province, district, ward, desk); the bound guards a cycle.
-    for _ in 0..8 {
-        let Some(id) = unit_id else { break };
-        let supervisors: Vec<_> =
-            store::supervisors(db, id).await?.into_iter().filter(|s| s.id != rating.officer_id).collect();
-        if !supervisors.is_empty() {
-            let what = match (rating.asked_for_unofficial_payment, rating.asked_for_documents_not_listed) {
-                (Some(true), Some(true)) => "bị đòi chi tiền ngoài quy định và giấy tờ ngoài danh mục",
-                (Some(true), _) => "bị đòi chi tiền ngoài quy định",
-                _ => "bị yêu cầu giấy tờ ngoài danh mục",
-            };
-            for supervisor in supervisors {
-                let notice = NewNotice {
-                    user_id: supervisor.id,
-                    subject: NoticeSubject::Rating(rating.id),
-                    kind: NotificationKind::RatingFlagged,
-                    title: format!("Đánh giá cần xử lý: cán bộ {officer_name}"),
-                    body: format!("Người dân phản ánh đã {what} khi được cán bộ {officer_name} phục vụ."),
-                };
-                notify(db, notice, rating.rated_at).await?;
-            }
-            return Ok(());
-        }
-        unit_id = unit_by_id(db, id).await?.and_then(|u| u.parent_id);
+    let supervisors = nearest_supervisors(db, first_unit, rating.officer_id).await?;
+    if supervisors.is_empty() {
+        tracing::warn!(rating = %rating.id, "a flagged rating found no supervisor to tell");
     }
-    tracing::warn!(rating = %rating.id, "a flagged rating found no supervisor to tell");
+    let what = match (rating.asked_for_unofficial_payment, rating.asked_for_documents_not_listed) {
+        (Some(true), Some(true)) => "bị đòi chi tiền ngoài quy định và giấy tờ ngoài danh mục",
+        (Some(true), _) => "bị đòi chi tiền ngoài quy định",
+        _ => "bị yêu cầu giấy tờ ngoài danh mục",
+    };
+    for user_id in supervisors {
+        let notice = NewNotice {
+            user_id,
+            subject: NoticeSubject::Rating(rating.id),
+            kind: NotificationKind::RatingFlagged,
+            title: format!("Đánh giá cần xử lý: cán bộ {officer_name}"),
+            body: format!("Người dân phản ánh đã {what} khi được cán bộ {officer_name} phục vụ."),
+        };
+        notify(db, notice, rating.rated_at).await?;
+    }
     Ok(())
 }

@@ -8,6 +8,8 @@ mod routes;
 mod settings;
 mod store;
 
+pub use store::{appointment, staff_member, users};
+
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     dossier, feedback_setting, rating, ticket,
@@ -25,12 +27,16 @@ use crate::{
     units::store::unit_codes,
 };
 
-/// A unit's rating rules: its stored settings or the defaults.
+/// A unit's rules for ratings and complaints: its stored settings or the defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FeedbackRules {
     pub rating_window: Duration,
     pub ranking_min_ratings: u32,
     pub moderation_working_days: u32,
+    /// Working days from a complaint's acceptance to its due date.
+    pub complaint_due_working_days: u32,
+    /// How long after its resolution a citizen may reopen a complaint.
+    pub complaint_reopen: Duration,
 }
 
 pub fn rules_of(stored: Option<&feedback_setting::Model>) -> FeedbackRules {
@@ -39,12 +45,16 @@ pub fn rules_of(stored: Option<&feedback_setting::Model>) -> FeedbackRules {
             rating_window: Duration::days(30),
             ranking_min_ratings: 10,
             moderation_working_days: 5,
+            complaint_due_working_days: 15,
+            complaint_reopen: Duration::days(30),
         };
     };
     FeedbackRules {
         rating_window: Duration::days(s.rating_window_days.into()),
         ranking_min_ratings: s.ranking_min_ratings.max(1) as u32,
         moderation_working_days: s.moderation_working_days.max(1) as u32,
+        complaint_due_working_days: s.complaint_due_working_days.max(1) as u32,
+        complaint_reopen: Duration::days(s.complaint_reopen_days.into()),
     }
 }
 

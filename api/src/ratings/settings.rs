@@ -1,4 +1,5 @@
-//! A unit's rating settings: the rating window, the ranking's minimum, the moderation deadline.
+//! A unit's feedback settings: the rating window, the ranking's minimum, the moderation deadline,
+//! and the complaints' due date and reopening window.
 
 use entity::{feedback_setting, values::Role};
 use poem::web::Data;
@@ -19,6 +20,8 @@ fn shown(rules: FeedbackRules) -> FeedbackSettings {
         rating_window_days: i32::try_from(rules.rating_window.num_days()).unwrap_or(30),
         ranking_min_ratings: i32::try_from(rules.ranking_min_ratings).unwrap_or(10),
         moderation_working_days: i32::try_from(rules.moderation_working_days).unwrap_or(5),
+        complaint_due_working_days: i32::try_from(rules.complaint_due_working_days).unwrap_or(15),
+        complaint_reopen_days: i32::try_from(rules.complaint_reopen.num_days()).unwrap_or(30),
     }
 }
 
@@ -40,11 +43,13 @@ pub struct FeedbackSettingsApi;
 
 #[OpenApi(tag = "ApiTags::Ratings")]
 impl FeedbackSettingsApi {
-    /// A unit's rating settings
+    /// A unit's rating and complaint settings
     ///
-    /// How long after an interaction it may be rated, how many ratings rank an officer, and
-    /// after how many working days a pending comment is overdue (the defaults until a
-    /// supervisor sets them: 30 days, 10 ratings, 5 working days).
+    /// How long after an interaction it may be rated, how many ratings rank an officer, after
+    /// how many working days a pending comment is overdue, how many working days a complaint
+    /// has from its acceptance, and how long after its resolution it may be reopened (the
+    /// defaults until a supervisor sets them: 30 days, 10 ratings, 5 and 15 working days, 30
+    /// days).
     #[oai(path = "/units/:code/feedback-settings", method = "get", operation_id = "get_feedback_settings")]
     async fn get(
         &self,
@@ -56,10 +61,10 @@ impl FeedbackSettingsApi {
         Ok(Json(shown(super::rules(&state.db, unit.id).await?)))
     }
 
-    /// Set a unit's rating settings
+    /// Set a unit's rating and complaint settings
     ///
-    /// A supervisor of the unit sets them whole. Ratings already given keep their moderation
-    /// due date.
+    /// A supervisor of the unit sets them whole. Ratings and complaints already in keep their
+    /// due dates.
     #[oai(path = "/units/:code/feedback-settings", method = "put", operation_id = "set_feedback_settings")]
     async fn put(
         &self,
@@ -74,6 +79,8 @@ impl FeedbackSettingsApi {
             rating_window_days: body.rating_window_days,
             ranking_min_ratings: body.ranking_min_ratings,
             moderation_working_days: body.moderation_working_days,
+            complaint_due_working_days: body.complaint_due_working_days,
+            complaint_reopen_days: body.complaint_reopen_days,
             updated_at: state.clock.now(),
         };
         let rules = rules_of(Some(&stored));

@@ -26,7 +26,14 @@ pub async fn save_settings(
 ) -> Result<(), DbErr> {
     use feedback_setting::Column as C;
     let upsert = OnConflict::column(C::UnitId)
-        .update_columns([C::RatingWindowDays, C::RankingMinRatings, C::ModerationWorkingDays, C::UpdatedAt])
+        .update_columns([
+            C::RatingWindowDays,
+            C::RankingMinRatings,
+            C::ModerationWorkingDays,
+            C::ComplaintDueWorkingDays,
+            C::ComplaintReopenDays,
+            C::UpdatedAt,
+        ])
         .to_owned();
     feedback_setting::Entity::insert(feedback_setting::ActiveModel::from(settings))
         .on_conflict(upsert)
@@ -219,16 +226,6 @@ pub async fn unit_staff(db: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<
         .filter(user::Column::UnitId.eq(unit_id))
         .filter(user::Column::Active.eq(true))
         .filter(user::Column::Role.is_in([Role::Officer, Role::Supervisor]))
-        .all(db)
-        .await
-}
-
-/// The active supervisors of a unit.
-pub async fn supervisors(db: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<user::Model>, DbErr> {
-    user::Entity::find()
-        .filter(user::Column::UnitId.eq(unit_id))
-        .filter(user::Column::Active.eq(true))
-        .filter(user::Column::Role.eq(Role::Supervisor))
         .all(db)
         .await
 }

@@ -128,6 +128,25 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("rank_unit_officers", &[p::VALIDATION_FAILED]),
     ("get_feedback_settings", &[p::FORBIDDEN]),
     ("set_feedback_settings", &[p::FORBIDDEN]),
+    (
+        "create_complaint",
+        &[
+            p::FORBIDDEN,
+            p::UNKNOWN_OFFICER,
+            p::TOO_MANY_ATTACHMENTS,
+            p::ATTACHMENT_TOO_LARGE,
+            p::UNSUPPORTED_ATTACHMENT,
+        ],
+    ),
+    ("list_complaints", &[p::FORBIDDEN]),
+    ("get_complaint", &[p::FORBIDDEN]),
+    ("transition_complaint", &[p::FORBIDDEN, p::COMPLAINT_NOT_IN_STATE]),
+    ("extend_complaint", &[p::FORBIDDEN, p::COMPLAINT_NOT_IN_STATE, p::ALREADY_EXTENDED]),
+    ("get_complaint_attachment", &[p::VALIDATION_FAILED, p::FORBIDDEN]),
+    ("list_my_complaints", &[p::FORBIDDEN]),
+    ("withdraw_complaint", &[p::FORBIDDEN, p::COMPLAINT_NOT_IN_STATE]),
+    ("reopen_complaint", &[p::FORBIDDEN, p::COMPLAINT_NOT_IN_STATE, p::REOPEN_WINDOW_CLOSED]),
+    ("give_complaint_feedback", &[p::FORBIDDEN, p::COMPLAINT_NOT_IN_STATE]),
 ];
 
 /// Every problem an operation can answer with: what its shape implies, then its own.

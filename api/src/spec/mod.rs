@@ -8,8 +8,8 @@ mod yaml;
 use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
 use crate::{
-    accounts, admin, appointments, calendar, dossiers, legal_documents, notifications, procedures, queue,
-    ratings, units,
+    accounts, admin, appointments, calendar, complaints, dossiers, legal_documents, notifications,
+    procedures, queue, ratings, units,
 };
 
 /// The groups of operations in the spec.
@@ -41,6 +41,9 @@ pub enum ApiTags {
     /// Citizens' ratings of the officers who served them: giving them, moderating their
     /// comments, the officers' public profiles and rankings.
     Ratings,
+    /// Complaints about officers: made by citizens with attachments, handled by the
+    /// supervisors of the unit where the conduct happened, to a recorded outcome.
+    Complaints,
 }
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -84,6 +87,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             queue::display::routes::DisplayApi,
         ),
         (ratings::RatingsApi, ratings::OfficersApi, ratings::FeedbackSettingsApi),
+        (complaints::ComplaintsApi, complaints::MyComplaintsApi),
     );
     OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)
