@@ -43,8 +43,10 @@ impl Example for NewComplaint {
 
 /// The same complaint as a form, with up to 3 attachments (JPEG, PNG or PDF, 10 MiB each).
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct NewComplaintForm {
-    /// The officer complained about (their id).
+    /// The officer complained about (their id, a UUID). A form's fields are checked by the
+    /// server as the JSON body's are, each refusal a 422 that names the field.
     pub officer_id: String,
     /// What it is about.
     pub category: ComplaintCategory,
@@ -54,7 +56,8 @@ pub struct NewComplaintForm {
     pub dossier_code: Option<String>,
     /// One of the citizen's appointments it concerns (its id).
     pub appointment_id: Option<String>,
-    /// Photos or scans: JPEG, PNG or PDF, recognised by their content; location data is removed.
+    /// Photos or scans, at most 3 (422 `too_many_attachments`): JPEG, PNG or PDF, recognised by
+    /// their content (415 otherwise), 10 MiB each (413); location data is removed.
     pub attachments: Vec<Upload>,
 }
 

@@ -38,7 +38,8 @@ fn invalid(field: &str, vi: &'static str, en: &'static str) -> ApiError {
 /// The form's fields, checked as the JSON body's are, and its files, checked by their content.
 async fn read_form(state: &AppState, form: NewComplaintForm) -> ApiResult<(NewComplaint, Vec<Kept>)> {
     let limits = &state.config.files;
-    if form.attachments.len() > limits.max_attachments {
+    let uploads = form.attachments;
+    if uploads.len() > limits.max_attachments {
         return Err(ApiError::of(&problems::TOO_MANY_ATTACHMENTS));
     }
     let officer_id = Uuid::try_parse(form.officer_id.trim())
@@ -56,8 +57,8 @@ async fn read_form(state: &AppState, form: NewComplaintForm) -> ApiResult<(NewCo
             "The description takes 10 to 5,000 characters.",
         )
     })?;
-    let mut kept = Vec::with_capacity(form.attachments.len());
-    for upload in form.attachments {
+    let mut kept = Vec::with_capacity(uploads.len());
+    for upload in uploads {
         if upload.size() > limits.attachment_max_bytes {
             return Err(ApiError::of(&problems::ATTACHMENT_TOO_LARGE));
         }

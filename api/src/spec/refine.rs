@@ -37,6 +37,7 @@ pub fn refine(document: &mut Value) {
         for operation in operations.values_mut() {
             let Some(operation) = operation.as_object_mut() else { continue };
             parameters(operation);
+            closed_forms(operation);
             public_security(operation);
             errors::document_errors(operation);
             media_type_examples(operation, &examples);
@@ -184,6 +185,34 @@ fn parameters(operation: &mut Map<String, Value>) {
         } else if is_array && parameter.get("in").and_then(Value::as_str) == Some("query") {
             parameter["required"] = Value::Bool(false);
         }
+    }
+}
+
+/// A form (`multipart/form-data`) takes its own fields only, as the server reads it
+/// (`deny_unknown_fields`), and a list of files may be left out (no part is an empty list, as
+/// poem reads it): the spec says so.
+fn closed_forms(operation: &mut Map<String, Value>) {
+    let Some(form) = operation
+        .get_mut("requestBody")
+        .and_then(|body| body.pointer_mut("/content/multipart~1form-data/schema"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    form.insert("additionalProperties".into(), Value::Bool(false));
+    let lists: Vec<String> = form
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|fields| {
+            fields
+                .iter()
+                .filter(|(_, f)| f.get("type") == Some(&Value::from("array")))
+                .map(|(n, _)| n.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(required) = form.get_mut("required").and_then(Value::as_array_mut) {
+        required.retain(|name| !lists.iter().any(|list| name == list.as_str()));
     }
 }
 
