@@ -21,7 +21,12 @@ pub(crate) async fn backup(
             "the secrets (copy the PostgreSQL database itself with pg_dump: docs/deploy.md)".to_owned()
         }
     };
-    println!("backed up {what} into {}; schema {}", file.display(), manifest.schema);
+    println!(
+        "backed up {what}, with {} attachment files, into {}; schema {}",
+        manifest.attachments,
+        file.display(),
+        manifest.schema
+    );
     Ok(())
 }
 
@@ -36,8 +41,9 @@ pub(crate) async fn restore(
     match &options.env_file {
         Some(_) => println!("wrote the secrets of {} into {}", file.display(), restored.into.display()),
         None => println!(
-            "restored {} dossiers (backed up {}, schema {}) into {} and its secrets file",
+            "restored {} dossiers and {} attachment files (backed up {}, schema {}) into {} and its secrets file",
             manifest.dossiers,
+            manifest.attachments,
             manifest.made_at.to_rfc3339(),
             manifest.schema,
             restored.into.display()

@@ -258,7 +258,7 @@ async fn an_accepted_complaint_past_its_due_date_is_listed_as_overdue_and_the_ci
 }
 
 /// A multipart body: text fields, then files (name, content type, bytes).
-fn form(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+pub(crate) fn form(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "motcua-test-boundary-7c39";
     let mut body = Vec::new();
     for (name, value) in fields {

@@ -342,3 +342,46 @@ async fn servers_starting_together_on_a_new_database_keep_one_pepper() {
     assert_eq!(on_disk.lookup_pepper.expose_secret(), kept.lookup_pepper.expose_secret());
     assert_eq!(mode_of(&folder.join("m.db.secrets")), 0o600);
 }
+
+#[tokio::test]
+async fn a_backup_carries_the_complaint_attachments_and_a_restore_puts_them_back() {
+    let (app, officer, citizen, _) = crate::queue::queue_desk().await;
+    let officer_id = app.get("/api/v1/me").bearer(&officer).send().await.assert_status(200)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let receipt = b"%PDF-1.4\n% bien lai thu tien\n%%EOF\n".to_vec();
+    let fields = [
+        ("officer_id", officer_id.as_str()),
+        ("category", "harassment"),
+        ("description", "Biên lai thu tiền ngoài quy định."),
+    ];
+    let (content_type, body) =
+        crate::complaints::form(&fields, &[("bien-lai.pdf", "application/pdf", &receipt)]);
+    app.post("/api/v1/complaints").bearer(&citizen).raw(&content_type, body).send().await.assert_status(201);
+
+    let folder = Folder::new();
+    let archive = folder.join("motcua-backup.tar");
+    let mut settings = settings_of(&app);
+    settings.push(("MOTCUA_DATA_DIR", app.state.config.files.data_dir.display().to_string()));
+    let output = motcua(&["backup", archive.to_str().unwrap()], &borrowed(&settings));
+    assert!(output.status.success(), "backup failed: {}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("with 1 attachment files"));
+
+    let files_elsewhere = folder.join("files-elsewhere");
+    let data_dir = files_elsewhere.to_str().unwrap();
+    let restored = if app.state.config.database.is_sqlite() {
+        let url = format!("sqlite://{}?mode=rwc", folder.join("elsewhere/motcua.db").display());
+        motcua(
+            &["restore", archive.to_str().unwrap()],
+            &[("MOTCUA_DATABASE_URL", &url), ("MOTCUA_DATA_DIR", data_dir)],
+        )
+    } else {
+        let env_file = folder.join("secrets.env");
+        let args = ["restore", archive.to_str().unwrap(), "--env-file", env_file.to_str().unwrap()];
+        motcua(&args, &[("MOTCUA_DATA_DIR", data_dir)])
+    };
+    assert!(restored.status.success(), "restore failed: {}", stderr(&restored));
+    let sha256 = api::complaints::files::sha256_hex(&receipt);
+    assert_eq!(std::fs::read(files_elsewhere.join("attachments").join(sha256)).unwrap(), receipt);
+}

@@ -2,8 +2,9 @@
 //!
 //! A backup is one tar archive, readable by its owner only: `manifest.json` (what it is, the
 //! schema version, how many dossiers), `secrets.json` (the server's secrets, as the secrets
-//! file holds them) and, on SQLite, `motcua.db`, a consistent copy taken with `VACUUM INTO`
-//! while the server runs. A database without its lookup pepper is worth little (no printed
+//! file holds them), on SQLite `motcua.db`, a consistent copy taken with `VACUUM INTO` while
+//! the server runs, and `attachments/<sha256>`, the complaint files of the data directory
+//! (never changed once written, named by their content, so a copy is whole). A database without its lookup pepper is worth little (no printed
 //! lookup secret works without it), so the two travel together. On PostgreSQL `pg_dump`
 //! copies the database (docs/deploy.md) and the archive holds the secrets alone.
 //!
@@ -35,6 +36,8 @@ const FORMAT: u32 = 1;
 const MANIFEST: &str = "manifest.json";
 const SECRETS: &str = "secrets.json";
 const DATABASE: &str = "motcua.db";
+/// Where the data directory's attachment files go in an archive, each under its SHA-256.
+const ATTACHMENTS: &str = "attachments/";
 /// The most a manifest or secrets entry may hold (they are a few hundred bytes).
 const SMALL_ENTRY: u64 = 64 * 1024;
 
@@ -59,6 +62,9 @@ pub struct Manifest {
     pub made_by: String,
     /// How many dossiers the database held.
     pub dossiers: u64,
+    /// How many attachment files it carries (none in backups older than complaints).
+    #[serde(default)]
+    pub attachments: u64,
 }
 
 /// Why a backup or a restore did not happen. Nothing was changed.
@@ -123,7 +129,32 @@ async fn describe(
         made_at: now,
         made_by: format!("motcua {}", env!("CARGO_PKG_VERSION")),
         dossiers: dossier::Entity::find().count(db).await?,
+        attachments: 0,
     })
+}
+
+/// Whether a file name is an attachment's: 64 lower-case hex digits, its SHA-256.
+fn is_attachment_name(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The attachment files of the data directory, by name.
+fn attachment_files(data_dir: &Path) -> Result<Vec<(String, PathBuf)>, BackupError> {
+    let dir = crate::complaints::files::FileStore::new(data_dir).dir().to_owned();
+    let entries = match std::fs::read_dir(&dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        listed => listed.doing(|| format!("reading {}", dir.display()))?,
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.doing(|| format!("reading {}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_attachment_name(&name) {
+            files.push((name, entry.path()));
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// `path` with `suffix` after its file name.
@@ -170,6 +201,14 @@ impl Drop for Scratch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_hash_names_are_attachments() {
+        assert!(is_attachment_name(&"ab".repeat(32)));
+        assert!(!is_attachment_name(&"AB".repeat(32)));
+        assert!(!is_attachment_name("../../etc/passwd"));
+        assert!(!is_attachment_name(&format!(".upload-{}", "a".repeat(56))));
+    }
 
     #[test]
     fn siblings_keep_the_folder() {

@@ -11,13 +11,16 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Statement};
 
 use super::{
-    BackupError, DATABASE, Doing, Engine, FORMAT, MANIFEST, Manifest, SECRETS, SMALL_ENTRY, Scratch,
-    describe, open_copy, refused, sibling,
+    ATTACHMENTS, BackupError, DATABASE, Doing, Engine, FORMAT, MANIFEST, Manifest, SECRETS, SMALL_ENTRY,
+    Scratch, describe, is_attachment_name, open_copy, refused, sibling,
 };
 use crate::{
     config::Config,
     secrets::{self, Secrets, new_private_file, write_private},
 };
+
+/// The most an attachment entry may hold: far above any upload limit.
+const LARGE_ENTRY: u64 = 256 * 1024 * 1024;
 
 /// How a restore may treat what is already there.
 #[derive(Debug, Clone, Default)]
@@ -40,7 +43,8 @@ pub struct Restored {
 }
 
 /// Restores a backup made by [`backup`]: the SQLite database and its secrets file, or with
-/// `env_file` the secrets alone. Stop the server first.
+/// `env_file` the secrets alone; and in either case the attachment files into the data
+/// directory (those missing there: a file is named by its content). Stop the server first.
 pub async fn restore(
     config: &Config,
     archive: &Path,
@@ -74,6 +78,7 @@ pub async fn restore(
         let kept_aside = set_aside(std::slice::from_ref(&target), options.force, &stamp)?;
         write_private(&target, &environment_lines(&unpacked.secrets)?)
             .doing(|| format!("writing {}", target.display()))?;
+        put_back_attachments(config, &unpacked.attachments)?;
         return Ok(Restored { manifest: unpacked.manifest, into: target, kept_aside });
     }
     let Some(copy) = &unpacked.database else {
@@ -95,7 +100,29 @@ pub async fn restore(
         .doing(|| format!("writing {}", new_secrets.display()))?;
     std::fs::rename(&new_secrets, &secrets_file).doing(|| format!("writing {}", secrets_file.display()))?;
     std::fs::rename(copy, &target).doing(|| format!("writing {}", target.display()))?;
+    put_back_attachments(config, &unpacked.attachments)?;
     Ok(Restored { manifest: unpacked.manifest, into: target, kept_aside })
+}
+
+/// Copies the backup's attachment files into the data directory, each under a temporary name
+/// first and renamed, so a reader never sees half a file; those already there are kept.
+fn put_back_attachments(config: &Config, files: &[(String, PathBuf)]) -> Result<(), BackupError> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let store = crate::complaints::files::FileStore::new(&config.files.data_dir);
+    let dir = store.dir();
+    std::fs::create_dir_all(dir).doing(|| format!("creating {}", dir.display()))?;
+    for (name, unpacked) in files {
+        let path = dir.join(name);
+        if path.exists() {
+            continue;
+        }
+        let partial = dir.join(format!(".restore-{name}"));
+        std::fs::copy(unpacked, &partial).doing(|| format!("writing {}", partial.display()))?;
+        std::fs::rename(&partial, &path).doing(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// An archive's entries, checked and in the scratch folder.
@@ -103,6 +130,8 @@ struct Unpacked {
     manifest: Manifest,
     secrets: Secrets,
     database: Option<PathBuf>,
+    /// The attachment files, by name, each checked against its name's SHA-256.
+    attachments: Vec<(String, PathBuf)>,
 }
 
 fn unpack(archive: &Path, scratch: &Scratch) -> Result<Unpacked, BackupError> {
@@ -111,6 +140,7 @@ fn unpack(archive: &Path, scratch: &Scratch) -> Result<Unpacked, BackupError> {
     let file = File::open(archive).doing(|| format!("reading {}", archive.display()))?;
     let mut reader = tar::Archive::new(file);
     let (mut manifest, mut secrets, mut database) = (None, None, None);
+    let mut attachments = Vec::new();
     let entries = reader.entries().map_err(|e| not_a_backup(&e.to_string()))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| not_a_backup(&e.to_string()))?;
@@ -142,7 +172,23 @@ fn unpack(archive: &Path, scratch: &Scratch) -> Result<Unpacked, BackupError> {
                 out.sync_all().doing(|| format!("writing {}", path.display()))?;
                 database = Some(path);
             }
-            _ => {}
+            other => {
+                let Some(name) = other.strip_prefix(ATTACHMENTS).filter(|n| is_attachment_name(n)) else {
+                    continue;
+                };
+                let mut bytes = Vec::new();
+                entry
+                    .by_ref()
+                    .take(LARGE_ENTRY)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| not_a_backup(&e.to_string()))?;
+                if crate::complaints::files::sha256_hex(&bytes) != name {
+                    return Err(not_a_backup(&format!("the attachment {name} is not what its name says")));
+                }
+                let path = scratch.join(&format!("attachment-{name}"));
+                std::fs::write(&path, &bytes).doing(|| format!("writing {}", path.display()))?;
+                attachments.push((name.to_owned(), path));
+            }
         }
     }
     let manifest: Manifest =
@@ -157,7 +203,10 @@ fn unpack(archive: &Path, scratch: &Scratch) -> Result<Unpacked, BackupError> {
     if manifest.engine == Engine::Sqlite && database.is_none() {
         return Err(not_a_backup("it has no database"));
     }
-    Ok(Unpacked { manifest, secrets, database })
+    if attachments.len() as u64 != manifest.attachments {
+        return Err(not_a_backup("some of its attachment files are missing"));
+    }
+    Ok(Unpacked { manifest, secrets, database, attachments })
 }
 
 /// The restored copy must be whole and be what the manifest says, with the backup's pepper.

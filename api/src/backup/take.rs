@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::{
-    BackupError, DATABASE, Doing, Engine, MANIFEST, Manifest, SECRETS, Scratch, describe, open_copy, refused,
+    ATTACHMENTS, BackupError, DATABASE, Doing, Engine, MANIFEST, Manifest, SECRETS, Scratch,
+    attachment_files, describe, open_copy, refused,
 };
 use crate::{
     config::Config,
@@ -51,8 +52,11 @@ pub async fn backup(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<M
             (described, None)
         }
     };
-    let manifest = described?;
-    write_archive(out, &scratch, &manifest, &secrets, copy.as_deref())?;
+    let mut manifest = described?;
+    // Listed after the database was copied: every file its rows name was written before them.
+    let attachments = attachment_files(&config.files.data_dir)?;
+    manifest.attachments = attachments.len() as u64;
+    write_archive(out, &scratch, &manifest, &secrets, copy.as_deref(), &attachments)?;
     Ok(manifest)
 }
 
@@ -62,6 +66,7 @@ fn write_archive(
     manifest: &Manifest,
     secrets: &Secrets,
     database: Option<&Path>,
+    attachments: &[(String, std::path::PathBuf)],
 ) -> Result<(), BackupError> {
     let partial = scratch.join("backup.tar");
     let writing = || format!("writing {}", partial.display());
@@ -84,6 +89,11 @@ fn write_archive(
         let mut copy = File::open(database).doing(|| format!("reading {}", database.display()))?;
         let size = copy.metadata().doing(writing)?.len();
         append(DATABASE, size, &mut copy).doing(writing)?;
+    }
+    for (name, path) in attachments {
+        let mut file = File::open(path).doing(|| format!("reading {}", path.display()))?;
+        let size = file.metadata().doing(writing)?.len();
+        append(&format!("{ATTACHMENTS}{name}"), size, &mut file).doing(writing)?;
     }
     let file =
         archive.into_inner().doing(writing)?.into_inner().map_err(|e| e.into_error()).doing(writing)?;

@@ -116,6 +116,11 @@ impl FileStore {
         FileStore { dir: data_dir.join("attachments") }
     }
 
+    /// The directory the files are in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn path_of(&self, sha256: &str) -> PathBuf {
         self.dir.join(sha256)
     }
