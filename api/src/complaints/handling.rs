@@ -16,13 +16,13 @@ use uuid::Uuid;
 use super::{
     Step,
     dto::{Complaint, ComplaintExtension, ComplaintRequest, ComplaintState, ComplaintTransition},
+    due_after,
     files::FileStore,
     intake::file,
     not_in_state, save_step, store, view, views,
 };
 use crate::{
     auth::{BearerAuth, Caller, UnitScope, scope_of},
-    calendar::store::working_calendar,
     domain::complaint::{is_open, needs, supervisor_may},
     error::{ApiError, ApiResult, FieldError},
     pagination::{Page, PageQuery},
@@ -30,7 +30,6 @@ use crate::{
     ratings::rules,
     spec::ApiTags,
     state::AppState,
-    units::store::unit_by_id,
 };
 
 /// A complaint a supervisor handles: its handling unit is in their scope, and it is not about
@@ -42,20 +41,6 @@ async fn handled(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<compl
         .await?
         .filter(|c| c.officer_id != caller.id && scope.contains(c.handling_unit_id))
         .ok_or_else(ApiError::not_found)
-}
-
-/// The due date `working_days` after `from`, on the calendar of the unit where the conduct
-/// happened.
-async fn due_after(
-    state: &AppState,
-    complaint: &complaint::Model,
-    from: chrono::DateTime<chrono::Utc>,
-    working_days: u32,
-) -> ApiResult<chrono::DateTime<chrono::Utc>> {
-    let unit = unit_by_id(&state.db, complaint.unit_id)
-        .await?
-        .ok_or_else(|| ApiError::internal("a complaint's unit"))?;
-    Ok(working_calendar(&state.db, &unit).await?.extend_due(from, working_days))
 }
 
 /// The changed complaint a supervisor's step makes, once its fields fit the step.
@@ -98,7 +83,7 @@ async fn apply(
     if step.to_status == ComplaintStatus::Accepted {
         let days = rules(&state.db, read.unit_id).await?.complaint_due_working_days;
         changed.accepted_at = Some(now);
-        changed.due_at = Some(due_after(state, read, now, days).await?);
+        changed.due_at = Some(due_after(&state.db, read, now, days).await?);
     }
     if !is_open(step.to_status) {
         changed.closed_at = Some(now);
@@ -257,7 +242,7 @@ impl ComplaintsApi {
             return Err(ApiError::of(&problems::ALREADY_EXTENDED));
         }
         let mut changed = read.clone();
-        changed.due_at = Some(due_after(&state, &read, due, body.working_days).await?);
+        changed.due_at = Some(due_after(&state.db, &read, due, body.working_days).await?);
         changed.extended = true;
         changed.extension_reason = Some(body.reason.to_string());
         let step = Step {

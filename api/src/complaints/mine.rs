@@ -1,6 +1,9 @@
 //! The citizen's side of complaints: their list, and withdrawing, reopening and feedback.
 
-use entity::values::{ComplaintEventKind, ComplaintStatus};
+use entity::{
+    complaint,
+    values::{ComplaintEventKind, ComplaintStatus},
+};
 use poem::web::Data;
 use poem_openapi::{
     OpenApi,
@@ -12,7 +15,7 @@ use uuid::Uuid;
 use super::{
     Step,
     dto::{CitizenStep, Complaint, ComplaintFeedback},
-    not_in_state, save_step, store, view, views,
+    due_after, not_in_state, save_step, store, view, views,
 };
 use crate::{
     auth::BearerAuth,
@@ -25,13 +28,24 @@ use crate::{
     state::AppState,
 };
 
-/// The caller's own complaint; anyone else's is 404.
-async fn own(state: &AppState, auth: &BearerAuth, id: Uuid) -> ApiResult<entity::complaint::Model> {
+/// Takes a step of the citizen's on their own complaint (anyone else's is 404): `change` says
+/// whether it may be taken now and what it changes.
+async fn citizen_step(
+    state: &AppState,
+    auth: &BearerAuth,
+    id: Uuid,
+    kind: ComplaintEventKind,
+    note: Option<String>,
+    change: impl AsyncFnOnce(&complaint::Model) -> ApiResult<complaint::Model>,
+) -> ApiResult<Json<Complaint>> {
     auth.0.require_citizen()?;
-    store::complaint(&state.db, id)
+    let read = store::complaint(&state.db, id)
         .await?
         .filter(|c| c.citizen_id == auth.0.id)
-        .ok_or_else(ApiError::not_found)
+        .ok_or_else(ApiError::not_found)?;
+    let changed = change(&read).await?;
+    let saved = save_step(state, read, changed, Step { kind, by: None, note }).await?;
+    Ok(Json(view(&state.db, saved, false, state.clock.now()).await?))
 }
 
 pub struct MyComplaintsApi;
@@ -70,18 +84,17 @@ impl MyComplaintsApi {
         id: Path<Uuid>,
         body: Json<CitizenStep>,
     ) -> ApiResult<Json<Complaint>> {
-        let read = own(&state, &auth, id.0).await?;
-        if !may_withdraw(read.status) {
-            return Err(not_in_state(read.status));
-        }
-        let mut changed = read.clone();
-        changed.status = ComplaintStatus::Withdrawn;
-        changed.closed_at = Some(state.clock.now());
         let note = body.reason.as_ref().map(|r| r.to_string());
-        let saved =
-            save_step(&state, read, changed, Step { kind: ComplaintEventKind::Withdrawal, by: None, note })
-                .await?;
-        Ok(Json(view(&state.db, saved, false, state.clock.now()).await?))
+        citizen_step(&state, &auth, id.0, ComplaintEventKind::Withdrawal, note, async |read| {
+            if !may_withdraw(read.status) {
+                return Err(not_in_state(read.status));
+            }
+            let mut changed = read.clone();
+            changed.status = ComplaintStatus::Withdrawn;
+            changed.closed_at = Some(state.clock.now());
+            Ok(changed)
+        })
+        .await
     }
 
     /// Reopen my complaint
@@ -97,34 +110,29 @@ impl MyComplaintsApi {
         id: Path<Uuid>,
         body: Json<CitizenStep>,
     ) -> ApiResult<Json<Complaint>> {
-        let read = own(&state, &auth, id.0).await?;
-        let now = state.clock.now();
-        let rules = rules(&state.db, read.unit_id).await?;
-        if !may_reopen(read.status, read.closed_at, rules.complaint_reopen, now) {
-            return Err(match read.status {
-                ComplaintStatus::Resolved | ComplaintStatus::Dismissed => {
-                    ApiError::of(&problems::REOPEN_WINDOW_CLOSED)
-                }
-                other => not_in_state(other),
-            });
-        }
-        let unit = crate::units::store::unit_by_id(&state.db, read.unit_id)
-            .await?
-            .ok_or_else(|| ApiError::internal("a complaint's unit"))?;
-        let calendar = crate::calendar::store::working_calendar(&state.db, &unit).await?;
-        let mut changed = read.clone();
-        changed.status = ComplaintStatus::Investigating;
-        changed.outcome = None;
-        changed.conclusion = None;
-        changed.reason = None;
-        changed.closed_at = None;
-        changed.reopened += 1;
-        changed.due_at = Some(calendar.extend_due(now, rules.complaint_due_working_days));
         let note = body.reason.as_ref().map(|r| r.to_string());
-        let saved =
-            save_step(&state, read, changed, Step { kind: ComplaintEventKind::Reopening, by: None, note })
-                .await?;
-        Ok(Json(view(&state.db, saved, false, now).await?))
+        citizen_step(&state, &auth, id.0, ComplaintEventKind::Reopening, note, async |read| {
+            let now = state.clock.now();
+            let rules = rules(&state.db, read.unit_id).await?;
+            if !may_reopen(read.status, read.closed_at, rules.complaint_reopen, now) {
+                return Err(match read.status {
+                    ComplaintStatus::Resolved | ComplaintStatus::Dismissed => {
+                        ApiError::of(&problems::REOPEN_WINDOW_CLOSED)
+                    }
+                    other => not_in_state(other),
+                });
+            }
+            let mut changed = read.clone();
+            changed.status = ComplaintStatus::Investigating;
+            changed.outcome = None;
+            changed.conclusion = None;
+            changed.reason = None;
+            changed.closed_at = None;
+            changed.reopened += 1;
+            changed.due_at = Some(due_after(&state.db, read, now, rules.complaint_due_working_days).await?);
+            Ok(changed)
+        })
+        .await
     }
 
     /// Give feedback on the handling
@@ -139,19 +147,17 @@ impl MyComplaintsApi {
         id: Path<Uuid>,
         body: Json<ComplaintFeedback>,
     ) -> ApiResult<Json<Complaint>> {
-        let read = own(&state, &auth, id.0).await?;
-        if !may_give_feedback(read.status, read.feedback_at.is_some()) {
-            return Err(not_in_state(read.status));
-        }
-        let now = state.clock.now();
-        let mut changed = read.clone();
-        changed.feedback_level = Some(body.level);
-        changed.feedback_comment = body.comment.as_ref().map(|c| c.to_string());
-        changed.feedback_at = Some(now);
-        let note = changed.feedback_comment.clone();
-        let saved =
-            save_step(&state, read, changed, Step { kind: ComplaintEventKind::Feedback, by: None, note })
-                .await?;
-        Ok(Json(view(&state.db, saved, false, now).await?))
+        let comment = body.comment.as_ref().map(|c| c.to_string());
+        citizen_step(&state, &auth, id.0, ComplaintEventKind::Feedback, comment.clone(), async |read| {
+            if !may_give_feedback(read.status, read.feedback_at.is_some()) {
+                return Err(not_in_state(read.status));
+            }
+            let mut changed = read.clone();
+            changed.feedback_level = Some(body.level);
+            changed.feedback_comment = comment;
+            changed.feedback_at = Some(state.clock.now());
+            Ok(changed)
+        })
+        .await
     }
 }

@@ -27,6 +27,7 @@ pub use handling::ComplaintsApi;
 pub use mine::MyComplaintsApi;
 
 use crate::{
+    calendar::store::working_calendar,
     db::write_transaction,
     domain::complaint::{is_open, substantiated},
     error::{ApiError, ApiResult},
@@ -35,7 +36,7 @@ use crate::{
     queue::store::dossier_codes,
     ratings::dto::OfficerRef,
     state::AppState,
-    units::store::unit_codes,
+    units::store::{unit_by_id, unit_codes},
 };
 
 /// The status as the citizen's inbox names it.
@@ -114,6 +115,19 @@ async fn save_step(
     })
     .await?;
     Ok(changed)
+}
+
+/// The due date `working_days` after `from`, on the calendar of the unit where the conduct
+/// happened.
+async fn due_after(
+    db: &impl ConnectionTrait,
+    complaint: &complaint::Model,
+    from: DateTime<Utc>,
+    working_days: u32,
+) -> ApiResult<DateTime<Utc>> {
+    let unit =
+        unit_by_id(db, complaint.unit_id).await?.ok_or_else(|| ApiError::internal("a complaint's unit"))?;
+    Ok(working_calendar(db, &unit).await?.extend_due(from, working_days))
 }
 
 /// 409 with the complaint's status in the detail.
