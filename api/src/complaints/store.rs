@@ -7,7 +7,10 @@ use entity::{
     complaint, complaint_attachment, complaint_event,
     values::{ComplaintCategory, ComplaintStatus},
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
+    sea_query::NullOrdering,
+};
 use uuid::Uuid;
 
 use crate::pagination::{PageQuery, fetch_page};
@@ -121,7 +124,11 @@ pub async fn list(
         let open = [ComplaintStatus::Accepted, ComplaintStatus::Investigating];
         query = query.filter(C::Status.is_in(open)).filter(C::DueAt.lt(now));
     }
-    let query = query.order_by_asc(C::DueAt).order_by_desc(C::ReceivedAt).order_by_desc(C::Id);
+    // Not yet accepted (no due date) after the dated ones, on both engines alike.
+    let query = query
+        .order_by_with_nulls(C::DueAt, Order::Asc, NullOrdering::Last)
+        .order_by_desc(C::ReceivedAt)
+        .order_by_desc(C::Id);
     fetch_page(db, query, page).await
 }
 

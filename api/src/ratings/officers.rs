@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Tz;
+use entity::values::Role;
 use poem::web::Data;
 use poem_openapi::{
     OpenApi,
@@ -69,12 +70,15 @@ pub struct OfficersApi;
 impl OfficersApi {
     /// An officer's public profile
     ///
-    /// Public: the officer's name and unit, their ratings per level over all time, the
+    /// Public, for officers and supervisors (others are 404): the name and unit, their ratings per level over all time, the
     /// satisfied share with its Wilson lower bound, and the latest approved comments (never
     /// who wrote them).
     #[oai(path = "/officers/:id", method = "get", operation_id = "get_officer_profile")]
     async fn profile(&self, state: Data<&AppState>, id: Path<Uuid>) -> ApiResult<Json<OfficerProfile>> {
-        let officer = store::staff_member(&state.db, id.0).await?.ok_or_else(ApiError::not_found)?;
+        let officer = store::staff_member(&state.db, id.0)
+            .await?
+            .filter(|u| matches!(u.role, Role::Officer | Role::Supervisor))
+            .ok_or_else(ApiError::not_found)?;
         let counts = by_officer(store::level_counts(&state.db, Some(officer.id), None).await?)
             .remove(&officer.id)
             .unwrap_or_default();

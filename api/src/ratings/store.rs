@@ -6,8 +6,9 @@ use entity::{
     values::{CommentStatus, DossierEventKind, RatingLevel, Role},
 };
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::OnConflict,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order, QueryFilter,
+    QueryOrder, QuerySelect,
+    sea_query::{NullOrdering, OnConflict},
 };
 use uuid::Uuid;
 
@@ -156,7 +157,11 @@ pub async fn list(
     if let Some(now) = filter.overdue_at {
         query = query.filter(C::CommentStatus.eq(CommentStatus::Pending)).filter(C::ModerationDueAt.lt(now));
     }
-    let query = query.order_by_asc(C::ModerationDueAt).order_by_desc(C::RatedAt).order_by_desc(C::Id);
+    // Ratings without a comment (no moderation due) after the rest, on both engines alike.
+    let query = query
+        .order_by_with_nulls(C::ModerationDueAt, Order::Asc, NullOrdering::Last)
+        .order_by_desc(C::RatedAt)
+        .order_by_desc(C::Id);
     fetch_page(db, query, page).await
 }
 
