@@ -83,6 +83,9 @@ async fn a_harassment_complaint_reaches_the_supervisor_and_ends_with_an_outcome_
         move_on(&app, &supervisor, &id, json!({"to_status": "accepted"})).await.assert_status(200).clone();
     // 15 working days from Tuesday 1 December 2026: Tuesday 22 December.
     assert_eq!(local_day(&accepted["due_at"]), "2026-12-22");
+    move_on(&app, &supervisor, &id, json!({"to_status": "dismissed", "reason": "Không có căn cứ."}))
+        .await
+        .assert_problem(409, "complaint_not_in_state");
     move_on(&app, &supervisor, &id, json!({"to_status": "investigating"})).await.assert_status(200);
     let extension = format!("/api/v1/complaints/{id}/extension");
     let longer = json!({"working_days": 5, "reason": "Cần xác minh thêm với nhân chứng."});

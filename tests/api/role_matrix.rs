@@ -273,7 +273,7 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
             Request::at("id", desk.complaint(&["accepted"]).await).with_body(example(operation_id))
         }
         "reopen_complaint" | "give_complaint_feedback" => {
-            Request::at("id", desk.complaint(&["accepted", "resolved"]).await)
+            Request::at("id", desk.complaint(&["accepted", "investigating", "resolved"]).await)
                 .with_body(json!({"level": "satisfied", "reason": "Chưa thỏa đáng."}))
         }
         "get_complaint_attachment" => {

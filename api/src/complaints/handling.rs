@@ -202,8 +202,8 @@ impl ComplaintsApi {
 
     /// Move a complaint on
     ///
-    /// `received → accepted | not_accepted (reason)`, `accepted → investigating`, and from
-    /// either `resolved` (with an outcome and a written conclusion) or `dismissed` (reason).
+    /// `received → accepted | not_accepted (reason)`, `accepted → investigating`, then
+    /// `resolved` (with an outcome and a written conclusion) or `dismissed` (reason).
     /// Acceptance sets the due date, the unit's working days from now (15 by default). The
     /// citizen is told of every step.
     #[oai(path = "/complaints/:id/transitions", method = "post", operation_id = "transition_complaint")]

@@ -11,12 +11,12 @@ pub fn is_open(status: Status) -> bool {
 }
 
 /// The steps a supervisor may take: `received → accepted | not_accepted`, then
-/// `accepted → investigating`, and from either of those `resolved | dismissed`.
+/// `accepted → investigating → resolved | dismissed`. Nothing is concluded uninvestigated.
 pub fn supervisor_may(from: Status, to: Status) -> bool {
     matches!(
         (from, to),
         (Status::Received, Status::Accepted | Status::NotAccepted)
-            | (Status::Accepted, Status::Investigating | Status::Resolved | Status::Dismissed)
+            | (Status::Accepted, Status::Investigating)
             | (Status::Investigating, Status::Resolved | Status::Dismissed)
     )
 }
@@ -76,6 +76,7 @@ mod tests {
         assert!(supervisor_may(Status::Accepted, Status::Investigating));
         assert!(supervisor_may(Status::Investigating, Status::Resolved));
         assert!(!supervisor_may(Status::Received, Status::Resolved), "accepted first");
+        assert!(!supervisor_may(Status::Accepted, Status::Dismissed), "investigated first");
         assert!(!supervisor_may(Status::Investigating, Status::Accepted));
         for from in Status::iter().filter(|s| !is_open(*s)) {
             assert!(Status::iter().all(|to| !supervisor_may(from, to)), "{from:?}");
