@@ -86,6 +86,17 @@ pub struct TestApp {
     pub clock: FixedClock,
     /// The database's removal; `None` in a second process over another's database.
     _scratch: Option<Scratch>,
+    /// The removal of its uploaded files' folder, with the database's.
+    _files: Option<FilesFolder>,
+}
+
+/// A folder of uploaded files, removed when the app that owns it is dropped.
+struct FilesFolder(std::path::PathBuf);
+
+impl Drop for FilesFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// The header through which a test names the address its request comes from.
@@ -224,9 +235,10 @@ impl TestApp {
         let clock = FixedClock::at(TestApp::START.parse().expect("an RFC 3339 instant"));
         let loaded = api::secrets::load(&config)?;
         let secrets = api::secrets::settle(&db, loaded, clock.now()).await?;
+        let files = scratch.as_ref().map(|_| FilesFolder(config.files.data_dir.clone()));
         let state = AppState::new(db.clone(), config, &secrets, Clock::from(clock.clone()));
         let client = TestClient::new(api::build_app(state.clone()).before(from_test_peer).boxed());
-        Ok(TestApp { client, db, state, clock, _scratch: scratch })
+        Ok(TestApp { client, db, state, clock, _scratch: scratch, _files: files })
     }
 
     /// Where every test's clock starts: Tuesday 1 December 2026, 09:00 in Hanoi, a working
@@ -364,7 +376,7 @@ impl TestApp {
             ..self.state.clone()
         };
         let client = TestClient::new(api::build_app(state.clone()).before(from_test_peer).boxed());
-        TestApp { client, db, state, clock: self.clock.clone(), _scratch: None }
+        TestApp { client, db, state, clock: self.clock.clone(), _scratch: None, _files: None }
     }
 
     pub fn call(&self, method: Method, path: &str) -> Call<'_> {
