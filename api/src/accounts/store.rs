@@ -16,6 +16,16 @@ pub async fn user_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<us
     user::Entity::find_by_id(id).one(db).await
 }
 
+/// The accounts of these ids (in no order).
+pub async fn users_by_id(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<Vec<user::Model>, DbErr> {
+    user::Entity::find().filter(user::Column::Id.is_in(ids)).all(db).await
+}
+
+/// A staff account by id: citizens are no officers.
+pub async fn staff_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<user::Model>, DbErr> {
+    Ok(user_by_id(db, id).await?.filter(|u| u.role != Role::Citizen))
+}
+
 pub struct NewUser<'a> {
     pub phone: &'a str,
     pub full_name: &'a str,

@@ -104,7 +104,7 @@ async fn conduct_unit(
         dossier_id = Some(dossier.id);
     }
     if let Some(id) = request.appointment_id {
-        let appointment = crate::ratings::appointment(&state.db, id)
+        let appointment = crate::appointments::store::by_id(&state.db, id)
             .await?
             .filter(|a| a.citizen_id == citizen)
             .ok_or_else(|| {
@@ -127,7 +127,7 @@ pub async fn file(state: &AppState, auth: &BearerAuth, body: ComplaintRequest) -
         ComplaintRequest::Json(json) => (json.0, Vec::new()),
         ComplaintRequest::Multipart(form) => read_form(state, form).await?,
     };
-    let officer = crate::ratings::staff_member(&state.db, request.officer_id)
+    let officer = crate::accounts::store::staff_by_id(&state.db, request.officer_id)
         .await?
         .ok_or_else(|| ApiError::of(&problems::UNKNOWN_OFFICER))?;
     let (unit_id, dossier_id) = conduct_unit(state, citizen, &request, &officer).await?;

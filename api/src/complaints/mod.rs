@@ -153,7 +153,7 @@ pub async fn views(
     let mut files = store::attachments(db, ids).await?;
     let people: Vec<Uuid> = complaints.iter().flat_map(|c| [c.officer_id, c.citizen_id]).collect();
     let users: HashMap<Uuid, entity::user::Model> =
-        crate::ratings::users(db, people).await?.into_iter().map(|u| (u.id, u)).collect();
+        crate::accounts::store::users_by_id(db, people).await?.into_iter().map(|u| (u.id, u)).collect();
     let units = unit_codes(db, complaints.iter().flat_map(|c| [c.unit_id, c.handling_unit_id])).await?;
     let dossiers = dossier_codes(db, complaints.iter().filter_map(|c| c.dossier_id).collect()).await?;
     Ok(complaints

@@ -34,7 +34,7 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     state::AppState,
-    units::store::{unit_by_code, unit_by_id},
+    units::store::unit_by_id,
 };
 
 /// Runs a write of a unit's queue and, once it committed, tells the unit's screens.
@@ -92,12 +92,7 @@ pub fn rules_of(settings: Option<&queue_setting::Model>) -> QueueRules {
 /// The desk of a unit, by code, for a staff caller of at least `role` who works there (404
 /// for a unit outside their scope).
 pub async fn staff_desk(state: &AppState, caller: &Caller, code: &str, role: Role) -> ApiResult<QueueDesk> {
-    caller.require_staff(role)?;
-    let scope = scope_of(&state.db, caller).await?;
-    let unit = unit_by_code(&state.db, &code.to_ascii_uppercase())
-        .await?
-        .filter(|unit| scope.contains(unit.id))
-        .ok_or_else(ApiError::not_found)?;
+    let unit = crate::units::staff_unit(state, caller, code, role).await?;
     Ok(QueueDesk::of(&state.db, unit).await?)
 }
 

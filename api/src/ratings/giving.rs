@@ -15,6 +15,8 @@ use super::{
     rateable, rules, store,
 };
 use crate::{
+    accounts::store::staff_by_id,
+    appointments::store::by_id as appointment_by_id,
     auth::{BearerAuth, Caller, is_staff},
     calendar::store::working_calendar,
     db::write_transaction,
@@ -23,6 +25,7 @@ use crate::{
     error::{ApiError, ApiResult, FieldError},
     notifications::store::{NewNotice, Subject as NoticeSubject, nearest_supervisors, notify},
     problems,
+    queue::store::ticket as ticket_by_id,
     state::AppState,
     units::store::unit_by_id,
 };
@@ -80,12 +83,12 @@ async fn interaction(
         Named::Token(TokenSubject::Dossier(id)) => {
             (dossier_interaction(db, store::dossier(db, id).await?, now).await?, true)
         }
-        Named::Ticket(id) => (ticket_interaction(db, store::ticket(db, id).await?).await?, false),
+        Named::Ticket(id) => (ticket_interaction(db, ticket_by_id(db, id).await?).await?, false),
         Named::Token(TokenSubject::Ticket(id)) => {
-            (ticket_interaction(db, store::ticket(db, id).await?).await?, true)
+            (ticket_interaction(db, ticket_by_id(db, id).await?).await?, true)
         }
         Named::Appointment(id) => {
-            let appointment = store::appointment(db, id).await?.ok_or_else(ApiError::not_found)?;
+            let appointment = appointment_by_id(db, id).await?.ok_or_else(ApiError::not_found)?;
             if Some(appointment.citizen_id) != rater {
                 return Err(ApiError::not_found());
             }
@@ -117,7 +120,7 @@ async fn ticket_interaction(
 ) -> ApiResult<Option<Interaction>> {
     let Some(ticket) = ticket else { return Ok(None) };
     let owner = match ticket.appointment_id {
-        Some(id) => store::appointment(db, id).await?.map(|a| a.citizen_id),
+        Some(id) => appointment_by_id(db, id).await?.map(|a| a.citizen_id),
         None => None,
     };
     Ok(Some(Interaction::of_ticket(&ticket, owner)))
@@ -161,12 +164,8 @@ pub async fn give(
         NotRateable::NotOver => ApiError::of(&problems::NOT_RATEABLE_YET),
         NotRateable::WindowClosed => ApiError::of(&problems::RATING_WINDOW_CLOSED),
     })?;
-    if store::is_rated(&state.db, found.subject).await? {
-        return Err(ApiError::of(&problems::ALREADY_RATED));
-    }
-    let officer = store::staff_member(&state.db, officer_id)
-        .await?
-        .ok_or_else(|| ApiError::internal("a rated officer"))?;
+    let officer =
+        staff_by_id(&state.db, officer_id).await?.ok_or_else(|| ApiError::internal("a rated officer"))?;
     let unit =
         unit_by_id(&state.db, found.unit_id).await?.ok_or_else(|| ApiError::internal("a rated unit"))?;
     // A supervisor's comments go to the supervisors above them.

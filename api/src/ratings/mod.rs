@@ -8,8 +8,6 @@ mod routes;
 mod settings;
 mod store;
 
-pub use store::{appointment, staff_member, users};
-
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     dossier, feedback_setting, rating, ticket,
@@ -23,8 +21,8 @@ pub use routes::RatingsApi;
 pub use settings::FeedbackSettingsApi;
 
 use crate::{
-    dossiers::lifecycle::current_timeliness, error::ApiResult, queue::store::dossier_codes,
-    units::store::unit_codes,
+    accounts::store::users_by_id, dossiers::lifecycle::current_timeliness, error::ApiResult,
+    queue::store::dossier_codes, units::store::unit_codes,
 };
 
 /// A unit's rules for ratings and complaints: its stored settings or the defaults.
@@ -141,7 +139,7 @@ pub fn is_flagged(unofficial_payment: Option<bool>, documents_not_listed: Option
 /// codes (three queries, whatever the number of ratings).
 pub async fn views(db: &impl ConnectionTrait, ratings: Vec<rating::Model>) -> ApiResult<Vec<dto::Rating>> {
     let names: std::collections::HashMap<Uuid, String> =
-        store::users(db, ratings.iter().map(|r| r.officer_id).collect())
+        users_by_id(db, ratings.iter().map(|r| r.officer_id).collect())
             .await?
             .into_iter()
             .map(|u| (u.id, u.full_name))

@@ -18,6 +18,7 @@ use super::{
     rules, store,
 };
 use crate::{
+    accounts::store::{staff_by_id, users_by_id},
     domain::rating::{LevelCounts, rank},
     error::{ApiError, ApiResult, FieldError},
     spec::ApiTags,
@@ -75,7 +76,7 @@ impl OfficersApi {
     /// who wrote them).
     #[oai(path = "/officers/:id", method = "get", operation_id = "get_officer_profile")]
     async fn profile(&self, state: Data<&AppState>, id: Path<Uuid>) -> ApiResult<Json<OfficerProfile>> {
-        let officer = store::staff_member(&state.db, id.0)
+        let officer = staff_by_id(&state.db, id.0)
             .await?
             .filter(|u| matches!(u.role, Role::Officer | Role::Supervisor))
             .ok_or_else(ApiError::not_found)?;
@@ -142,7 +143,7 @@ impl OfficersApi {
         for member in store::unit_staff(&state.db, unit.id).await? {
             counts.entry(member.id).or_default();
         }
-        let names: HashMap<Uuid, String> = store::users(&state.db, counts.keys().copied().collect())
+        let names: HashMap<Uuid, String> = users_by_id(&state.db, counts.keys().copied().collect())
             .await?
             .into_iter()
             .map(|u| (u.id, u.full_name))

@@ -7,12 +7,8 @@ use poem_openapi::{OpenApi, param::Path, payload::Json};
 
 use super::{FeedbackRules, dto::FeedbackSettings, rules_of, store};
 use crate::{
-    auth::{BearerAuth, Caller, scope_of},
-    db::write_transaction,
-    error::{ApiError, ApiResult},
-    spec::ApiTags,
-    state::AppState,
-    units::store::unit_by_code,
+    auth::BearerAuth, db::write_transaction, error::ApiResult, spec::ApiTags, state::AppState,
+    units::staff_unit,
 };
 
 fn shown(rules: FeedbackRules) -> FeedbackSettings {
@@ -23,20 +19,6 @@ fn shown(rules: FeedbackRules) -> FeedbackSettings {
         complaint_due_working_days: i32::try_from(rules.complaint_due_working_days).unwrap_or(15),
         complaint_reopen_days: i32::try_from(rules.complaint_reopen.num_days()).unwrap_or(30),
     }
-}
-
-async fn staff_unit(
-    state: &AppState,
-    caller: &Caller,
-    code: &str,
-    role: Role,
-) -> ApiResult<entity::unit::Model> {
-    caller.require_staff(role)?;
-    let scope = scope_of(&state.db, caller).await?;
-    unit_by_code(&state.db, &code.to_ascii_uppercase())
-        .await?
-        .filter(|unit| scope.contains(unit.id))
-        .ok_or_else(ApiError::not_found)
 }
 
 pub struct FeedbackSettingsApi;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    appointment, dossier, dossier_event, feedback_setting, rating, ticket, user,
+    dossier, dossier_event, feedback_setting, rating, ticket, user,
     values::{CommentStatus, DossierEventKind, RatingLevel, Role},
 };
 use sea_orm::{
@@ -57,19 +57,11 @@ pub async fn handled_by(db: &impl ConnectionTrait, dossier: &dossier::Model) -> 
         .and_then(|event| event.actor_id))
 }
 
-pub async fn ticket(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<ticket::Model>, DbErr> {
-    ticket::Entity::find_by_id(id).one(db).await
-}
-
 pub async fn ticket_of_appointment(
     db: &impl ConnectionTrait,
     id: Uuid,
 ) -> Result<Option<ticket::Model>, DbErr> {
     ticket::Entity::find().filter(ticket::Column::AppointmentId.eq(id)).one(db).await
-}
-
-pub async fn appointment(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<appointment::Model>, DbErr> {
-    appointment::Entity::find_by_id(id).one(db).await
 }
 
 pub async fn dossier(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<dossier::Model>, DbErr> {
@@ -78,22 +70,6 @@ pub async fn dossier(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<dossi
 
 pub async fn rating(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<rating::Model>, DbErr> {
     rating::Entity::find_by_id(id).one(db).await
-}
-
-/// Whether the dossier or ticket was rated already.
-pub async fn is_rated(db: &impl ConnectionTrait, subject: super::Subject) -> Result<bool, DbErr> {
-    let filter = match subject {
-        super::Subject::Dossier(id) => rating::Column::DossierId.eq(id),
-        super::Subject::Ticket(id) => rating::Column::TicketId.eq(id),
-    };
-    Ok(rating::Entity::find()
-        .filter(filter)
-        .select_only()
-        .column(rating::Column::Id)
-        .into_tuple::<Uuid>()
-        .one(db)
-        .await?
-        .is_some())
 }
 
 pub async fn insert(db: &impl ConnectionTrait, rating: rating::Model) -> Result<(), DbErr> {
@@ -214,15 +190,6 @@ pub async fn approved_comments(
         .limit(limit)
         .all(db)
         .await
-}
-
-/// A staff account by id (citizens are no officers).
-pub async fn staff_member(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<user::Model>, DbErr> {
-    Ok(user::Entity::find_by_id(id).one(db).await?.filter(|u| u.role != Role::Citizen))
-}
-
-pub async fn users(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<Vec<user::Model>, DbErr> {
-    user::Entity::find().filter(user::Column::Id.is_in(ids)).all(db).await
 }
 
 /// The active officers and supervisors of a unit.
