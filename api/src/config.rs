@@ -58,6 +58,9 @@ pub struct ServerConfig {
     /// that screens spread over the processes again after a deploy. 0: one display, then the
     /// end (for clients that cannot hold a stream, and for the fuzzer).
     pub events_max: Duration,
+    /// `MOTCUA_PUBLIC_URL` (default `http://` and the bind address): where citizens reach the
+    /// server from outside, without a trailing slash. Printed QR codes hold links under it.
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone)]
@@ -272,6 +275,22 @@ impl std::str::FromStr for TrustedProxies {
     }
 }
 
+/// The public base URL: as configured (an `http` or `https` URL, without a trailing slash),
+/// else the bind address over `http`.
+fn public_url(configured: Option<String>, bind: SocketAddr) -> Result<String, ConfigError> {
+    let Some(url) = configured else { return Ok(format!("http://{bind}")) };
+    let url = url.trim().trim_end_matches('/').to_owned();
+    let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match host {
+        Some(host) if !host.is_empty() && !host.contains(['?', '#', ' ']) => Ok(url),
+        _ => Err(ConfigError {
+            name: "MOTCUA_PUBLIC_URL",
+            reason: "expected an http:// or https:// URL without query, e.g. https://motcua.binhduong.gov.vn"
+                .into(),
+        }),
+    }
+}
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://motcua.db?mode=rwc";
 
 /// Everything the server is configured with.
@@ -287,14 +306,16 @@ pub struct Config {
 
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
+        let bind = parse_var("MOTCUA_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
         Ok(Config {
             server: ServerConfig {
-                bind: parse_var("MOTCUA_BIND", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
+                bind,
                 body_limit: parse_var("MOTCUA_BODY_LIMIT", 1024 * 1024)?,
                 shutdown_grace: Duration::from_secs(parse_var("MOTCUA_SHUTDOWN_GRACE_SECS", 30)?),
                 events_heartbeat: Duration::from_secs(parse_var("MOTCUA_EVENTS_HEARTBEAT_SECS", 15)?.max(1)),
                 events_max: Duration::from_secs(parse_var("MOTCUA_EVENTS_MAX_SECS", 3600)?),
                 trusted_proxies: parse_var("MOTCUA_TRUSTED_PROXIES", TrustedProxies::default())?,
+                public_url: public_url(var("MOTCUA_PUBLIC_URL"), bind)?,
             },
             database: DatabaseConfig {
                 url: var("MOTCUA_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
@@ -335,6 +356,7 @@ impl Config {
                 events_heartbeat: Duration::from_secs(15),
                 events_max: Duration::from_secs(3600),
                 trusted_proxies: TrustedProxies::default(),
+                public_url: "http://127.0.0.1:8080".into(),
             },
             database: DatabaseConfig { url: url.into(), max_connections: None },
             auth: AuthConfig {

@@ -16,6 +16,7 @@ pub mod clock;
 pub mod complaints;
 pub mod config;
 pub mod db;
+pub mod documents;
 pub mod domain;
 pub mod dossiers;
 pub mod error;

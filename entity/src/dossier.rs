@@ -39,6 +39,10 @@ pub struct Model {
     pub received_by: Uuid,
     pub assigned_to: Option<Uuid>,
     pub citizen_id: Option<Uuid>,
+    /// The receipt's number in the unit's series of the receipt year.
+    pub receipt_number: Option<i32>,
+    /// Why the officer suppressed the automatic letter of this dossier.
+    pub letter_suppressed_reason: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -19,6 +19,8 @@ pub struct Model {
     pub note: Option<String>,
     pub public_note: Option<String>,
     pub new_due_at: Option<DateTimeUtc>,
+    /// An apology slip's number in the unit's series of its year.
+    pub document_number: Option<i32>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -14,10 +14,13 @@ pub struct Model {
     pub kind: NotificationKind,
     pub title: String,
     pub body: String,
+    pub title_en: Option<String>,
+    pub body_en: Option<String>,
     pub dossier_id: Option<Uuid>,
     pub appointment_id: Option<Uuid>,
     pub rating_id: Option<Uuid>,
     pub complaint_id: Option<Uuid>,
+    pub letter_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
 }

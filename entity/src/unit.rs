@@ -15,6 +15,8 @@ pub struct Model {
     pub kind: UnitKind,
     pub parent_id: Option<Uuid>,
     pub address: Option<String>,
+    /// The place name of the unit's documents' date line ("Thuận An, ngày …").
+    pub locality: Option<String>,
     pub active: bool,
     pub time_zone: String,
     pub opening_hours: String,

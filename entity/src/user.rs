@@ -16,6 +16,8 @@ pub struct Model {
     pub role: Role,
     pub unit_id: Option<Uuid>,
     pub active: bool,
+    /// The citizen asked for no letters.
+    pub letters_opt_out: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

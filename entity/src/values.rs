@@ -109,6 +109,22 @@ value_set! {
         ComplaintReceived,
         /// A complaint the citizen made moved on.
         ComplaintUpdated,
+        /// A late dossier's apology slip (Mẫu 04) with its new due date.
+        DossierApology,
+        /// A letter was issued to the citizen.
+        LetterIssued,
+    }
+}
+
+value_set! {
+    /// The kind of a letter a unit sends a citizen.
+    "LetterKind" pub enum LetterKind {
+        /// On registering a birth or a marriage.
+        Congratulation,
+        /// On registering a death.
+        Condolence,
+        /// For feedback or help that mattered.
+        ThankYou,
     }
 }
 
@@ -561,6 +577,7 @@ mod tests {
         names_agree::<Channel>();
         names_agree::<DossierEventKind>();
         names_agree::<NotificationKind>();
+        names_agree::<LetterKind>();
         names_agree::<HolidayKind>();
         names_agree::<LegalDocumentKind>();
         names_agree::<ProcedureLevel>();

@@ -19,6 +19,7 @@ mod m20261202_000009_secret_fingerprints;
 mod m20261203_000010_queue;
 mod m20261204_000011_ratings;
 mod m20261204_000012_complaints;
+mod m20261207_000013_documents_letters;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_queue::Migration),
             Box::new(m20261204_000011_ratings::Migration),
             Box::new(m20261204_000012_complaints::Migration),
+            Box::new(m20261207_000013_documents_letters::Migration),
         ]
     }
 }

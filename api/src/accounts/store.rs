@@ -47,6 +47,7 @@ pub async fn insert_user(
         role: Set(new.role),
         unit_id: Set(new.unit_id),
         active: Set(true),
+        letters_opt_out: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -88,14 +88,14 @@ async fn tell(
     db: &impl ConnectionTrait,
     appointment: &appointment::Model,
     kind: NotificationKind,
-    (title, body): (&str, String),
+    (title, body): (Text, Text),
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
     let notice = NewNotice {
         user_id: appointment.citizen_id,
         subject: Subject::Appointment(appointment.id),
         kind,
-        title: title.to_owned(),
+        title,
         body,
     };
     Ok(notify(db, notice, now).await?)
@@ -209,12 +209,15 @@ pub async fn book(
         return Err(ApiError::of(&problems::SLOT_FULL));
     }
     store::schedule_reminder(tx, &appointment, slots::reminder_due(&desk.calendar, slot.start)).await?;
-    let body = format!(
-        "Lịch hẹn tại {} lúc {} đã được xác nhận.",
-        desk.unit.name,
-        when(desk.calendar.schedule().time_zone, slot.start)
+    let at = when(desk.calendar.schedule().time_zone, slot.start);
+    let notice = (
+        Text::new("Đã đặt lịch hẹn", "Appointment booked"),
+        Text::new(
+            format!("Lịch hẹn tại {} lúc {at} đã được xác nhận.", desk.unit.name),
+            format!("Your appointment at {} at {at} is confirmed.", desk.unit.name),
+        ),
     );
-    tell(tx, &appointment, NotificationKind::AppointmentBooked, ("Đã đặt lịch hẹn", body), now).await?;
+    tell(tx, &appointment, NotificationKind::AppointmentBooked, notice, now).await?;
     Ok(view(&appointment, &desk, &request.procedure_code))
 }
 
@@ -288,12 +291,15 @@ pub async fn reschedule(
     store::update(tx, appointment.clone()).await?;
     store::void_reminders(tx, appointment.id, now).await?;
     store::schedule_reminder(tx, &appointment, slots::reminder_due(&desk.calendar, slot.start)).await?;
-    let body = format!(
-        "Lịch hẹn tại {} đã chuyển sang {}.",
-        desk.unit.name,
-        when(desk.calendar.schedule().time_zone, slot.start)
+    let at = when(desk.calendar.schedule().time_zone, slot.start);
+    let notice = (
+        Text::new("Đã đổi giờ hẹn", "Appointment moved"),
+        Text::new(
+            format!("Lịch hẹn tại {} đã chuyển sang {at}.", desk.unit.name),
+            format!("Your appointment at {} moved to {at}.", desk.unit.name),
+        ),
     );
-    tell(tx, &appointment, NotificationKind::AppointmentRescheduled, ("Đã đổi giờ hẹn", body), now).await?;
+    tell(tx, &appointment, NotificationKind::AppointmentRescheduled, notice, now).await?;
     Ok(view(&appointment, &desk, &procedure_code))
 }
 
@@ -344,11 +350,23 @@ pub async fn cancel(
     let place =
         format!("{} lúc {}", desk.unit.name, when(desk.calendar.schedule().time_zone, appointment.starts_at));
     let body = match (by, &appointment.cancel_reason) {
-        (CancelledBy::Citizen, _) => format!("Bạn đã hủy lịch hẹn tại {place}."),
-        (_, Some(reason)) => format!("Lịch hẹn tại {place} đã bị hủy: {reason}. Xin lỗi vì sự bất tiện."),
-        (_, None) => format!("Lịch hẹn tại {place} đã bị hủy. Xin lỗi vì sự bất tiện."),
+        (CancelledBy::Citizen, _) => Text::new(
+            format!("Bạn đã hủy lịch hẹn tại {place}."),
+            format!("You cancelled your appointment at {place}."),
+        ),
+        (_, Some(reason)) => Text::new(
+            format!("Lịch hẹn tại {place} đã bị hủy: {reason}. Xin lỗi vì sự bất tiện."),
+            format!(
+                "Your appointment at {place} was cancelled: {reason}. We apologise for the inconvenience."
+            ),
+        ),
+        (_, None) => Text::new(
+            format!("Lịch hẹn tại {place} đã bị hủy. Xin lỗi vì sự bất tiện."),
+            format!("Your appointment at {place} was cancelled. We apologise for the inconvenience."),
+        ),
     };
-    tell(tx, &appointment, NotificationKind::AppointmentCancelled, ("Lịch hẹn đã hủy", body), now).await?;
+    let notice = (Text::new("Lịch hẹn đã hủy", "Appointment cancelled"), body);
+    tell(tx, &appointment, NotificationKind::AppointmentCancelled, notice, now).await?;
     Ok(appointment)
 }
 

@@ -8,6 +8,7 @@
 //! reads its status and version again, and in one transaction either delivers the notice to
 //! the inbox and marks the row sent, or marks it skipped.
 
+use crate::i18n::Text;
 use chrono::{DateTime, Utc};
 use entity::{
     appointment, appointment_reminder,
@@ -108,8 +109,11 @@ async fn remind(
         user_id: booking.citizen_id,
         subject: Subject::Appointment(booking.id),
         kind: NotificationKind::AppointmentReminder,
-        title: "Nhắc lịch hẹn".into(),
-        body: format!("Bạn có lịch hẹn tại {} lúc {at}.", unit.name),
+        title: Text::new("Nhắc lịch hẹn", "Appointment reminder"),
+        body: Text::new(
+            format!("Bạn có lịch hẹn tại {} lúc {at}.", unit.name),
+            format!("You have an appointment at {} at {at}.", unit.name),
+        ),
     };
     notify(tx, notice, now).await
 }

@@ -47,6 +47,7 @@ pub async fn seed_bookers(
                     role: Set(Role::Citizen),
                     unit_id: Set(None),
                     active: Set(true),
+                    letters_opt_out: Set(false),
                     created_at: Set(now),
                     updated_at: Set(now),
                 };

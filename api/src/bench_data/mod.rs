@@ -102,6 +102,7 @@ async fn fixtures(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<(Uuid, 
         role: Set(Role::Officer),
         unit_id: Set(Some(unit_id)),
         active: Set(true),
+        letters_opt_out: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
     })
@@ -179,6 +180,7 @@ pub async fn seed_dossiers(
                 version: Set(1),
                 created_at: Set(now),
                 updated_at: Set(now),
+                ..Default::default()
             });
             events.push(dossier_event::ActiveModel {
                 id: Set(Uuid::now_v7()),
@@ -191,6 +193,7 @@ pub async fn seed_dossiers(
                 note: Set(None),
                 public_note: Set(Some(INTAKE_NOTE.into())),
                 new_due_at: Set(None),
+                ..Default::default()
             });
         }
         let tx = db.begin().await?;

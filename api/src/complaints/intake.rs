@@ -1,5 +1,6 @@
 //! Filing a complaint (`POST /complaints`): as JSON or as a form with files.
 
+use crate::i18n::Text;
 use entity::{
     complaint, complaint_attachment, complaint_event,
     values::{ComplaintCategory, ComplaintEventKind, ComplaintStatus, NotificationKind, Role},
@@ -211,8 +212,14 @@ pub async fn file(state: &AppState, auth: &BearerAuth, body: ComplaintRequest) -
                     user_id,
                     subject: Subject::Complaint(stored.id),
                     kind: NotificationKind::ComplaintReceived,
-                    title: format!("Phản ánh sách nhiễu: cán bộ {}", officer.full_name),
-                    body: "Người dân phản ánh cán bộ có hành vi sách nhiễu; cần xem xét, thụ lý ngay.".into(),
+                    title: Text::new(
+                        format!("Phản ánh sách nhiễu: cán bộ {}", officer.full_name),
+                        format!("Harassment complaint: officer {}", officer.full_name),
+                    ),
+                    body: Text::new(
+                        "Người dân phản ánh cán bộ có hành vi sách nhiễu; cần xem xét, thụ lý ngay.",
+                        "A citizen reports harassment by an officer; it needs to be looked at and accepted now.",
+                    ),
                 };
                 notify(tx, notice, now).await?;
             }

@@ -13,6 +13,7 @@ mod intake;
 mod mine;
 mod store;
 
+use crate::i18n::Text;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -39,16 +40,16 @@ use crate::{
     units::store::{unit_by_id, unit_codes},
 };
 
-/// The status as the citizen's inbox names it.
-fn status_label(status: ComplaintStatus) -> &'static str {
+/// The status as the citizen's inbox names it, in Vietnamese and English.
+fn status_label(status: ComplaintStatus) -> (&'static str, &'static str) {
     match status {
-        ComplaintStatus::Received => "đã được tiếp nhận",
-        ComplaintStatus::Accepted => "đã được thụ lý",
-        ComplaintStatus::NotAccepted => "không được thụ lý",
-        ComplaintStatus::Investigating => "đang được xác minh",
-        ComplaintStatus::Resolved => "đã được giải quyết",
-        ComplaintStatus::Dismissed => "đã bị bác bỏ",
-        ComplaintStatus::Withdrawn => "đã được rút",
+        ComplaintStatus::Received => ("đã được tiếp nhận", "was received"),
+        ComplaintStatus::Accepted => ("đã được thụ lý", "was accepted for handling"),
+        ComplaintStatus::NotAccepted => ("không được thụ lý", "was not accepted"),
+        ComplaintStatus::Investigating => ("đang được xác minh", "is being investigated"),
+        ComplaintStatus::Resolved => ("đã được giải quyết", "was resolved"),
+        ComplaintStatus::Dismissed => ("đã bị bác bỏ", "was dismissed"),
+        ComplaintStatus::Withdrawn => ("đã được rút", "was withdrawn"),
     }
 }
 
@@ -58,12 +59,13 @@ async fn tell_citizen(
     complaint: &complaint::Model,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
+    let (vi, en) = status_label(complaint.status);
     let notice = NewNotice {
         user_id: complaint.citizen_id,
         subject: Subject::Complaint(complaint.id),
         kind: NotificationKind::ComplaintUpdated,
-        title: "Phản ánh về cán bộ".into(),
-        body: format!("Phản ánh của bạn {}.", status_label(complaint.status)),
+        title: Text::new("Phản ánh về cán bộ", "Your complaint about an officer"),
+        body: Text::new(format!("Phản ánh của bạn {vi}."), format!("Your complaint {en}.")),
     };
     Ok(notify(db, notice, now).await?)
 }

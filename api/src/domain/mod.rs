@@ -9,3 +9,4 @@ pub mod rating;
 pub mod slots;
 pub mod text;
 pub mod unit;
+pub mod vn_format;

@@ -170,6 +170,7 @@ impl Intake<'_> {
             note: None,
             public_note: None,
             new_due_at: None,
+            document_number: None,
         };
         let mut dossier = dossier::Model {
             id: event.dossier_id,
@@ -201,6 +202,8 @@ impl Intake<'_> {
             received_by: self.officer,
             assigned_to: None,
             citizen_id: None,
+            receipt_number: None,
+            letter_suppressed_reason: None,
             version: 1,
             created_at: now,
             updated_at: now,

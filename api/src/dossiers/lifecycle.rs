@@ -137,6 +137,7 @@ mod tests {
             note: Some("internal".into()),
             public_note: public_note.map(Into::into),
             new_due_at: None,
+            document_number: None,
         }
     }
 

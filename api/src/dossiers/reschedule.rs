@@ -2,6 +2,7 @@
 //! moves the due dates of the open dossiers it falls inside, in the transaction of the change,
 //! each with a timeline entry and a notice to the citizen who follows it.
 
+use crate::i18n::Text;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
@@ -89,7 +90,13 @@ pub async fn reschedule(
             note: Some(why.to_owned()),
             public_note: Some(public.clone()),
             new_due_at: Some(new_due),
-            notice: Some((format!("Hồ sơ {}: hạn giải quyết mới", dossier.code), public)),
+            notice: Some((
+                Text::new(
+                    format!("Hồ sơ {}: hạn giải quyết mới", dossier.code),
+                    format!("Dossier {}: a new due date", dossier.code),
+                ),
+                Text::new(public, "The due date was adjusted to the unit's new working calendar."),
+            )),
         };
         let mut changed = dossier;
         changed.due_at = new_due;

@@ -44,7 +44,7 @@ pub struct Change {
     pub public_note: Option<String>,
     pub new_due_at: Option<DateTime<Utc>>,
     /// Title and text of the notice to the citizen following the dossier.
-    pub notice: Option<(String, String)>,
+    pub notice: Option<(Text, Text)>,
 }
 
 /// The one way a dossier changes: writes the changed dossier (read at version
@@ -61,6 +61,7 @@ pub async fn write_change(
     let mut dossier = changed;
     dossier.version = expected + 1;
     dossier.updated_at = now;
+    let event_kind = change.kind;
     let event = dossier_event::Model {
         id: Uuid::now_v7(),
         dossier_id: dossier.id,
@@ -72,6 +73,7 @@ pub async fn write_change(
         note: change.note,
         public_note: change.public_note,
         new_due_at: change.new_due_at,
+        document_number: None,
     };
     lifecycle::record_public_step(&mut dossier.public_timeline, &event).map_err(ApiError::internal)?;
     if !store::update_if_version(tx, dossier.clone(), expected).await? {
@@ -82,7 +84,10 @@ pub async fn write_change(
         let notice = NewNotice {
             user_id: citizen,
             subject: Subject::Dossier(dossier.id),
-            kind: NotificationKind::DossierStatus,
+            kind: match event_kind {
+                DossierEventKind::Apology => NotificationKind::DossierApology,
+                _ => NotificationKind::DossierStatus,
+            },
             title,
             body,
         };
@@ -164,19 +169,25 @@ impl DossierUpdateApi {
             }
             lifecycle::apply_transition(dossier, to, calendar, now);
             let public_note = body.public_note.clone().map(String::from);
-            let notice = (
+            let title = Text::new(
                 format!("Hồ sơ {}: {}", dossier.code, to.label_vi()),
-                public_note.clone().unwrap_or_else(|| {
-                    format!("Hồ sơ của bạn chuyển sang trạng thái \"{}\".", to.label_vi())
-                }),
+                format!("Dossier {}: {}", dossier.code, to.label_en()),
             );
+            // The officer's public note is written in Vietnamese, for both readers.
+            let text = match &public_note {
+                Some(note) => Text::new(note.clone(), note.clone()),
+                None => Text::new(
+                    format!("Hồ sơ của bạn chuyển sang trạng thái \"{}\".", to.label_vi()),
+                    format!("Your dossier is now \"{}\".", to.label_en()),
+                ),
+            };
             Ok(Change {
                 kind: DossierEventKind::Transition,
                 from_status: Some(from),
                 note: body.note.clone().map(String::from),
                 public_note,
                 new_due_at: None,
-                notice: Some(notice),
+                notice: Some((title, text)),
             })
         })
         .await
@@ -223,7 +234,13 @@ impl DossierUpdateApi {
                 note: None,
                 public_note: Some(reason.clone()),
                 new_due_at: Some(body.new_due_at),
-                notice: Some((format!("Hồ sơ {}: thư xin lỗi và hẹn lại", dossier.code), reason)),
+                notice: Some((
+                    Text::new(
+                        format!("Hồ sơ {}: thư xin lỗi và hẹn lại", dossier.code),
+                        format!("Dossier {}: an apology and a new due date", dossier.code),
+                    ),
+                    Text::new(reason.clone(), reason),
+                )),
             })
         })
         .await

@@ -12,7 +12,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::pagination::{PageQuery, fetch_page};
+use crate::{
+    i18n::Text,
+    pagination::{PageQuery, fetch_page},
+};
 
 /// What a notice is about.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +24,7 @@ pub enum Subject {
     Appointment(Uuid),
     Rating(Uuid),
     Complaint(Uuid),
+    Letter(Uuid),
 }
 
 /// A notice to a citizen about one of their dossiers or appointments, or to a supervisor about a
@@ -29,8 +33,9 @@ pub struct NewNotice {
     pub user_id: Uuid,
     pub subject: Subject,
     pub kind: NotificationKind,
-    pub title: String,
-    pub body: String,
+    /// In both languages: the inbox answers in the reader's.
+    pub title: Text,
+    pub body: Text,
 }
 
 /// The active supervisors of a unit or, when it has none, of the nearest unit above that has
@@ -68,8 +73,10 @@ pub async fn notify(db: &impl ConnectionTrait, notice: NewNotice, now: DateTime<
         id: Set(Uuid::now_v7()),
         user_id: Set(notice.user_id),
         kind: Set(notice.kind),
-        title: Set(notice.title),
-        body: Set(notice.body),
+        title: Set(notice.title.vi.into_owned()),
+        body: Set(notice.body.vi.into_owned()),
+        title_en: Set(Some(notice.title.en.into_owned())),
+        body_en: Set(Some(notice.body.en.into_owned())),
         dossier_id: Set(match notice.subject {
             Subject::Dossier(id) => Some(id),
             _ => None,
@@ -84,6 +91,10 @@ pub async fn notify(db: &impl ConnectionTrait, notice: NewNotice, now: DateTime<
         }),
         complaint_id: Set(match notice.subject {
             Subject::Complaint(id) => Some(id),
+            _ => None,
+        }),
+        letter_id: Set(match notice.subject {
+            Subject::Letter(id) => Some(id),
             _ => None,
         }),
         created_at: Set(now),

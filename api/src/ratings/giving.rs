@@ -1,5 +1,6 @@
 //! `POST /ratings`: a citizen rates the officer of an interaction they really had.
 
+use crate::i18n::Text;
 use entity::{
     rating,
     values::{CommentStatus, NotificationKind, RatingChannel, Role},
@@ -237,18 +238,27 @@ async fn tell_supervisors(
     if supervisors.is_empty() {
         tracing::warn!(rating = %rating.id, "a flagged rating found no supervisor to tell");
     }
-    let what = match (rating.asked_for_unofficial_payment, rating.asked_for_documents_not_listed) {
-        (Some(true), Some(true)) => "bị đòi chi tiền ngoài quy định và giấy tờ ngoài danh mục",
-        (Some(true), _) => "bị đòi chi tiền ngoài quy định",
-        _ => "bị yêu cầu giấy tờ ngoài danh mục",
+    let (what, what_en) = match (rating.asked_for_unofficial_payment, rating.asked_for_documents_not_listed) {
+        (Some(true), Some(true)) => (
+            "bị đòi chi tiền ngoài quy định và giấy tờ ngoài danh mục",
+            "was asked for unofficial payment and for documents outside the list",
+        ),
+        (Some(true), _) => ("bị đòi chi tiền ngoài quy định", "was asked for unofficial payment"),
+        _ => ("bị yêu cầu giấy tờ ngoài danh mục", "was asked for documents outside the list"),
     };
     for user_id in supervisors {
         let notice = NewNotice {
             user_id,
             subject: NoticeSubject::Rating(rating.id),
             kind: NotificationKind::RatingFlagged,
-            title: format!("Đánh giá cần xử lý: cán bộ {officer_name}"),
-            body: format!("Người dân phản ánh đã {what} khi được cán bộ {officer_name} phục vụ."),
+            title: Text::new(
+                format!("Đánh giá cần xử lý: cán bộ {officer_name}"),
+                format!("A rating needs attention: officer {officer_name}"),
+            ),
+            body: Text::new(
+                format!("Người dân phản ánh đã {what} khi được cán bộ {officer_name} phục vụ."),
+                format!("A citizen reports they {what_en} when served by officer {officer_name}."),
+            ),
         };
         notify(db, notice, rating.rated_at).await?;
     }
