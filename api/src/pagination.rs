@@ -1,14 +1,21 @@
-//! Pages of a list: `?page=&per_page=` in, `{items, page, per_page, total}` out.
+//! Pages of a list: `?page=&per_page=` in, `{items, page, per_page, total}` out; or, for a
+//! list that grows at its head while it is read (an inbox, a feed), `?cursor=&limit=` in and
+//! `{items, next_cursor}` out, which neither skips nor repeats an item when new ones arrive.
 //!
 //! Every list declares `page` (from 1) and `per_page` (1–100) with validators, so the spec
 //! states the range and a value outside it is one answer everywhere: 422 naming the
 //! parameter. What reaches [`PageQuery`] is in range; it only fills in the defaults.
 
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
 use poem_openapi::{
     Object,
     types::{ParseFromJSON, ToJSON},
 };
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QuerySelect, Select};
+use uuid::Uuid;
+
+use crate::error::ApiError;
 
 pub const DEFAULT_PER_PAGE: u64 = 20;
 pub const MAX_PER_PAGE: u64 = 100;
@@ -77,9 +84,97 @@ impl<T: ParseFromJSON + ToJSON + Send + Sync> Page<T> {
     }
 }
 
+pub const DEFAULT_LIMIT: u64 = 20;
+
+/// `limit` (1 to 100, default 20) of a cursor-paged list, in range by its validator.
+pub fn limit(limit: Option<i64>) -> u64 {
+    limit.map_or(DEFAULT_LIMIT, |n| n.clamp(1, MAX_PER_PAGE as i64) as u64)
+}
+
+/// Where the next page of a list read newest first by `(created_at, id)` starts: the last item
+/// of the page before. Clients get it as an opaque string and hand it back unchanged; its
+/// form may change, so it is not documented beyond that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        let position = format!("{}.{}", self.created_at.timestamp_micros(), self.id.simple());
+        URL_SAFE_NO_PAD.encode(position)
+    }
+
+    /// The cursor a client sent back; a string this server did not make is 422.
+    pub fn decode(text: &str) -> Result<Cursor, ApiError> {
+        let invalid = || {
+            ApiError::invalid_field(
+                "cursor",
+                "Con trỏ trang không hợp lệ: hãy dùng nguyên giá trị next_cursor đã nhận.",
+                "The cursor is not valid: pass back next_cursor exactly as it was received.",
+            )
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
+        let position = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
+        let (micros, id) = position.split_once('.').ok_or_else(invalid)?;
+        let created_at =
+            micros.parse().ok().and_then(DateTime::<Utc>::from_timestamp_micros).ok_or_else(invalid)?;
+        let id = Uuid::try_parse(id).map_err(|_| invalid())?;
+        Ok(Cursor { created_at, id })
+    }
+}
+
+/// The cursor of the page after `items`, read with one row more than `limit` to know whether
+/// there is one; drops that extra row.
+pub fn next_cursor<T>(items: &mut Vec<T>, limit: u64, position: impl Fn(&T) -> Cursor) -> Option<String> {
+    if items.len() as u64 <= limit {
+        return None;
+    }
+    items.truncate(limit as usize);
+    items.last().map(|last| position(last).encode())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cursor_comes_back_as_it_went_out() {
+        let cursor = Cursor {
+            created_at: DateTime::<Utc>::from_timestamp_micros(1_795_000_000_123_456).unwrap(),
+            id: Uuid::now_v7(),
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
+    }
+
+    #[test]
+    fn a_cursor_the_server_did_not_make_is_refused() {
+        for text in [
+            "",
+            "abc",
+            "MTIz",
+            &URL_SAFE_NO_PAD.encode("x.y"),
+            &URL_SAFE_NO_PAD.encode("99999999999999999999.0"),
+        ] {
+            assert_eq!(
+                Cursor::decode(text).unwrap_err().status(),
+                poem::http::StatusCode::UNPROCESSABLE_ENTITY
+            );
+        }
+    }
+
+    #[test]
+    fn the_next_cursor_points_at_the_last_item_kept() {
+        let at = DateTime::<Utc>::from_timestamp(1_795_000_000, 0).unwrap();
+        let ids: Vec<Uuid> = (0..3).map(|n| Uuid::from_u128(n)).collect();
+        let mut page = ids.clone();
+        let next = next_cursor(&mut page, 2, |id| Cursor { created_at: at, id: *id });
+        assert_eq!(page, ids[..2]);
+        assert_eq!(Cursor::decode(&next.unwrap()).unwrap().id, ids[1]);
+        let mut last = ids[..2].to_vec();
+        assert_eq!(next_cursor(&mut last, 2, |id| Cursor { created_at: at, id: *id }), None);
+    }
 
     #[test]
     fn pages_default_to_the_first_twenty() {

@@ -27,7 +27,7 @@ async fn statuses(app: &TestApp) -> Vec<AppointmentStatus> {
 }
 
 async fn kinds_in_inbox(app: &TestApp, token: &str) -> Vec<String> {
-    let inbox = app.get("/api/v1/me/notifications?per_page=100").bearer(token).send().await;
+    let inbox = app.get("/api/v1/me/notifications?limit=100").bearer(token).send().await;
     inbox.assert_status(200)["items"]
         .as_array()
         .unwrap()

@@ -540,13 +540,16 @@ async fn a_citizen_follows_a_dossier_and_gets_its_status_changes() {
     assert_eq!(body["items"][0]["status"], "in_progress");
     let inbox = app.get("/api/v1/me/notifications?unread=true").bearer(&citizen).send().await;
     let notice = inbox.assert_status(200)["items"][0].clone();
-    assert_eq!(inbox.body["total"], 1);
+    assert_eq!(inbox.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(inbox.body["unread_count"], 1);
+    assert_eq!(notice["dossier_code"], code);
     assert!(notice["title"].as_str().unwrap().contains(code));
     let read = format!("/api/v1/me/notifications/{}/read", notice["id"].as_str().unwrap());
     app.post(&read).bearer(&neighbour).send().await.assert_problem(404, "not_found");
     app.post(&read).bearer(&citizen).send().await.assert_status(204);
     let unread = app.get("/api/v1/me/notifications?unread=true").bearer(&citizen).send().await;
-    assert_eq!(unread.assert_status(200)["total"], 0);
+    assert_eq!(unread.assert_status(200)["items"], json!([]));
+    assert_eq!(unread.body["unread_count"], 0);
     let theirs = app.get("/api/v1/me/dossiers").bearer(&neighbour).send().await;
     assert_eq!(theirs.assert_status(200)["total"], 0);
 }

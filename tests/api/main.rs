@@ -12,6 +12,7 @@ mod catalogue;
 mod complaints;
 mod dossiers;
 mod due_dates;
+mod inbox;
 mod input;
 mod operations;
 mod platform;

@@ -196,6 +196,7 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
             Request::body(json!({"code": dossier.code, "secret": dossier.secret}))
         }
         "mark_notification_read" => Request::at("id", &fixtures.notice),
+        "mark_all_notifications_read" => Request::body(json!({"up_to_id": fixtures.notice})),
         // Each caller changes a dossier of its own: after one move the same move is illegal,
         // and an apology must set a later due date than the last one, on a working day (a
         // week later is the same weekday).

@@ -2,20 +2,19 @@
 //! transaction, and read and marked by their owner.
 
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
 use entity::{
-    notification, unit, user,
+    dossier, notification, unit, user,
     values::{NotificationKind, Role},
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
-use crate::{
-    i18n::Text,
-    pagination::{PageQuery, fetch_page},
-};
+use crate::{i18n::Text, pagination::Cursor};
 
 /// What a notice is about.
 #[derive(Debug, Clone, Copy)]
@@ -105,19 +104,93 @@ pub async fn notify(db: &impl ConnectionTrait, notice: NewNotice, now: DateTime<
     Ok(())
 }
 
-/// One page of a user's notices, newest first, and how many there are.
+/// Up to `limit + 1` of a user's notices, newest first, after `after` (the page before's last).
 pub async fn inbox(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     unread_only: bool,
-    page: PageQuery,
-) -> Result<(Vec<notification::Model>, u64), DbErr> {
+    after: Option<Cursor>,
+    limit: u64,
+) -> Result<Vec<notification::Model>, DbErr> {
     let mut query = notification::Entity::find().filter(notification::Column::UserId.eq(user_id));
     if unread_only {
         query = query.filter(notification::Column::ReadAt.is_null());
     }
-    let query = query.order_by_desc(notification::Column::CreatedAt).order_by_desc(notification::Column::Id);
-    fetch_page(db, query, page).await
+    if let Some(after) = after {
+        query = query.filter(not_after(after, false));
+    }
+    query
+        .order_by_desc(notification::Column::CreatedAt)
+        .order_by_desc(notification::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await
+}
+
+/// Notices older than `position` in the inbox's order (and the notice there too, `inclusive`).
+fn not_after(position: Cursor, inclusive: bool) -> Condition {
+    let id = if inclusive {
+        notification::Column::Id.lte(position.id)
+    } else {
+        notification::Column::Id.lt(position.id)
+    };
+    let same_instant = Condition::all().add(notification::Column::CreatedAt.eq(position.created_at)).add(id);
+    Condition::any().add(notification::Column::CreatedAt.lt(position.created_at)).add(same_instant)
+}
+
+/// How many notices the user has not read.
+pub async fn unread_count(db: &impl ConnectionTrait, user_id: Uuid) -> Result<u64, DbErr> {
+    notification::Entity::find()
+        .filter(notification::Column::UserId.eq(user_id))
+        .filter(notification::Column::ReadAt.is_null())
+        .count(db)
+        .await
+}
+
+/// The codes of the dossiers `notices` are about, by dossier id: the app links by code.
+pub async fn dossier_codes(
+    db: &impl ConnectionTrait,
+    notices: &[notification::Model],
+) -> Result<HashMap<Uuid, String>, DbErr> {
+    let ids: Vec<Uuid> = notices.iter().filter_map(|n| n.dossier_id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let dossiers = dossier::Entity::find()
+        .select_only()
+        .column(dossier::Column::Id)
+        .column(dossier::Column::Code)
+        .filter(dossier::Column::Id.is_in(ids))
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?;
+    Ok(dossiers.into_iter().collect())
+}
+
+/// Marks read every unread notice of the user up to `up_to` (that notice and all older ones),
+/// so a notice that arrived after the app loaded the inbox stays unread. `None` when the user
+/// has no notice `up_to`; otherwise how many were marked.
+pub async fn mark_read_up_to(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    up_to: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>, DbErr> {
+    let Some(last) = notification::Entity::find_by_id(up_to)
+        .filter(notification::Column::UserId.eq(user_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let marked = notification::Entity::update_many()
+        .col_expr(notification::Column::ReadAt, Expr::value(now))
+        .filter(notification::Column::UserId.eq(user_id))
+        .filter(notification::Column::ReadAt.is_null())
+        .filter(not_after(Cursor { created_at: last.created_at, id: last.id }, true))
+        .exec(db)
+        .await?;
+    Ok(Some(marked.rows_affected))
 }
 
 /// Marks a user's notice as read; false when the user has no notice of this id. Marking it

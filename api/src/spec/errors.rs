@@ -56,6 +56,7 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("list_my_dossiers", &[p::FORBIDDEN]),
     ("list_my_notifications", &[]),
     ("mark_notification_read", &[]),
+    ("mark_all_notifications_read", &[]),
     ("list_unit_slots", &[p::PROCEDURE_NOT_OFFERED]),
     (
         "book_appointment",
