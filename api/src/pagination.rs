@@ -167,7 +167,7 @@ mod tests {
     #[test]
     fn the_next_cursor_points_at_the_last_item_kept() {
         let at = DateTime::<Utc>::from_timestamp(1_795_000_000, 0).unwrap();
-        let ids: Vec<Uuid> = (0..3).map(|n| Uuid::from_u128(n)).collect();
+        let ids: Vec<Uuid> = (0..3).map(Uuid::from_u128).collect();
         let mut page = ids.clone();
         let next = next_cursor(&mut page, 2, |id| Cursor { created_at: at, id: *id });
         assert_eq!(page, ids[..2]);
