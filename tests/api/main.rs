@@ -13,6 +13,7 @@ mod complaints;
 mod dossiers;
 mod due_dates;
 mod input;
+mod letters;
 mod operations;
 mod platform;
 mod queue;
