@@ -212,7 +212,8 @@ async fn a_processed_death_registration_brings_a_condolence() {
     death.name = Set("Đăng ký khai tử".into());
     death.letter_on_completion = Set(entity::values::LetterOnCompletion::Condolence);
     death.update(&app.db).await.unwrap();
-    let code = take_in(&app, &officer).await["code"].as_str().unwrap().to_owned();
+    let receipt = take_in(&app, &officer).await;
+    let code = receipt["code"].as_str().unwrap().to_owned();
 
     transition(&app, &officer, &code, "*", "in_progress").await.assert_status(200);
     transition(&app, &officer, &code, "*", "processed").await.assert_status(200);
@@ -228,6 +229,16 @@ async fn a_processed_death_registration_brings_a_condolence() {
     let page = page.send().await;
     assert!(page.assert_status(200).is_null() && page.text.contains("THƯ CHIA BUỒN"));
     assert!(!page.text.contains("chúc mừng"));
+
+    // Issued before anyone followed the dossier: the applicant finds it once they claim it.
+    let citizen = app.token_for(CITIZEN_PHONE, "citizen", None).await;
+    assert_eq!(my_letters(&app, &citizen).await["total"], 0);
+    let claim = json!({"code": code, "secret": receipt["lookup_secret"]});
+    app.post("/api/v1/me/dossiers/claim").bearer(&citizen).json(&claim).send().await.assert_status(200);
+    let mine = my_letters(&app, &citizen).await;
+    assert_eq!(mine["items"][0]["id"], letter["id"], "{mine}");
+    let id = letter["id"].as_str().unwrap();
+    app.get(&format!("/api/v1/letters/{id}")).bearer(&citizen).send().await.assert_status(200);
 }
 
 #[tokio::test]
