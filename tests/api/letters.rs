@@ -351,3 +351,39 @@ async fn letters_are_numbered_per_unit_and_year() {
     assert_eq!(next_year.assert_status(201)["year"], 2027);
     assert_eq!(next_year.body["number"], 1);
 }
+
+#[tokio::test]
+async fn a_letter_by_hand_names_a_unit_dossier_and_recipient_of_the_callers() {
+    let (app, officer) = desk().await;
+    let admin = app.token_for("0900000009", "admin", None).await;
+    let citizen = app.token_for(CITIZEN_PHONE, "citizen", None).await;
+    let officer_id = app.create_user("0900000004", "officer", Some(WARD)).await;
+    let other_officer = app.token_for("0900000002", "officer", Some(OTHER_WARD)).await;
+    let code = take_in(&app, &officer).await["code"].as_str().unwrap().to_owned();
+    let with = |changes: Value| {
+        let mut body = thank_you("Nguyễn Văn An");
+        for (field, value) in changes.as_object().unwrap() {
+            body[field] = value.clone();
+        }
+        body
+    };
+
+    let no_unit = issue(&app, &admin, with(json!({}))).await;
+    assert_eq!(no_unit.assert_problem(422, "validation_failed")["errors"][0]["field"], "unit_code");
+    issue(&app, &officer, with(json!({"unit_code": OTHER_WARD}))).await.assert_problem(404, "not_found");
+    let elsewhere = issue(&app, &other_officer, with(json!({"dossier_code": code}))).await;
+    assert_eq!(elsewhere.assert_problem(422, "validation_failed")["errors"][0]["field"], "dossier_code");
+    let staff = issue(&app, &officer, with(json!({"recipient_id": officer_id}))).await;
+    assert_eq!(staff.assert_problem(422, "validation_failed")["errors"][0]["field"], "recipient_id");
+    issue(&app, &citizen, with(json!({}))).await.assert_problem(403, "forbidden");
+    assert_eq!(letters_in_db(&app).await, 0);
+
+    // The administrator names the unit; the dossier's letter goes to whoever follows it later.
+    let issued =
+        issue(&app, &admin, with(json!({"unit_code": WARD, "dossier_code": code.to_lowercase()}))).await;
+    let letter = issued.assert_status(201);
+    assert_eq!(letter["unit_code"], WARD);
+    assert_eq!(letter["dossier_code"], code.as_str());
+    assert_eq!(letter["automatic"], false);
+    assert_eq!(letter["event_date"], "2026-12-01");
+}
