@@ -27,6 +27,7 @@ pub mod idempotency;
 pub mod input;
 pub mod keys;
 pub mod legal_documents;
+pub mod letters;
 pub mod notifications;
 pub mod pagination;
 pub mod problems;

@@ -297,6 +297,14 @@ value_set! {
         #[serde(rename = "appointment.cancel")]
         #[cfg_attr(feature = "openapi", oai(rename = "appointment.cancel"))]
         AppointmentCancel,
+        #[sea_orm(string_value = "dossier.letter_suppression")]
+        #[serde(rename = "dossier.letter_suppression")]
+        #[cfg_attr(feature = "openapi", oai(rename = "dossier.letter_suppression"))]
+        DossierLetterSuppression,
+        #[sea_orm(string_value = "letter_template.update")]
+        #[serde(rename = "letter_template.update")]
+        #[cfg_attr(feature = "openapi", oai(rename = "letter_template.update"))]
+        LetterTemplateUpdate,
     }
 }
 
@@ -306,6 +314,8 @@ value_set! {
         Unit,
         User,
         Appointment,
+        Dossier,
+        LetterTemplate,
     }
 }
 
@@ -315,6 +325,8 @@ impl AuditAction {
             AuditAction::UnitCreate | AuditAction::UnitUpdate => AuditTarget::Unit,
             AuditAction::UserCreate | AuditAction::UserUpdate => AuditTarget::User,
             AuditAction::AppointmentCancel => AuditTarget::Appointment,
+            AuditAction::DossierLetterSuppression => AuditTarget::Dossier,
+            AuditAction::LetterTemplateUpdate => AuditTarget::LetterTemplate,
         }
     }
 }

@@ -14,6 +14,7 @@ mod dossiers;
 mod due_dates;
 mod inbox;
 mod input;
+mod letters;
 mod operations;
 mod platform;
 mod queue;

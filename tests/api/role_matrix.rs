@@ -281,6 +281,20 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
             Request::at("id", desk.complaint_with_file().await).at_too("position", 1)
         }
 
+        // Letters: each caller issues one of the ward's; the ward's letter to the citizen; the
+        // ward's texts; the letter of a dossier of the ward, suppressed and lifted.
+        "issue_letter" => Request::body(example_with(operation_id, json!({"unit_code": WARD}))),
+        "list_letters" | "list_my_letters" => Request::default(),
+        "get_letter" => Request::at("id", desk.letter_to_citizen().await),
+        "get_letter_template" => Request::at("code", WARD).at_too("kind", "congratulation"),
+        "put_letter_template" => {
+            Request::at("code", WARD).at_too("kind", "congratulation").with_body(example(operation_id))
+        }
+        "suppress_dossier_letter" => {
+            Request::at("code", desk.take_in().await.code).with_body(example(operation_id))
+        }
+        "lift_dossier_letter_suppression" => Request::at("code", desk.take_in().await.code),
+
         _ => return None,
     })
 }
@@ -504,6 +518,17 @@ impl Desk {
             .call(CITIZEN, Method::POST, "/complaints")
             .raw(&format!("multipart/form-data; boundary={boundary}"), body);
         filed.send().await.assert_status(201)["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// A thank-you letter of the ward's officer to the citizen; its id.
+    async fn letter_to_citizen(&self) -> String {
+        let citizen = api::accounts::store::user_by_phone(&self.app.db, "+84912345678")
+            .await
+            .unwrap()
+            .expect("the citizen");
+        let letter = example_with("issue_letter", json!({"recipient_id": citizen.id}));
+        let issued = self.call(OFFICER, Method::POST, "/letters").json(&letter).send().await;
+        issued.assert_status(201)["id"].as_str().expect("an id").to_owned()
     }
 
     /// A request to a path of the spec, with the caller's access token if it has one.

@@ -78,6 +78,9 @@ pub struct UserProfile {
     pub unit_code: Option<String>,
     /// False once deactivated: a deactivated account cannot log in or use its tokens.
     pub active: bool,
+    /// The citizen asked for no letters (congratulations, condolences, thanks): none is
+    /// issued to them, automatically or by hand.
+    pub letters_opt_out: bool,
 }
 
 impl UserProfile {
@@ -90,6 +93,7 @@ impl UserProfile {
             role: user.role,
             unit_code,
             active: user.active,
+            letters_opt_out: user.letters_opt_out,
         }
     }
 }
@@ -100,6 +104,8 @@ impl UserProfile {
 pub struct UpdateProfileRequest {
     /// New full name, 1–100 characters.
     pub full_name: Option<FullName>,
+    /// True to receive no letters from units, false to receive them again.
+    pub letters_opt_out: Option<bool>,
 }
 
 /// A password change.
@@ -147,13 +153,14 @@ impl poem_openapi::types::Example for UserProfile {
             role: Role::Citizen,
             unit_code: None,
             active: true,
+            letters_opt_out: false,
         }
     }
 }
 
 impl poem_openapi::types::Example for UpdateProfileRequest {
     fn example() -> Self {
-        UpdateProfileRequest { full_name: FullName::parse("Nguyễn Thị An") }
+        UpdateProfileRequest { full_name: FullName::parse("Nguyễn Thị An"), letters_opt_out: None }
     }
 }
 

@@ -215,8 +215,9 @@ impl MeApi {
 
     /// Update my profile
     ///
-    /// Changes the caller's full name; a field left out stays as it is. The phone number is the
-    /// login and is not changed here.
+    /// Changes the caller's full name, and whether they receive letters from units
+    /// (`letters_opt_out`); a field left out stays as it is. The phone number is the login and
+    /// is not changed here.
     #[oai(path = "/me", method = "patch", operation_id = "update_me")]
     async fn update_me(
         &self,
@@ -233,6 +234,12 @@ impl MeApi {
         let user = match name.flatten() {
             Some(name) => store::rename_user(&state.db, user, name.as_str(), state.clock.now()).await?,
             None => user,
+        };
+        let user = match body.letters_opt_out {
+            Some(opt_out) if opt_out != user.letters_opt_out => {
+                store::set_letters_opt_out(&state.db, user, opt_out, state.clock.now()).await?
+            }
+            _ => user,
         };
         Ok(Json(profile_of(&state, user).await?))
     }

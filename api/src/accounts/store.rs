@@ -83,6 +83,18 @@ pub async fn rename_user(
     active.update(db).await
 }
 
+pub async fn set_letters_opt_out(
+    db: &impl ConnectionTrait,
+    user: user::Model,
+    opt_out: bool,
+    now: DateTime<Utc>,
+) -> Result<user::Model, DbErr> {
+    let mut active = user.into_active_model();
+    active.letters_opt_out = Set(opt_out);
+    active.updated_at = Set(now);
+    active.update(db).await
+}
+
 pub async fn insert_refresh_token(
     db: &impl ConnectionTrait,
     user_id: Uuid,

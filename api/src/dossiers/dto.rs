@@ -219,6 +219,9 @@ pub struct DossierDetail {
     pub received_by: Uuid,
     /// Whether a citizen account follows this dossier.
     pub claimed: bool,
+    /// Why an officer suppressed the letter its completion would bring; null when it will
+    /// be sent (if its procedure names one).
+    pub letter_suppressed_reason: Option<String>,
     /// The version for `If-Match` (also in `ETag`).
     pub version: i32,
     /// Everything that happened, oldest first.

@@ -79,6 +79,7 @@ impl Example for DossierDetail {
             assigned_to: Some(officer()),
             received_by: officer(),
             claimed: false,
+            letter_suppressed_reason: None,
             version: 2,
             // The intake step (no `from_status`) is left out: Redocly reads `null` against the
             // enum behind a nullable reference and calls it invalid, though OpenAPI 3.0 allows it.

@@ -93,6 +93,10 @@ pub async fn write_change(
         };
         notify(tx, notice, now).await?;
     }
+    // The letter its completion brings, if any, in this transaction (see `on_processed`).
+    if event_kind == DossierEventKind::Transition && dossier.status == Status::Processed {
+        crate::letters::automatic::on_processed(tx, &dossier, now).await?;
+    }
     Ok(dossier)
 }
 

@@ -142,6 +142,7 @@ async fn detail(state: &AppState, dossier: &dossier::Model) -> ApiResult<Dossier
         assigned_to: dossier.assigned_to,
         received_by: dossier.received_by,
         claimed: dossier.citizen_id.is_some(),
+        letter_suppressed_reason: dossier.letter_suppressed_reason.clone(),
         version: dossier.version,
         timeline,
     })

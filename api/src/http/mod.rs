@@ -5,6 +5,7 @@ pub mod etag;
 pub mod json;
 pub mod metrics;
 pub mod platform;
+pub mod printable;
 pub mod request_context;
 pub mod request_id;
 pub mod schema_check;

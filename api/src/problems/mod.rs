@@ -8,11 +8,13 @@
 
 mod booking;
 mod complaints;
+mod letters;
 mod queue;
 mod ratings;
 
 pub use booking::*;
 pub use complaints::*;
+pub use letters::*;
 pub use queue::*;
 pub use ratings::*;
 
@@ -273,6 +275,11 @@ const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
         problem: ALREADY_RATED,
     },
     UniqueConstraint { name: "ratings_ticket", sqlite_columns: "ratings.ticket_id", problem: ALREADY_RATED },
+    UniqueConstraint {
+        name: "letters_dossier_kind",
+        sqlite_columns: "letters.dossier_id, letters.kind",
+        problem: LETTER_EXISTS,
+    },
 ];
 
 /// The problem a broken unique constraint means: found by the constraint's name (PostgreSQL)
@@ -351,6 +358,9 @@ pub const ALL: &[ProblemType] = &[
     TOO_MANY_ATTACHMENTS,
     ATTACHMENT_TOO_LARGE,
     UNSUPPORTED_ATTACHMENT,
+    LETTER_TEMPLATE_INVALID,
+    LETTER_EXISTS,
+    LETTERS_OPTED_OUT,
 ];
 
 /// The problem of a catalogue code.

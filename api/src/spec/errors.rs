@@ -148,6 +148,14 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("withdraw_complaint", &[p::FORBIDDEN, p::COMPLAINT_NOT_IN_STATE]),
     ("reopen_complaint", &[p::FORBIDDEN, p::COMPLAINT_NOT_IN_STATE, p::REOPEN_WINDOW_CLOSED]),
     ("give_complaint_feedback", &[p::FORBIDDEN, p::COMPLAINT_NOT_IN_STATE]),
+    ("issue_letter", &[p::FORBIDDEN, p::NOT_FOUND, p::LETTER_EXISTS, p::LETTERS_OPTED_OUT]),
+    ("get_letter", &[]),
+    ("list_letters", &[p::FORBIDDEN, p::NOT_FOUND]),
+    ("list_my_letters", &[p::FORBIDDEN]),
+    ("get_letter_template", &[p::FORBIDDEN]),
+    ("put_letter_template", &[p::FORBIDDEN, p::LETTER_TEMPLATE_INVALID]),
+    ("suppress_dossier_letter", &[p::FORBIDDEN, p::DOSSIER_CLOSED, p::VERSION_MISMATCH]),
+    ("lift_dossier_letter_suppression", &[p::FORBIDDEN, p::DOSSIER_CLOSED, p::VERSION_MISMATCH]),
 ];
 
 /// Every problem an operation can answer with: what its shape implies, then its own.

@@ -8,7 +8,7 @@ mod yaml;
 use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
 use crate::{
-    accounts, admin, appointments, calendar, complaints, dossiers, legal_documents, notifications,
+    accounts, admin, appointments, calendar, complaints, dossiers, legal_documents, letters, notifications,
     procedures, queue, ratings, units,
 };
 
@@ -44,6 +44,9 @@ pub enum ApiTags {
     /// Complaints about officers: made by citizens with attachments, handled by the
     /// supervisors of the unit where the conduct happened, to a recorded outcome.
     Complaints,
+    /// Letters a unit sends citizens (congratulation, condolence, thank-you): issued
+    /// automatically on a dossier's completion or by hand, each unit's texts, printing.
+    Letters,
 }
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -88,6 +91,11 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
         ),
         (ratings::RatingsApi, ratings::OfficersApi, ratings::FeedbackSettingsApi),
         (complaints::ComplaintsApi, complaints::MyComplaintsApi),
+        (
+            letters::routes::LettersApi,
+            letters::settings::LetterTemplatesApi,
+            letters::suppression::LetterSuppressionApi,
+        ),
     );
     OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)
