@@ -22,7 +22,12 @@ use crate::{domain::vn_format, error::ApiError};
 pub use letterhead::Letterhead;
 
 /// The templates, compiled into the binary so that a deployment is one file.
-const TEMPLATES: &[(&str, &str)] = &[("document.html", include_str!("../../templates/document.html"))];
+const TEMPLATES: &[(&str, &str)] = &[
+    ("document.html", include_str!("../../templates/document.html")),
+    ("receipt.html", include_str!("../../templates/receipt.html")),
+    ("apology_slip.html", include_str!("../../templates/apology_slip.html")),
+    ("lookup.html", include_str!("../../templates/lookup.html")),
+];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
@@ -46,6 +51,8 @@ pub fn add_filters(env: &mut Environment<'_>) {
     env.add_filter("vn_time", |at: ViaDeserialize<LocalTime>| {
         at.0.0.format("%H:%M ngày %d/%m/%Y").to_string()
     });
+    env.add_filter("vn_spelled_date", |at: ViaDeserialize<LocalTime>| vn_format::spelled_date(at.0.0.date()));
+    env.add_filter("vn_spelled_time", |at: ViaDeserialize<LocalTime>| vn_format::spelled_time(at.0.0));
 }
 
 /// A local date and time as a template receives it (the unit's time zone already applied).

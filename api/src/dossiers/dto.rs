@@ -149,14 +149,23 @@ pub struct Receipt {
     /// The one-time token with which the citizen rates the officer (`POST /ratings`) once the
     /// dossier is processed or returned, without signing in; printed as a QR code.
     pub rating_token: String,
-    /// The printable A5 receipt (HTML) with a QR code of the code and secret. Present only
-    /// in the intake answer, while the secret is still known.
+    /// The receipt's number in its unit's series for the year, printed `Số: 12/TNHS`; `null`
+    /// for a dossier taken in before receipts were numbered.
+    pub receipt_number: Option<i32>,
+    /// The printable A5 receipt (HTML, Mẫu 01) with a QR code of the public lookup page's
+    /// link with the code and secret. Present only in the intake answer, while the secret is
+    /// still known.
     pub receipt_html: Option<String>,
 }
 
 /// One entry of a dossier's timeline, as staff see it.
 #[derive(Debug, Object)]
 pub struct TimelineEntry {
+    /// The entry's id (an apology's slip is `GET /dossiers/{code}/apologies/{id}`).
+    pub id: Uuid,
+    /// The number of the document this entry issued in its unit's series for the year (an
+    /// apology slip's), if any.
+    pub document_number: Option<i32>,
     /// When.
     pub at: DateTime<Utc>,
     /// What happened.
@@ -219,6 +228,9 @@ pub struct DossierDetail {
     pub received_by: Uuid,
     /// Whether a citizen account follows this dossier.
     pub claimed: bool,
+    /// The receipt's number in its unit's series for the year (`Số: 12/TNHS`); `null` for a
+    /// dossier taken in before receipts were numbered.
+    pub receipt_number: Option<i32>,
     /// The version for `If-Match` (also in `ETag`).
     pub version: i32,
     /// Everything that happened, oldest first.
