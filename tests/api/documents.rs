@@ -15,17 +15,15 @@ const OTHER_OFFICER_PHONE: &str = "0900000002";
 /// The ward's procedure takes a day and a half and costs 50,000 đồng; the sibling ward offers
 /// it too, with an officer of its own (their token).
 pub(crate) async fn documents_desk(app: &TestApp) -> String {
-    let procedure = entity::procedure::Entity::find()
-        .filter(entity::procedure::Column::Code.eq(BIRTH))
-        .one(&app.db)
+    use sea_orm::sea_query::Expr;
+    let id = api::procedures::store::procedure_by_code(&app.db, BIRTH).await.unwrap().unwrap().id;
+    entity::procedure::Entity::update_many()
+        .col_expr(entity::procedure::Column::ProcessingHalfDays, Expr::value(3))
+        .col_expr(entity::procedure::Column::FeeVnd, Expr::value(50_000i64))
+        .filter(entity::procedure::Column::Id.eq(id))
+        .exec(&app.db)
         .await
-        .unwrap()
         .unwrap();
-    let id = procedure.id;
-    let mut procedure: entity::procedure::ActiveModel = procedure.into();
-    procedure.processing_half_days = Set(3);
-    procedure.fee_vnd = Set(50_000);
-    procedure.update(&app.db).await.unwrap();
     let other = app.unit_id(OTHER_WARD).await;
     entity::procedure_unit::ActiveModel { procedure_id: Set(id), unit_id: Set(other) }
         .insert(&app.db)
@@ -46,7 +44,7 @@ async fn stored_receipt_number(app: &TestApp, code: &str) -> Option<i32> {
 
 async fn set_locality(app: &TestApp, admin: &str, unit: &str, locality: Value) -> Reply {
     app.patch(&format!("/api/v1/admin/units/{unit}"))
-        .bearer(&admin)
+        .bearer(admin)
         .json(&json!({"locality": locality}))
         .send()
         .await

@@ -34,6 +34,23 @@ fn pages_folder() -> PathBuf {
     dir
 }
 
+/// Runs headless Chromium with a profile in `work` on a page of `work`, with these arguments.
+fn chromium(work: &Path, page: &Path, args: &[&str]) {
+    let profile = format!("--user-data-dir={}", work.join("profile").display());
+    let url = format!("file://{}", page.display());
+    let common = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars"];
+    let quiet = ["--disable-background-networking", "--disable-component-update", "--disable-sync"];
+    let all: Vec<&str> = common
+        .iter()
+        .chain(&quiet)
+        .copied()
+        .chain([profile.as_str()])
+        .chain(args.iter().copied())
+        .chain([url.as_str()])
+        .collect();
+    run("/usr/bin/chromium", &all);
+}
+
 fn run(program: &str, args: &[&str]) -> String {
     let output = std::process::Command::new(program)
         .args(args)
@@ -50,22 +67,8 @@ fn print_and_check(name: &str, html: &str, paper: Paper) -> PathBuf {
     std::fs::create_dir_all(&work).unwrap();
     let (page, pdf) = (work.join(format!("{name}.html")), work.join(format!("{name}.pdf")));
     std::fs::write(&page, html).unwrap();
-    run(
-        "/usr/bin/chromium",
-        &[
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            &format!("--user-data-dir={}", work.join("profile").display()),
-            "--no-pdf-header-footer",
-            &format!("--print-to-pdf={}", pdf.display()),
-            &format!("file://{}", page.display()),
-        ],
-    );
+    let pdf_at = format!("--print-to-pdf={}", pdf.display());
+    chromium(&work, &page, &["--no-pdf-header-footer", &pdf_at]);
     // The pictures first, so that a page that fails can be looked at.
     let picture = pages_folder().join(name);
     run(
@@ -90,6 +93,19 @@ fn print_and_check(name: &str, html: &str, paper: Paper) -> PathBuf {
     );
     let _ = std::fs::remove_dir_all(&work);
     pages_folder().join(format!("{name}-1.png"))
+}
+
+/// Takes a picture of a public page as a phone shows it (390 × 844), kept as `{name}.png`.
+fn phone_screenshot(name: &str, html: &str) -> PathBuf {
+    let work = std::env::temp_dir().join(format!("motcua-screen-{name}-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&work).unwrap();
+    let page = work.join(format!("{name}.html"));
+    std::fs::write(&page, html).unwrap();
+    let picture = pages_folder().join(format!("{name}.png"));
+    let shot_at = format!("--screenshot={}", picture.display());
+    chromium(&work, &page, &["--window-size=390,844", &shot_at]);
+    let _ = std::fs::remove_dir_all(&work);
+    picture
 }
 
 /// The HTML of a staff-only page of the API.
@@ -122,8 +138,14 @@ async fn every_document_prints_on_one_page_of_its_paper_in_headless_chromium() {
         ),
         // A letter: ("letter", html(&app, &officer, &format!("/api/v1/letters/{id}?format=html")).await, Paper::A4),
     ];
+    let secret = receipt["lookup_secret"].as_str().unwrap();
+    let lookup = app.get(&format!("/tra-cuu?code={code}&secret={secret}")).send().await;
+    assert_eq!(lookup.status, 200);
     let printed = tokio::task::spawn_blocking(move || {
-        documents.iter().map(|(name, page, paper)| print_and_check(name, page, *paper)).collect::<Vec<_>>()
+        let mut pictures: Vec<PathBuf> =
+            documents.iter().map(|(name, page, paper)| print_and_check(name, page, *paper)).collect();
+        pictures.push(phone_screenshot("lookup-page", &lookup.text));
+        pictures
     })
     .await
     .unwrap();
