@@ -133,13 +133,16 @@ async fn the_receipt_is_a_mau_01_whose_qr_code_opens_the_public_page() {
     ] {
         assert!(html.contains(printed), "the receipt lacks {printed:?}");
     }
-    assert!(html.contains(&format!("{PUBLIC_URL}/tra-cuu?code={code}&secret={secret}")));
+    let link = format!("{PUBLIC_URL}/tra-cuu?code={code}&secret={secret}");
+    assert!(html.contains(&link) && receipt["lookup_url"] == link.as_str());
     assert!(!html.contains("motcua://dossiers") && !html.contains("1.5 ngày"));
 
     let reprint =
         app.get(&format!("/api/v1/dossiers/{code}/receipt?format=html")).bearer(&officer).send().await;
     assert_eq!(reprint.assert_status(200), &Value::Null);
     let reprint = unescaped(&reprint.text);
+    let data = app.get(&format!("/api/v1/dossiers/{code}/receipt")).bearer(&officer).send().await;
+    assert_eq!(data.assert_status(200)["lookup_url"], format!("{PUBLIC_URL}/tra-cuu?code={code}"));
     assert!(reprint.contains(&format!("{PUBLIC_URL}/tra-cuu?code={code}</span>")));
     assert!(reprint.contains("Số: 1/TNHS") && !reprint.contains(secret));
 }

@@ -152,6 +152,10 @@ pub struct Receipt {
     /// The receipt's number in its unit's series for the year, printed `Số: 12/TNHS`; `null`
     /// for a dossier taken in before receipts were numbered.
     pub receipt_number: Option<i32>,
+    /// The public lookup page of the dossier (`{MOTCUA_PUBLIC_URL}/tra-cuu?code=…`, with
+    /// `&secret=…` only in the intake answer), which the receipt's QR code holds; the app may
+    /// claim it as a deep link.
+    pub lookup_url: String,
     /// The printable A5 receipt (HTML, Mẫu 01) with a QR code of the public lookup page's
     /// link with the code and secret. Present only in the intake answer, while the secret is
     /// still known.

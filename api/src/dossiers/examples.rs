@@ -51,6 +51,8 @@ impl Example for Receipt {
             received_by: "Phạm Thị Lái Thiêu".into(),
             rating_token: "d.0192f0c47d1e7c399a3b4bd3a1f2e0b1.5d41402abc4b2a76b9719d911017c592".into(),
             receipt_number: Some(12),
+            lookup_url:
+                "https://motcua.thuanan.gov.vn/tra-cuu?code=000.20.33.H12-261126-0001&secret=7KX4-M2QP".into(),
             receipt_html: None,
         }
     }

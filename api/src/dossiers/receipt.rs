@@ -60,28 +60,23 @@ struct Page<'a> {
     due_at: LocalTime,
     result_place: &'a str,
     officer: &'a str,
-    lookup_url: String,
+    lookup_url: &'a str,
     lookup_qr: String,
     rating_qr: String,
 }
 
-/// The receipt of a dossier of `unit` as a printable page; `secret` only at intake.
-pub async fn render_html(
-    state: &AppState,
-    unit: &unit::Model,
-    receipt: &Receipt,
-    secret: Option<&str>,
-) -> ApiResult<String> {
+/// The receipt of a dossier of `unit` as a printable page, with the lookup secret when the
+/// receipt has it (at intake).
+pub async fn render_html(state: &AppState, unit: &unit::Model, receipt: &Receipt) -> ApiResult<String> {
     let head =
         Letterhead::of(&state.db, unit, number_label(receipt.receipt_number), receipt.received_at).await?;
     let zone: Tz = unit.time_zone.parse().unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
-    let lookup_url = lookup_url(&state.config.server.public_url, &receipt.code, secret);
     let page = Page {
         paper: "A5",
         head,
         unit_name: &receipt.desk.name,
         code: &receipt.code,
-        secret,
+        secret: receipt.lookup_secret.as_deref(),
         applicant: &receipt.applicant.full_name,
         id_number: &receipt.applicant.id_number,
         phone: receipt.applicant.phone.as_str(),
@@ -94,8 +89,8 @@ pub async fn render_html(
         due_at: LocalTime::of(receipt.due_at, zone),
         result_place: &receipt.result_returned_at,
         officer: &receipt.received_by,
-        lookup_qr: documents::qr_svg(&lookup_url, 96),
-        lookup_url,
+        lookup_qr: documents::qr_svg(&receipt.lookup_url, 96),
+        lookup_url: &receipt.lookup_url,
         rating_qr: documents::qr_svg(&rating_qr_payload(&receipt.rating_token), 96),
     };
     documents::render("receipt.html", page)

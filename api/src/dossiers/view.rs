@@ -187,10 +187,11 @@ pub async fn receipt_of(
         received_by: officer.map(|o| o.full_name).unwrap_or_default(),
         rating_token: state.keys.rating_tokens.issue(TokenSubject::Dossier(dossier.id)),
         receipt_number: dossier.receipt_number,
+        lookup_url: receipt::lookup_url(&state.config.server.public_url, &dossier.code, secret.as_deref()),
         receipt_html: None,
     };
-    if let Some(secret) = secret {
-        receipt.receipt_html = Some(receipt::render_html(state, &unit, &receipt, Some(&secret)).await?);
+    if secret.is_some() {
+        receipt.receipt_html = Some(receipt::render_html(state, &unit, &receipt).await?);
     }
     Ok(receipt)
 }
@@ -344,7 +345,7 @@ impl DossiersApi {
         Ok(match format.0.unwrap_or(ReceiptFormat::Json) {
             ReceiptFormat::Html => {
                 let unit = unit_of(&state.db, &dossier).await?;
-                ReceiptResponse::Html(receipt::render_html(&state, &unit, &receipt, None).await?)
+                ReceiptResponse::Html(receipt::render_html(&state, &unit, &receipt).await?)
             }
             ReceiptFormat::Json => ReceiptResponse::Json(Box::new(receipt)),
         })
