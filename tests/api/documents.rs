@@ -185,6 +185,9 @@ async fn the_lookup_page_shows_the_dossier_to_whoever_holds_code_and_secret() {
             && form.text.contains("name=\"secret\"")
             && !form.text.contains("<script")
     );
+    let posted = app.post("/tra-cuu").send().await;
+    assert_eq!(posted.status, 405);
+    assert!(posted.header("allow").is_some_and(|allow| allow.contains("GET")));
     let typed = app.get(&format!("/tra-cuu?code={code}")).send().await;
     assert!(typed.text.contains(&format!("value=\"{code}\"")));
 }
