@@ -176,7 +176,11 @@ async fn the_lookup_page_shows_the_dossier_to_whoever_holds_code_and_secret() {
     assert!(!page.text.contains("<script") && !page.text.contains("Nguyễn Văn An"));
 
     let english = app.get(&page_path(code, secret)).english().send().await;
-    assert!(english.text.contains("Dossier lookup") && english.text.contains("Accepted"));
+    assert!(
+        english.text.contains("Dossier lookup")
+            && english.text.contains("Accepted")
+            && unescaped(&english.text).contains("09:00, 01/12/2026")
+    );
 
     let form = app.get("/tra-cuu").send().await;
     assert_eq!(form.status, 200);
