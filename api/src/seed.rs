@@ -39,6 +39,9 @@ struct DemoUnit {
     kind: UnitKind,
     parent_code: Option<String>,
     address: Option<String>,
+    /// The place its documents are dated at.
+    #[serde(default)]
+    locality: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -143,6 +146,7 @@ async fn add_places(
             kind: Set(unit.kind),
             parent_id: Set(parent_id),
             address: Set(unit.address.clone()),
+            locality: Set(unit.locality.clone()),
             active: Set(true),
             created_at: Set(now),
             updated_at: Set(now),

@@ -58,12 +58,12 @@ async fn an_admin_builds_the_unit_tree() {
     assert_eq!(
         *province.assert_status(201),
         json!({"code": "HN", "name": "Thành phố Hà Nội", "kind": "province",
-               "parent_code": null, "address": null, "active": true})
+               "parent_code": null, "address": null, "locality": null, "active": true})
     );
     assert_eq!(
         *ward.assert_status(201),
         json!({"code": "HN-HK.01_A", "name": "Phường Hàng Bạc", "kind": "ward",
-               "parent_code": "HN", "address": "12 Hàng Bạc", "active": true})
+               "parent_code": "HN", "address": "12 Hàng Bạc", "locality": null, "active": true})
     );
     let stored = entity::unit::Entity::find()
         .filter(entity::unit::Column::Code.eq("HN-HK.01_A"))
@@ -135,7 +135,7 @@ async fn units_list_in_code_order_with_filters_and_pages() {
     assert_eq!(
         all["items"][2],
         json!({"code": "HK", "name": "Đơn vị HK", "kind": "ward",
-        "parent_code": "HN", "address": null, "active": true})
+        "parent_code": "HN", "address": null, "locality": null, "active": true})
     );
     assert_eq!(codes(children.assert_status(200)), ["DD", "HK"]);
     assert_eq!(codes(inactive.assert_status(200)), ["DD"]);
@@ -171,7 +171,7 @@ async fn a_unit_is_renamed_moved_deactivated_and_reactivated_but_never_below_its
     assert_eq!(
         *renamed.assert_status(200),
         json!({"code": "HB", "name": "Phường Hàng Bạc", "kind": "commune",
-               "parent_code": "HK", "address": "1 Hàng Bạc", "active": true})
+               "parent_code": "HK", "address": "1 Hàng Bạc", "locality": null, "active": true})
     );
     assert_eq!(moved.assert_status(200)["parent_code"], "DD");
     under_itself.assert_problem(422, "unit_cycle");

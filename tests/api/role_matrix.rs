@@ -203,6 +203,10 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         "transition_dossier" => {
             Request::at("code", desk.take_in().await.code).with_body(example(operation_id))
         }
+        "get_apology_slip" => {
+            let (code, apology) = desk.apology().await;
+            Request::at("code", code).at_too("event_id", apology)
+        }
         "apologise_for_dossier" => {
             let fresh = desk.take_in().await;
             let later = fresh.due_at + chrono::Duration::days(7);
@@ -403,6 +407,18 @@ impl Desk {
             secret: text("lookup_secret"),
             due_at: text("due_at").parse().expect("an RFC 3339 due date"),
         }
+    }
+
+    /// A new dossier of the ward with an apology: its code and the apology's timeline entry.
+    async fn apology(&self) -> (String, String) {
+        let fresh = self.take_in().await;
+        let later = fresh.due_at + chrono::Duration::days(7);
+        let body = example_with("apologise_for_dossier", json!({"new_due_at": later.to_rfc3339()}));
+        let path = format!("/dossiers/{}/apologies", fresh.code);
+        let reply = self.call(OFFICER, Method::POST, &path).header("if-match", "*").json(&body).send().await;
+        let timeline = reply.assert_status(200)["timeline"].as_array().expect("a timeline").clone();
+        let apology = timeline.iter().rfind(|entry| entry["kind"] == "apology").expect("the apology");
+        (fresh.code, apology["id"].as_str().expect("an id").to_owned())
     }
 
     /// A new holiday of the ward on this date, added by an administrator; its id.

@@ -30,6 +30,10 @@ pub struct AdminUnit {
     /// Street address, when known.
     #[oai(nullable)]
     pub address: Option<String>,
+    /// The place its documents are dated at ("Thuận An, ngày 07 tháng 12 năm 2026"); when
+    /// `null`, the unit's name stands there.
+    #[oai(nullable)]
+    pub locality: Option<String>,
     /// False once deactivated; a deactivated unit is kept so that history still points at it.
     pub active: bool,
 }
@@ -51,6 +55,10 @@ pub struct NewUnit {
     /// Street address, 1–300 characters.
     #[oai(nullable)]
     pub address: Option<Line<1, 300>>,
+    /// The place its documents are dated at ("Hoàn Kiếm"), 1–100 characters; absent or
+    /// `null`: the unit's name.
+    #[oai(nullable)]
+    pub locality: Option<Line<1, 100>>,
 }
 
 impl poem_openapi::types::Example for NewUnit {
@@ -61,6 +69,7 @@ impl poem_openapi::types::Example for NewUnit {
             kind: UnitKind::Ward,
             parent_code: Some("HN-HK".into()),
             address: Some("12 Hàng Bạc, Hoàn Kiếm, Hà Nội".into()),
+            locality: Some("Hoàn Kiếm".into()),
         }
     }
 }
@@ -78,6 +87,10 @@ pub struct UnitChanges {
     /// A new address, 1–300 characters; `null` clears it.
     #[oai(nullable)]
     pub address: MaybeUndefined<Line<1, 300>>,
+    /// A new place for its documents' date line, 1–100 characters; `null` clears it (the
+    /// unit's name stands there).
+    #[oai(nullable)]
+    pub locality: MaybeUndefined<Line<1, 100>>,
     /// Moves the unit under another one; `null` makes it a top unit. A unit cannot be moved
     /// under itself or one of its own sub-units (`unit_cycle`).
     #[oai(nullable)]
@@ -93,6 +106,7 @@ impl poem_openapi::types::Example for UnitChanges {
             name: Some("Phường Hoàn Kiếm".into()),
             kind: None,
             address: MaybeUndefined::Undefined,
+            locality: MaybeUndefined::Value("Hoàn Kiếm".into()),
             parent_code: MaybeUndefined::Value("HN".into()),
             active: None,
         }
@@ -218,6 +232,7 @@ impl poem_openapi::types::Example for AdminUnit {
             kind: UnitKind::Ward,
             parent_code: Some("HN-HK".into()),
             address: Some("12 Hàng Bạc, Hoàn Kiếm, Hà Nội".into()),
+            locality: Some("Hoàn Kiếm".into()),
             active: true,
         }
     }

@@ -25,6 +25,9 @@ pub use letterhead::Letterhead;
 const TEMPLATES: &[(&str, &str)] = &[
     ("document.html", include_str!("../../templates/document.html")),
     ("letter.html", include_str!("../../templates/letter.html")),
+    ("receipt.html", include_str!("../../templates/receipt.html")),
+    ("apology_slip.html", include_str!("../../templates/apology_slip.html")),
+    ("lookup.html", include_str!("../../templates/lookup.html")),
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -49,6 +52,8 @@ pub fn add_filters(env: &mut Environment<'_>) {
     env.add_filter("vn_time", |at: ViaDeserialize<LocalTime>| {
         at.0.0.format("%H:%M ngày %d/%m/%Y").to_string()
     });
+    env.add_filter("vn_spelled_date", |at: ViaDeserialize<LocalTime>| vn_format::spelled_date(at.0.0.date()));
+    env.add_filter("vn_spelled_time", |at: ViaDeserialize<LocalTime>| vn_format::spelled_time(at.0.0));
 }
 
 /// A local date and time as a template receives it (the unit's time zone already applied).

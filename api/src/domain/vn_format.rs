@@ -2,7 +2,7 @@
 //! ("50.000 đồng"), a comma before decimals ("1,5 ngày"), and the place-and-date line of an
 //! administrative document ("Thuận An, ngày 07 tháng 12 năm 2026").
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 /// A whole number with dots between thousands: `50000` -> `50.000`, `-1234567` -> `-1.234.567`.
 pub fn thousands(n: i64) -> String {
@@ -51,7 +51,17 @@ pub fn date(day: NaiveDate) -> String {
 /// Days and months below ten take a leading zero, as Decree 30/2020 writes them for 1 and 2
 /// (and most units write for every one of them).
 pub fn place_date_line(place: &str, day: NaiveDate) -> String {
-    format!("{place}, ngày {:02} tháng {:02} năm {}", day.day(), day.month(), day.year())
+    format!("{place}, {}", spelled_date(day))
+}
+
+/// A date spelled as forms write it: `ngày 07 tháng 12 năm 2026`.
+pub fn spelled_date(day: NaiveDate) -> String {
+    format!("ngày {:02} tháng {:02} năm {}", day.day(), day.month(), day.year())
+}
+
+/// A time and date as Mẫu 01 writes them: `08 giờ 15 phút, ngày 26 tháng 11 năm 2026`.
+pub fn spelled_time(at: NaiveDateTime) -> String {
+    format!("{:02} giờ {:02} phút, {}", at.hour(), at.minute(), spelled_date(at.date()))
 }
 
 #[cfg(test)]
@@ -88,5 +98,10 @@ mod tests {
         let day = NaiveDate::from_ymd_opt(2026, 3, 7).unwrap();
         assert_eq!(place_date_line("Thuận An", day), "Thuận An, ngày 07 tháng 03 năm 2026");
         assert_eq!(date(day), "07/03/2026");
+        assert_eq!(spelled_date(day), "ngày 07 tháng 03 năm 2026");
+        assert_eq!(
+            spelled_time(day.and_hms_opt(8, 5, 59).unwrap()),
+            "08 giờ 05 phút, ngày 07 tháng 03 năm 2026"
+        );
     }
 }

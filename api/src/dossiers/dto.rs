@@ -149,14 +149,27 @@ pub struct Receipt {
     /// The one-time token with which the citizen rates the officer (`POST /ratings`) once the
     /// dossier is processed or returned, without signing in; printed as a QR code.
     pub rating_token: String,
-    /// The printable A5 receipt (HTML) with a QR code of the code and secret. Present only
-    /// in the intake answer, while the secret is still known.
+    /// The receipt's number in its unit's series for the year, printed `Số: 12/TNHS`; `null`
+    /// for a dossier taken in before receipts were numbered.
+    pub receipt_number: Option<i32>,
+    /// The public lookup page of the dossier (`{MOTCUA_PUBLIC_URL}/tra-cuu?code=…`, with
+    /// `&secret=…` only in the intake answer), which the receipt's QR code holds; the app may
+    /// claim it as a deep link.
+    pub lookup_url: String,
+    /// The printable A5 receipt (HTML, Mẫu 01) with a QR code of the public lookup page's
+    /// link with the code and secret. Present only in the intake answer, while the secret is
+    /// still known.
     pub receipt_html: Option<String>,
 }
 
 /// One entry of a dossier's timeline, as staff see it.
 #[derive(Debug, Object)]
 pub struct TimelineEntry {
+    /// The entry's id (an apology's slip is `GET /dossiers/{code}/apologies/{id}`).
+    pub id: Uuid,
+    /// The number of the document this entry issued in its unit's series for the year (an
+    /// apology slip's), if any.
+    pub document_number: Option<i32>,
     /// When.
     pub at: DateTime<Utc>,
     /// What happened.
@@ -222,6 +235,9 @@ pub struct DossierDetail {
     /// Why an officer suppressed the letter its completion would bring; null when it will
     /// be sent (if its procedure names one).
     pub letter_suppressed_reason: Option<String>,
+    /// The receipt's number in its unit's series for the year (`Số: 12/TNHS`); `null` for a
+    /// dossier taken in before receipts were numbered.
+    pub receipt_number: Option<i32>,
     /// The version for `If-Match` (also in `ETag`).
     pub version: i32,
     /// Everything that happened, oldest first.

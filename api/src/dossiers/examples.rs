@@ -50,6 +50,9 @@ impl Example for Receipt {
             result_returned_at: "Bộ phận một cửa, UBND phường Lái Thiêu".into(),
             received_by: "Phạm Thị Lái Thiêu".into(),
             rating_token: "d.0192f0c47d1e7c399a3b4bd3a1f2e0b1.5d41402abc4b2a76b9719d911017c592".into(),
+            receipt_number: Some(12),
+            lookup_url:
+                "https://motcua.thuanan.gov.vn/tra-cuu?code=000.20.33.H12-261126-0001&secret=7KX4-M2QP".into(),
             receipt_html: None,
         }
     }
@@ -80,10 +83,13 @@ impl Example for DossierDetail {
             received_by: officer(),
             claimed: false,
             letter_suppressed_reason: None,
+            receipt_number: Some(12),
             version: 2,
             // The intake step (no `from_status`) is left out: Redocly reads `null` against the
             // enum behind a nullable reference and calls it invalid, though OpenAPI 3.0 allows it.
             timeline: vec![TimelineEntry {
+                id: Uuid::from_u128(0x0192_f0c4_7d1e_7c39_9a3b_4bd3_a1f2_e0e1),
+                document_number: None,
                 at: at(11, 26, 9, 0),
                 kind: DossierEventKind::Transition,
                 from_status: Some(Status::Accepted),

@@ -1,7 +1,7 @@
 //! Taking in a dossier: the request parsed once into a [`NewDossier`], numbered and dated in
 //! one transaction.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{dossier, dossier_event, procedure, unit};
 use poem_openapi::{ApiResponse, payload::Json};
 use uuid::Uuid;
@@ -11,6 +11,7 @@ use crate::{
     auth::{Caller, Role, scope_of},
     calendar::store::working_calendar,
     db::{CalendarLock, lock_calendars, write_transaction},
+    documents::numbers::{Series, next_number},
     domain::{
         account::{FullName, PhoneNumber},
         calendar::ProcessingTime,
@@ -134,11 +135,13 @@ async fn offered_procedure(state: &AppState, unit: &unit::Model, code: &str) -> 
     Ok(procedure)
 }
 
-/// Where a new dossier stands once numbered: its code and the day it was received.
+/// Where a new dossier stands once numbered: its code, the day it was received and its
+/// receipt's number in the unit's series for the year.
 struct Numbering {
     code: String,
     receipt_date: NaiveDate,
     sequence: u32,
+    receipt_number: i32,
 }
 
 /// The stored dossier and its first timeline entry.
@@ -202,7 +205,7 @@ impl Intake<'_> {
             received_by: self.officer,
             assigned_to: None,
             citizen_id: None,
-            receipt_number: None,
+            receipt_number: Some(numbering.receipt_number),
             letter_suppressed_reason: None,
             version: 1,
             created_at: now,
@@ -231,6 +234,7 @@ pub async fn take_in(state: &AppState, caller: &Caller, request: &IntakeRequest)
         let receipt_date = calendar.local_date(now);
         let sequence = store::next_sequence(tx, unit.id, receipt_date).await?;
         let code = format_code(&unit.code, receipt_date, sequence);
+        let receipt_number = next_number(tx, unit.id, receipt_date.year(), Series::Receipt).await?;
         let intake = Intake {
             new,
             unit: &unit,
@@ -239,7 +243,8 @@ pub async fn take_in(state: &AppState, caller: &Caller, request: &IntakeRequest)
             lookup_secret_hash: state.keys.lookup_secrets.hash(&code, &secret),
             due_at: calendar.due_at(now, processing),
         };
-        let (dossier, event) = intake.records(Numbering { code, receipt_date, sequence }, now)?;
+        let (dossier, event) =
+            intake.records(Numbering { code, receipt_date, sequence, receipt_number }, now)?;
         Ok(store::insert_intake(tx, dossier, event).await?)
     })
     .await?;

@@ -67,6 +67,61 @@ async fn throttle_lookup(state: &AppState, req: &Request, code: &str) -> ApiResu
     Ok(())
 }
 
+/// What a code and secret open: the dossier's public view, counted against the lookup limits
+/// (429 with `Retry-After`); the same 404 for an unknown code and a wrong secret. Shared by
+/// the API and the public page `/tra-cuu`, so both answer alike behind one limit.
+pub async fn look_up(state: &AppState, req: &Request, code: &str, secret: &str) -> ApiResult<LookupResult> {
+    let code = canonical_code(code);
+    throttle_lookup(state, req, &code).await?;
+    let found = store::lookup_row(&state.readers.on(&state.db), &code).await?;
+    let opened = secret_opens(
+        state,
+        found.as_ref().map(|row| (row.code.as_str(), row.lookup_secret_hash.as_str())),
+        secret,
+    );
+    let Some(dossier) = found.filter(|_| opened) else {
+        return Err(ApiError::not_found());
+    };
+    let clock_state = lifecycle::ClockState {
+        status: dossier.status,
+        stored_timeliness: dossier.timeliness,
+        due_at: dossier.due_at,
+        paused_at: dossier.paused_at,
+    };
+    let timeliness =
+        lifecycle::current_timeliness(clock_state, state.clock.now()).unwrap_or(Timeliness::InTime);
+    let names = &state.lookup_names;
+    let unit = names.unit(&state.db, dossier.unit_id).await?.ok_or_else(ApiError::not_found)?;
+    let procedure =
+        names.procedure(&state.db, dossier.procedure_id).await?.ok_or_else(ApiError::not_found)?;
+    let timeline = lifecycle::public_steps(&dossier.public_timeline)
+        .map_err(ApiError::internal)?
+        .into_iter()
+        .map(|step| PublicTimelineEntry {
+            at: step.at,
+            status: step.status,
+            status_label: status_label(step.status),
+            note: step.note,
+            new_due_at: step.new_due_at,
+        })
+        .collect();
+    Ok(LookupResult {
+        code: dossier.code,
+        status: dossier.status,
+        status_code: dossier.status.code(),
+        status_label: status_label(dossier.status),
+        procedure,
+        unit,
+        applicant: mask_name(&dossier.applicant_name),
+        received_at: dossier.received_at,
+        due_at: dossier.due_at,
+        completed_at: dossier.completed_at,
+        returned_at: dossier.returned_at,
+        timeliness,
+        timeline,
+    })
+}
+
 pub struct LookupApi;
 
 #[OpenApi(tag = "ApiTags::Lookup")]
@@ -83,55 +138,7 @@ impl LookupApi {
         req: &Request,
         body: Json<LookupRequest>,
     ) -> ApiResult<SerdeJson<LookupResult>> {
-        let code = canonical_code(&body.code);
-        throttle_lookup(&state, req, &code).await?;
-        let found = store::lookup_row(&state.readers.on(&state.db), &code).await?;
-        let opened = secret_opens(
-            &state,
-            found.as_ref().map(|row| (row.code.as_str(), row.lookup_secret_hash.as_str())),
-            &body.secret,
-        );
-        let Some(dossier) = found.filter(|_| opened) else {
-            return Err(ApiError::not_found());
-        };
-        let clock_state = lifecycle::ClockState {
-            status: dossier.status,
-            stored_timeliness: dossier.timeliness,
-            due_at: dossier.due_at,
-            paused_at: dossier.paused_at,
-        };
-        let timeliness =
-            lifecycle::current_timeliness(clock_state, state.clock.now()).unwrap_or(Timeliness::InTime);
-        let names = &state.lookup_names;
-        let unit = names.unit(&state.db, dossier.unit_id).await?.ok_or_else(ApiError::not_found)?;
-        let procedure =
-            names.procedure(&state.db, dossier.procedure_id).await?.ok_or_else(ApiError::not_found)?;
-        let timeline = lifecycle::public_steps(&dossier.public_timeline)
-            .map_err(ApiError::internal)?
-            .into_iter()
-            .map(|step| PublicTimelineEntry {
-                at: step.at,
-                status: step.status,
-                status_label: status_label(step.status),
-                note: step.note,
-                new_due_at: step.new_due_at,
-            })
-            .collect();
-        Ok(SerdeJson(LookupResult {
-            code: dossier.code,
-            status: dossier.status,
-            status_code: dossier.status.code(),
-            status_label: status_label(dossier.status),
-            procedure,
-            unit,
-            applicant: mask_name(&dossier.applicant_name),
-            received_at: dossier.received_at,
-            due_at: dossier.due_at,
-            completed_at: dossier.completed_at,
-            returned_at: dossier.returned_at,
-            timeliness,
-            timeline,
-        }))
+        Ok(SerdeJson(look_up(&state, req, &body.code, &body.secret).await?))
     }
 }
 

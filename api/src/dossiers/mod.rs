@@ -4,12 +4,14 @@
 //! Routes by use: [`intake`], [`view`] (worklist, detail, receipt), [`update`] (status moves,
 //! apologies, assignment) and [`lookup`] (public lookup, following a dossier).
 
+pub mod apology;
 pub mod dto;
 mod examples;
 pub mod intake;
 pub mod lifecycle;
 pub mod lookup;
 mod lookup_dto;
+pub mod lookup_page;
 pub mod names;
 pub mod receipt;
 pub mod reschedule;

@@ -1,25 +1,27 @@
-//! The printable receipt (Mẫu 01): an A5 page in Vietnamese with a QR code that the mobile
-//! app scans to follow the dossier. It carries the lookup secret, so it is produced only at
-//! intake, while the secret is still known (it is stored hashed).
+//! The printable receipt (Mẫu 01 of Circular 01/2018/TT-VPCP, "giấy tiếp nhận hồ sơ và hẹn
+//! trả kết quả"): an A5 page rendered from `templates/receipt.html`, with a QR code that opens
+//! the public lookup page in any phone's browser. With the lookup secret (known only at intake,
+//! as it is stored hashed) the link opens the dossier at once; a reprint's link asks for it.
 
-use qrcode::{QrCode, render::svg};
+use chrono_tz::Tz;
+use entity::unit;
+use serde::Serialize;
 
 use super::dto::Receipt;
+use crate::{
+    documents::{self, Letterhead, LocalTime},
+    error::ApiResult,
+    state::AppState,
+};
 
-/// What the QR code holds: a link the app understands, with the code and (at intake) the secret.
-pub fn qr_payload(code: &str, secret: Option<&str>) -> String {
-    match secret {
-        Some(secret) => format!("motcua://dossiers/lookup?code={code}&secret={secret}"),
-        None => format!("motcua://dossiers/lookup?code={code}"),
+/// The public lookup page of a dossier under `public_url`, with the secret when it is known.
+pub fn lookup_url(public_url: &str, code: &str, secret: Option<&str>) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.append_pair("code", code);
+    if let Some(secret) = secret {
+        query.append_pair("secret", secret);
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn local(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).format("%H:%M ngày %d/%m/%Y").to_string()
+    format!("{public_url}/tra-cuu?{}", query.finish())
 }
 
 /// What the rating QR code holds: a link the app (or a kiosk) opens to rate the officer.
@@ -27,64 +29,71 @@ pub fn rating_qr_payload(token: &str) -> String {
     format!("motcua://ratings/new?token={token}")
 }
 
-fn qr_svg(payload: &str, size: u32) -> String {
-    QrCode::new(payload)
-        .map(|code| code.render::<svg::Color>().min_dimensions(size, size).build())
-        .unwrap_or_default()
+/// The number a receipt is printed with: its place in the unit's series for the year.
+pub fn number_label(number: Option<i32>) -> String {
+    number.map(|n| format!("Số: {n}/TNHS")).unwrap_or_default()
 }
 
-/// The receipt as a printable page; without the secret (a reprint), its line says so.
-pub fn render_html(receipt: &Receipt, secret: Option<&str>) -> String {
-    let qr = qr_svg(&qr_payload(&receipt.code, secret), 150);
-    let rating_qr = qr_svg(&rating_qr_payload(&receipt.rating_token), 110);
-    let documents: String =
-        receipt.documents.iter().map(|d| format!("<li>{} — {} bản</li>", escape(&d.name), d.count)).collect();
-    let days = if receipt.processing_days == 0.0 {
-        "trong ngày".to_owned()
-    } else {
-        format!("{} ngày làm việc", receipt.processing_days)
+#[derive(Serialize)]
+struct Document<'a> {
+    name: &'a str,
+    count: u32,
+}
+
+/// What `receipt.html` is rendered with.
+#[derive(Serialize)]
+struct Page<'a> {
+    paper: &'static str,
+    head: Letterhead,
+    unit_name: &'a str,
+    code: &'a str,
+    secret: Option<&'a str>,
+    applicant: &'a str,
+    id_number: &'a str,
+    phone: &'a str,
+    email: Option<&'a str>,
+    procedure: &'a str,
+    documents: Vec<Document<'a>>,
+    processing_days: f64,
+    fee_vnd: i64,
+    received_at: LocalTime,
+    due_at: LocalTime,
+    result_place: &'a str,
+    officer: &'a str,
+    lookup_url: &'a str,
+    lookup_qr: String,
+    rating_qr: String,
+}
+
+/// The receipt of a dossier of `unit` as a printable page, with the lookup secret when the
+/// receipt has it (at intake).
+pub async fn render_html(state: &AppState, unit: &unit::Model, receipt: &Receipt) -> ApiResult<String> {
+    let head =
+        Letterhead::of(&state.db, unit, number_label(receipt.receipt_number), receipt.received_at).await?;
+    let zone: Tz = unit.time_zone.parse().unwrap_or(chrono_tz::Asia::Ho_Chi_Minh);
+    let page = Page {
+        paper: "A5",
+        head,
+        unit_name: &receipt.desk.name,
+        code: &receipt.code,
+        secret: receipt.lookup_secret.as_deref(),
+        applicant: &receipt.applicant.full_name,
+        id_number: &receipt.applicant.id_number,
+        phone: receipt.applicant.phone.as_str(),
+        email: receipt.applicant.email.as_deref(),
+        procedure: &receipt.procedure.name,
+        documents: receipt.documents.iter().map(|d| Document { name: &d.name, count: d.count }).collect(),
+        processing_days: receipt.processing_days,
+        fee_vnd: receipt.fee_vnd,
+        received_at: LocalTime::of(receipt.received_at, zone),
+        due_at: LocalTime::of(receipt.due_at, zone),
+        result_place: &receipt.result_returned_at,
+        officer: &receipt.received_by,
+        lookup_qr: documents::qr_svg(&receipt.lookup_url, 96),
+        lookup_url: &receipt.lookup_url,
+        rating_qr: documents::qr_svg(&rating_qr_payload(&receipt.rating_token), 96),
     };
-    format!(
-        r#"<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>Giấy tiếp nhận hồ sơ {code}</title>
-<style>@page {{ size: A5; margin: 12mm }} body {{ font-family: "Times New Roman", serif; font-size: 12pt }}
-h1 {{ font-size: 14pt; text-align: center }} .qr {{ float: right }} .rate {{ clear: both; border-top: 1px dashed #000; padding-top: 4mm }} dt {{ font-weight: bold }}</style></head>
-<body>
-<p>{desk}</p>
-<h1>GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ</h1>
-<div class="qr">{qr}</div>
-<dl>
-<dt>Mã hồ sơ</dt><dd>{code}</dd>
-<dt>Mã tra cứu</dt><dd>{secret}</dd>
-<dt>Người nộp</dt><dd>{name} — số giấy tờ {id_number} — điện thoại {phone}</dd>
-<dt>Thủ tục</dt><dd>{procedure}</dd>
-<dt>Giấy tờ đã nhận</dt><dd><ul>{documents}</ul></dd>
-<dt>Thời hạn giải quyết</dt><dd>{days}</dd>
-<dt>Nhận hồ sơ lúc</dt><dd>{received}</dd>
-<dt>Hẹn trả kết quả</dt><dd>{due}</dd>
-<dt>Nơi trả kết quả</dt><dd>{place}</dd>
-<dt>Lệ phí</dt><dd>{fee} đồng</dd>
-<dt>Người tiếp nhận</dt><dd>{officer}</dd>
-</dl>
-<p>Tra cứu tình trạng hồ sơ trên ứng dụng Một Cửa bằng mã hồ sơ và mã tra cứu, hoặc quét mã QR.</p>
-<div class="rate"><div class="qr">{rating_qr}</div>
-<p><b>Đánh giá cán bộ</b>: khi nhận kết quả, quét mã này (hoặc dùng máy tại bộ phận một cửa) để đánh giá
-thái độ phục vụ. Mã chỉ dùng được một lần, trong thời hạn đánh giá sau khi trả kết quả.</p></div>
-</body></html>
-"#,
-        code = escape(&receipt.code),
-        desk = escape(&receipt.desk.name),
-        secret = secret.map_or_else(|| "(chỉ in trên giấy tiếp nhận bản gốc)".to_owned(), escape),
-        name = escape(&receipt.applicant.full_name),
-        id_number = escape(&receipt.applicant.id_number),
-        phone = escape(receipt.applicant.phone.as_str()),
-        procedure = escape(&receipt.procedure.name),
-        received = local(receipt.received_at),
-        due = local(receipt.due_at),
-        place = escape(&receipt.result_returned_at),
-        fee = receipt.fee_vnd,
-        officer = escape(&receipt.received_by),
-    )
+    documents::render("receipt.html", page)
 }
 
 /// How `GET /dossiers/{code}/receipt` answers.
@@ -144,5 +153,34 @@ impl poem::IntoResponse for ReceiptResponse {
             ReceiptResponse::Json(receipt) => Json(receipt).into_response(),
             ReceiptResponse::Html(page) => Html(page).into_response(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_qr_code_links_the_public_lookup_page_over_https() {
+        let base = "https://motcua.thuanan.gov.vn";
+        assert_eq!(
+            lookup_url(base, "000.20.33.H12-261126-0001", Some("7KX4-M2QP")),
+            "https://motcua.thuanan.gov.vn/tra-cuu?code=000.20.33.H12-261126-0001&secret=7KX4-M2QP"
+        );
+        assert_eq!(
+            lookup_url(base, "000.20.33.H12-261126-0001", None),
+            "https://motcua.thuanan.gov.vn/tra-cuu?code=000.20.33.H12-261126-0001"
+        );
+        // Whatever a code holds stays inside its parameter.
+        assert_eq!(
+            lookup_url(base, "A&B C", Some("x=y")),
+            format!("{base}/tra-cuu?code=A%26B+C&secret=x%3Dy")
+        );
+    }
+
+    #[test]
+    fn a_receipt_number_is_printed_with_its_symbol() {
+        assert_eq!(number_label(Some(12)), "Số: 12/TNHS");
+        assert_eq!(number_label(None), "");
     }
 }

@@ -15,6 +15,7 @@ use sea_orm::{ActiveEnum, ConnectionTrait};
 use uuid::Uuid;
 
 use super::{
+    apology,
     dto::*,
     lifecycle, store,
     view::{DossierResponse, unit_of},
@@ -73,7 +74,7 @@ pub async fn write_change(
         note: change.note,
         public_note: change.public_note,
         new_due_at: change.new_due_at,
-        document_number: None,
+        document_number: apology::document_number(tx, &dossier, event_kind, now).await?,
     };
     lifecycle::record_public_step(&mut dossier.public_timeline, &event).map_err(ApiError::internal)?;
     if !store::update_if_version(tx, dossier.clone(), expected).await? {

@@ -81,7 +81,11 @@ fn etag(dossier: &dossier::Model) -> String {
 }
 
 /// The dossier with this code, if the caller's units include it; 404 otherwise.
-async fn dossier_in_scope(state: &AppState, caller: &Caller, code: &str) -> ApiResult<dossier::Model> {
+pub(super) async fn dossier_in_scope(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+) -> ApiResult<dossier::Model> {
     caller.require_staff(Role::Officer)?;
     let scope = scope_of(&state.db, caller).await?;
     store::by_code(&state.db, &canonical_code(code))
@@ -111,6 +115,8 @@ async fn detail(state: &AppState, dossier: &dossier::Model) -> ApiResult<Dossier
         .await?
         .into_iter()
         .map(|event| TimelineEntry {
+            id: event.id,
+            document_number: event.document_number,
             at: event.at,
             kind: event.kind,
             from_status: event.from_status,
@@ -143,6 +149,7 @@ async fn detail(state: &AppState, dossier: &dossier::Model) -> ApiResult<Dossier
         received_by: dossier.received_by,
         claimed: dossier.citizen_id.is_some(),
         letter_suppressed_reason: dossier.letter_suppressed_reason.clone(),
+        receipt_number: dossier.receipt_number,
         version: dossier.version,
         timeline,
     })
@@ -169,7 +176,7 @@ pub async fn receipt_of(
         status: dossier.status,
         status_code: dossier.status.code(),
         status_label: status_label(dossier.status),
-        desk: UnitRef { code: unit.code, name: unit.name, address: unit.address },
+        desk: UnitRef { code: unit.code.clone(), name: unit.name.clone(), address: unit.address.clone() },
         applicant: applicant_of(dossier),
         procedure: ProcedureRef { code: procedure.code, name: procedure.name },
         documents: documents_of(dossier)?,
@@ -180,10 +187,12 @@ pub async fn receipt_of(
         result_returned_at: place,
         received_by: officer.map(|o| o.full_name).unwrap_or_default(),
         rating_token: state.keys.rating_tokens.issue(TokenSubject::Dossier(dossier.id)),
+        receipt_number: dossier.receipt_number,
+        lookup_url: receipt::lookup_url(&state.config.server.public_url, &dossier.code, secret.as_deref()),
         receipt_html: None,
     };
-    if let Some(secret) = secret {
-        receipt.receipt_html = Some(receipt::render_html(&receipt, Some(&secret)));
+    if secret.is_some() {
+        receipt.receipt_html = Some(receipt::render_html(state, &unit, &receipt).await?);
     }
     Ok(receipt)
 }
@@ -335,7 +344,10 @@ impl DossiersApi {
         let dossier = dossier_in_scope(&state, &auth.0, &code).await?;
         let receipt = receipt_of(&state, &dossier, None).await?;
         Ok(match format.0.unwrap_or(ReceiptFormat::Json) {
-            ReceiptFormat::Html => ReceiptResponse::Html(receipt::render_html(&receipt, None)),
+            ReceiptFormat::Html => {
+                let unit = unit_of(&state.db, &dossier).await?;
+                ReceiptResponse::Html(receipt::render_html(&state, &unit, &receipt).await?)
+            }
             ReceiptFormat::Json => ReceiptResponse::Json(Box::new(receipt)),
         })
     }

@@ -50,6 +50,7 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("get_dossier_receipt", &[p::FORBIDDEN]),
     ("transition_dossier", &[p::FORBIDDEN, p::ILLEGAL_TRANSITION]),
     ("apologise_for_dossier", &[p::FORBIDDEN, p::DOSSIER_CLOSED]),
+    ("get_apology_slip", &[p::FORBIDDEN]),
     ("assign_dossier", &[p::FORBIDDEN, p::DOSSIER_CLOSED]),
     ("look_up_dossier", &[p::NOT_FOUND, p::TOO_MANY_REQUESTS]),
     ("claim_dossier", &[p::FORBIDDEN, p::NOT_FOUND, p::DOSSIER_ALREADY_CLAIMED, p::TOO_MANY_REQUESTS]),

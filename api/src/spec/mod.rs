@@ -80,6 +80,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             dossiers::update::DossierUpdateApi,
             dossiers::lookup::LookupApi,
             dossiers::lookup::MyDossiersApi,
+            dossiers::apology::ApologySlipApi,
         ),
         notifications::routes::NotificationsApi,
         (appointments::routes::AppointmentsApi, appointments::changes::AppointmentChangesApi),

@@ -36,6 +36,7 @@ fn unit_dto(record: UnitRecord) -> AdminUnit {
         kind: record.unit.kind,
         parent_code: record.parent_code,
         address: record.unit.address,
+        locality: record.unit.locality,
         active: record.unit.active,
     }
 }
@@ -109,6 +110,7 @@ impl AdminUnitsApi {
             kind: body.kind,
             parent: parent.as_ref(),
             address: address.as_ref().map(UnitAddress::as_str),
+            locality: body.locality.as_deref(),
         };
         let record = store::create_unit(&state.writer, new, &audit_by(&state, &auth.0)).await?;
         Ok(UnitCreated::Created(Json(unit_dto(record))))
@@ -150,6 +152,11 @@ impl AdminUnitsApi {
             name: name.flatten().map(|name| name.as_str().to_owned()),
             kind: body.kind,
             address: address.map(|address| address.map(|a| a.as_str().to_owned())),
+            locality: match &body.locality {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(locality) => Some(Some(locality.to_string())),
+            },
             parent,
             active: body.active,
         };

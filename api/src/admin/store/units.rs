@@ -37,6 +37,7 @@ impl UnitRecord {
             "kind": self.unit.kind,
             "parent_code": self.parent_code,
             "address": self.unit.address,
+            "locality": self.unit.locality,
             "active": self.unit.active,
         })
     }
@@ -91,6 +92,7 @@ pub struct NewUnitRow<'a> {
     pub kind: UnitKind,
     pub parent: Option<&'a unit::Model>,
     pub address: Option<&'a str>,
+    pub locality: Option<&'a str>,
 }
 
 pub async fn create_unit(db: &Writer, new: NewUnitRow<'_>, audit: &Audit) -> Result<UnitRecord, WriteError> {
@@ -106,6 +108,7 @@ pub async fn create_unit(db: &Writer, new: NewUnitRow<'_>, audit: &Audit) -> Res
             kind: Set(new.kind),
             parent_id: Set(new.parent.map(|parent| parent.id)),
             address: Set(new.address.map(str::to_owned)),
+            locality: Set(new.locality.map(str::to_owned)),
             active: Set(true),
             created_at: Set(audit.at),
             updated_at: Set(audit.at),
@@ -127,6 +130,7 @@ pub struct UnitUpdate {
     pub name: Option<String>,
     pub kind: Option<UnitKind>,
     pub address: Option<Option<String>>,
+    pub locality: Option<Option<String>>,
     /// The new parent (`Some(None)`: none, a top unit), looked up by the caller.
     pub parent: Option<Option<unit::Model>>,
     pub active: Option<bool>,
@@ -177,6 +181,9 @@ pub async fn update_unit(
         }
         if let Some(address) = update.address {
             unit.address = Set(address);
+        }
+        if let Some(locality) = update.locality {
+            unit.locality = Set(locality);
         }
         if let Some(parent) = update.parent {
             unit.parent_id = Set(parent.as_ref().map(|p| p.id));
