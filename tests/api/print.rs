@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::{
     common::TestApp,
     documents::{apologise, documents_desk},
-    dossiers::{desk_with, take_in},
+    dossiers::{desk_with, take_in, transition},
 };
 
 /// A paper size as `pdfinfo` reports it, in points.
@@ -123,6 +123,11 @@ async fn every_document_prints_on_one_page_of_its_paper_in_headless_chromium() {
     let receipt = take_in(&app, &officer).await;
     let code = receipt["code"].as_str().unwrap();
     let (_, apology) = apologise(&app, &officer, &receipt, 1).await;
+    // A birth registration: once processed, its congratulation letter.
+    transition(&app, &officer, code, "*", "in_progress").await.assert_status(200);
+    transition(&app, &officer, code, "*", "processed").await.assert_status(200);
+    let letters = app.get("/api/v1/letters").bearer(&officer).send().await;
+    let letter = letters.assert_status(200)["items"][0]["id"].as_str().unwrap().to_owned();
 
     let documents = [
         ("receipt", receipt["receipt_html"].as_str().unwrap().to_owned(), Paper::A5),
@@ -136,7 +141,7 @@ async fn every_document_prints_on_one_page_of_its_paper_in_headless_chromium() {
             html(&app, &officer, &format!("/api/v1/dossiers/{code}/apologies/{apology}")).await,
             Paper::A4,
         ),
-        // A letter: ("letter", html(&app, &officer, &format!("/api/v1/letters/{id}?format=html")).await, Paper::A4),
+        ("letter", html(&app, &officer, &format!("/api/v1/letters/{letter}?format=html")).await, Paper::A4),
     ];
     let secret = receipt["lookup_secret"].as_str().unwrap();
     let lookup = app.get(&format!("/tra-cuu?code={code}&secret={secret}")).send().await;
