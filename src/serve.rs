@@ -13,6 +13,11 @@ pub(crate) async fn serve(state: AppState) -> anyhow::Result<()> {
     let reminders = api::appointments::reminders::spawn(state.clone());
     let sweep = api::queue::sweep::spawn(state.clone());
     let displays = state.displays.clone();
+    let public_url = &state.config.server.public_url;
+    if !public_url.starts_with("https://") {
+        // Fine on a laptop; in production a receipt's QR code would send phones to plain http.
+        tracing::warn!(%public_url, "MOTCUA_PUBLIC_URL is not https: receipts' QR codes link to it");
+    }
     let app = api::build_app(state);
     tracing::info!(%bind, "serving; docs at http://{bind}/docs");
     Server::new(TcpListener::bind(bind))
