@@ -18,4 +18,5 @@ mod platform;
 mod queue;
 mod queue_display;
 mod ratings;
+mod reports;
 mod role_matrix;

@@ -147,6 +147,8 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("withdraw_complaint", &[p::FORBIDDEN, p::COMPLAINT_NOT_IN_STATE]),
     ("reopen_complaint", &[p::FORBIDDEN, p::COMPLAINT_NOT_IN_STATE, p::REOPEN_WINDOW_CLOSED]),
     ("give_complaint_feedback", &[p::FORBIDDEN, p::COMPLAINT_NOT_IN_STATE]),
+    ("get_report_summary", &[p::VALIDATION_FAILED, p::FORBIDDEN, p::NOT_FOUND]),
+    ("get_unit_stats", &[p::VALIDATION_FAILED]),
 ];
 
 /// Every problem an operation can answer with: what its shape implies, then its own.

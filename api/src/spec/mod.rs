@@ -9,7 +9,7 @@ use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
 use crate::{
     accounts, admin, appointments, calendar, complaints, dossiers, legal_documents, notifications,
-    procedures, queue, ratings, units,
+    procedures, queue, ratings, reports, units,
 };
 
 /// The groups of operations in the spec.
@@ -44,6 +44,9 @@ pub enum ApiTags {
     /// Complaints about officers: made by citizens with attachments, handled by the
     /// supervisors of the unit where the conduct happened, to a recorded outcome.
     Complaints,
+    /// Review reports for supervisors (the columns of form II.06a/VPCP/KSTT, appointments,
+    /// ratings, complaints, letters) and every unit's public transparency figures.
+    Reports,
 }
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -88,6 +91,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
         ),
         (ratings::RatingsApi, ratings::OfficersApi, ratings::FeedbackSettingsApi),
         (complaints::ComplaintsApi, complaints::MyComplaintsApi),
+        (reports::routes::ReportsApi, reports::routes::StatsApi),
     );
     OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)
