@@ -25,6 +25,7 @@ fn allowed_methods(document: &serde_json::Value) -> AllowedMethods {
         "/openapi.json",
         "/docs",
         "/display/{code}",
+        "/minh-bach/{code}",
     ] {
         allowed.add(path, ["GET".to_owned(), "HEAD".to_owned()]);
     }
@@ -70,7 +71,8 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/health/live", get(platform::live))
         .at("/health/ready", get(platform::ready))
         .at("/metrics", get(platform::metrics))
-        .at("/display/:code", get(crate::queue::display::page::screen));
+        .at("/display/:code", get(crate::queue::display::page::screen))
+        .at("/minh-bach/:code", get(crate::reports::page::transparency));
     with_middleware(routes, state, spec::Contract::new(document))
 }
 

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::{
     common::TestApp,
     dossiers::{OTHER_WARD, WARD, desk_with, intake_body, transition},
+    queue_display::{chromium, screenshot_path},
 };
 
 const TOWN: &str = "000.00.20.H12";
@@ -292,4 +293,117 @@ async fn public_figures_hide_small_cells_name_nobody_and_are_cached() {
     assert_eq!(again.header("etag"), Some(etag.as_str()));
     assert_eq!(again.header("cache-control"), Some("public, max-age=300"));
     app.get("/api/v1/stats/units/000.99.99.H99").send().await.assert_problem(404, "not_found");
+}
+
+/// Ratings of every dossier of the ward on 10 December: eight very satisfied, the rest
+/// satisfied, all of the first officer (as the kiosk's token would record them).
+async fn rate_every_dossier(app: &TestApp) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let ward = app.unit_id(WARD).await;
+    let officer = entity::user::Entity::find().filter(entity::user::Column::Phone.eq("+84900000001"));
+    let officer_id = officer.one(&app.db).await.unwrap().expect("the desk's officer").id;
+    let dossiers = entity::dossier::Entity::find()
+        .order_by_asc(entity::dossier::Column::Code)
+        .all(&app.db)
+        .await
+        .unwrap();
+    for (i, dossier) in dossiers.iter().enumerate() {
+        use entity::values::{RatingChannel, RatingLevel};
+        entity::rating::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            unit_id: Set(ward),
+            officer_id: Set(officer_id),
+            citizen_id: Set(None),
+            dossier_id: Set(Some(dossier.id)),
+            ticket_id: Set(None),
+            channel: Set(RatingChannel::KioskToken),
+            level: Set(if i < 8 { RatingLevel::VerySatisfied } else { RatingLevel::Satisfied }),
+            guidance_clear: Set(None),
+            trips_to_complete: Set(None),
+            asked_for_documents_not_listed: Set(None),
+            asked_for_unofficial_payment: Set(None),
+            flagged: Set(false),
+            dossier_timeliness: Set(None),
+            comment: Set(None),
+            comment_status: Set(None),
+            moderation_unit_id: Set(None),
+            moderation_due_at: Set(None),
+            moderated_by: Set(None),
+            moderated_at: Set(None),
+            rejection_reason: Set(None),
+            rated_at: Set("2026-12-10T10:00:00+07:00".parse().unwrap()),
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_transparency_page_shows_the_figures_and_charts_in_headless_chromium() {
+    let (app, supervisor) = counted_desk().await;
+    rate_every_dossier(&app).await;
+
+    // The report counts the ratings per officer; the public figures only their share.
+    let report = summary(&app, &supervisor, &format!("unit={WARD}&{PERIOD}")).await;
+    assert_eq!(
+        report["ratings"]["levels"],
+        json!({"very_satisfied": 8, "satisfied": 6, "not_satisfied": 0, "total": 14, "satisfied_share": 1.0})
+    );
+    assert_eq!(report["ratings"]["officers"][0]["officer_name"], "Trần Thị Bình");
+    assert_eq!(report["ratings"]["officers"][0]["total"], 14);
+    let figures = app.get(&format!("/api/v1/stats/units/{WARD}?{PERIOD}")).send().await;
+    assert_eq!(
+        (figures.body["ratings"].as_i64(), figures.body["satisfied_share"].as_f64()),
+        (Some(14), Some(1.0))
+    );
+
+    let path = format!("/minh-bach/{WARD}?from=2026-07-01&to=2026-12-10");
+    let page = app.get(&path).send().await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(page.header("cache-control"), Some("public, max-age=300"));
+    for shown in [
+        "<html lang=\"vi\">",
+        "Đơn vị 000.20.33.H12",
+        "Từ ngày 01/07/2026 đến ngày 10/12/2026",
+        "Tỷ lệ giải quyết đúng hạn theo tháng",
+        "Mức độ hài lòng theo tháng",
+        "Hồ sơ tiếp nhận theo lĩnh vực",
+        "Ô dưới 5 được ẩn",
+        "<svg",
+        "100%",
+        "12/2026",
+    ] {
+        // The engine escapes `/` in HTML text as `&#x2f;`.
+        assert!(page.text.replace("&#x2f;", "/").contains(shown), "the page lacks {shown:?}");
+    }
+    assert!(!page.text.contains("<script"));
+    for personal in ["Nguyễn Văn An", "Trần Thị Bình", "Phạm Văn Đức", "0912345678"] {
+        assert!(!page.text.contains(personal), "{personal} on the page");
+    }
+    let etag = page.header("etag").expect("an ETag").to_owned();
+    let again = app.get(&path).header("if-none-match", etag).send().await;
+    assert_eq!(again.status, 304);
+    app.get("/minh-bach/000.99.99.H99").send().await.assert_problem(404, "not_found");
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();
+    let server =
+        tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(api::build_app(app.state.clone())));
+    let url = format!("http://127.0.0.1:{port}{path}");
+    let profile = std::env::temp_dir().join(format!("motcua-chromium-{}", uuid::Uuid::now_v7()));
+    let shot = screenshot_path("transparency.png");
+    let taken = shot.clone();
+    tokio::task::spawn_blocking(move || {
+        chromium(&url, &profile, &["--window-size=1280,1500", &format!("--screenshot={}", taken.display())]);
+        let _ = std::fs::remove_dir_all(&profile);
+    })
+    .await
+    .unwrap();
+    server.abort();
+    let png = std::fs::read(&shot).expect("the screenshot");
+    assert_eq!(&png[1..4], b"PNG");
+    assert!(png.len() > 20_000, "a screenshot of {} bytes is nearly blank", png.len());
 }

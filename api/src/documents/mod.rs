@@ -22,7 +22,11 @@ use crate::{domain::vn_format, error::ApiError};
 pub use letterhead::Letterhead;
 
 /// The templates, compiled into the binary so that a deployment is one file.
-const TEMPLATES: &[(&str, &str)] = &[("document.html", include_str!("../../templates/document.html"))];
+const TEMPLATES: &[(&str, &str)] = &[
+    ("document.html", include_str!("../../templates/document.html")),
+    ("transparency.html", include_str!("../../templates/transparency.html")),
+    ("transparency_charts.html", include_str!("../../templates/transparency_charts.html")),
+];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();

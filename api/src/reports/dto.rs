@@ -133,16 +133,9 @@ pub struct OfficerRatings {
     pub officer_id: Uuid,
     /// Their full name.
     pub officer_name: String,
-    /// Rất hài lòng.
-    pub very_satisfied: i64,
-    /// Hài lòng.
-    pub satisfied: i64,
-    /// Không hài lòng.
-    pub not_satisfied: i64,
-    /// All their ratings.
-    pub total: i64,
-    /// (very satisfied + satisfied) ÷ all.
-    pub satisfied_share: Option<f64>,
+    /// Their ratings by level.
+    #[oai(flatten)]
+    pub levels: LevelFigures,
 }
 
 /// Ratings given in the period about the units' officers.
@@ -154,11 +147,9 @@ pub struct RatingFigures {
     pub officers: Vec<OfficerRatings>,
 }
 
-/// Complaints of one category received in the period, by where they stand.
-#[derive(Debug, Clone, PartialEq, Object)]
-pub struct ComplaintRow {
-    /// What they are about.
-    pub category: ComplaintCategory,
+/// Complaints received in the period, by where they stand (by outcome once resolved).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Object)]
+pub struct ComplaintCounts {
     /// All received.
     pub total: i64,
     /// Received, accepted or under investigation.
@@ -179,6 +170,16 @@ pub struct ComplaintRow {
     pub rotated: i64,
     /// Resolved: disciplinary action.
     pub disciplined: i64,
+}
+
+/// Complaints of one category received in the period.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct ComplaintRow {
+    /// What they are about.
+    pub category: ComplaintCategory,
+    /// Where they stand.
+    #[oai(flatten)]
+    pub counts: ComplaintCounts,
 }
 
 /// Letters issued in the period, by kind.
@@ -265,25 +266,18 @@ impl Example for ReportSummary {
                 officers: vec![OfficerRatings {
                     officer_id: Uuid::from_u128(0x0193_8a1e_6c2b_7d4e_9f10_3a5b_7c9d_1e2f),
                     officer_name: "Trần Thị Bình".into(),
-                    very_satisfied: 80,
-                    satisfied: 35,
-                    not_satisfied: 5,
-                    total: 120,
-                    satisfied_share: Some(115.0 / 120.0),
+                    levels: LevelFigures {
+                        very_satisfied: 80,
+                        satisfied: 35,
+                        not_satisfied: 5,
+                        total: 120,
+                        satisfied_share: Some(115.0 / 120.0),
+                    },
                 }],
             },
             complaints: vec![ComplaintRow {
                 category: ComplaintCategory::Discourtesy,
-                total: 2,
-                open: 1,
-                not_accepted: 0,
-                dismissed: 0,
-                withdrawn: 0,
-                unfounded: 1,
-                reminded: 0,
-                warned: 0,
-                rotated: 0,
-                disciplined: 0,
+                counts: ComplaintCounts { total: 2, open: 1, unfounded: 1, ..Default::default() },
             }],
             letters: LetterFigures { congratulation: 48, condolence: 11, thank_you: 6 },
         }

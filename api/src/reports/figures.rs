@@ -88,6 +88,12 @@ pub async fn letter_figures(db: &impl ConnectionTrait, scope: &Scope) -> ApiResu
     Ok(letters)
 }
 
+fn add_levels(total: &mut LevelCounts, more: &LevelCounts) {
+    total.very_satisfied += more.very_satisfied;
+    total.satisfied += more.satisfied;
+    total.not_satisfied += more.not_satisfied;
+}
+
 fn level_figures(levels: &LevelCounts) -> LevelFigures {
     LevelFigures {
         very_satisfied: levels.very_satisfied as i64,
@@ -123,18 +129,11 @@ pub async fn summary(db: &impl ConnectionTrait, request: ReportRequest<'_>) -> A
     let mut officers: Vec<OfficerRatings> = by_officer
         .iter()
         .map(|(id, counts)| {
-            levels.very_satisfied += counts.very_satisfied;
-            levels.satisfied += counts.satisfied;
-            levels.not_satisfied += counts.not_satisfied;
-            let figures = level_figures(counts);
+            add_levels(&mut levels, counts);
             OfficerRatings {
                 officer_id: *id,
                 officer_name: names.get(id).cloned().unwrap_or_default(),
-                very_satisfied: figures.very_satisfied,
-                satisfied: figures.satisfied,
-                not_satisfied: figures.not_satisfied,
-                total: figures.total,
-                satisfied_share: figures.satisfied_share,
+                levels: level_figures(counts),
             }
         })
         .collect();
@@ -142,19 +141,7 @@ pub async fn summary(db: &impl ConnectionTrait, request: ReportRequest<'_>) -> A
     let mut complaints: Vec<ComplaintRow> = store::complaints(db, &scope)
         .await?
         .into_iter()
-        .map(|(category, c)| ComplaintRow {
-            category,
-            total: c.total,
-            open: c.open,
-            not_accepted: c.not_accepted,
-            dismissed: c.dismissed,
-            withdrawn: c.withdrawn,
-            unfounded: c.unfounded,
-            reminded: c.reminded,
-            warned: c.warned,
-            rotated: c.rotated,
-            disciplined: c.disciplined,
-        })
+        .map(|(category, counts)| ComplaintRow { category, counts })
         .collect();
     complaints.sort_by_key(|row| row.category);
     let seconds = |s: Option<f64>| s.map(|s| s.round() as i64);
@@ -206,9 +193,7 @@ pub async fn unit_counts(
     let rated = store::ratings_by_month(db, &scope, &months).await?;
     let mut levels = LevelCounts::default();
     for month in rated.values() {
-        levels.very_satisfied += month.very_satisfied;
-        levels.satisfied += month.satisfied;
-        levels.not_satisfied += month.not_satisfied;
+        add_levels(&mut levels, month);
     }
     let months = months
         .into_iter()

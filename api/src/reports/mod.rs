@@ -7,9 +7,11 @@
 //! cells before anything is published.
 
 pub mod answers;
+pub mod charts;
 pub mod csv;
 pub mod dto;
 pub mod figures;
+pub mod page;
 pub mod public;
 pub mod public_dto;
 pub mod routes;

@@ -10,7 +10,10 @@ use entity::values::{ComplaintCategory, LetterKind};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 use uuid::Uuid;
 
-use super::sql::{Columns, Sql};
+use super::{
+    dto::ComplaintCounts,
+    sql::{Columns, Sql},
+};
 use crate::domain::{
     rating::LevelCounts,
     report::{DossierCounts, Month},
@@ -295,20 +298,6 @@ fn levels(c: &mut Columns<'_>) -> Result<LevelCounts, DbErr> {
 
 /// Complaints received in the period about conduct in the units, per category: how many,
 /// and where they stand (by outcome once resolved).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ComplaintCounts {
-    pub total: i64,
-    pub open: i64,
-    pub not_accepted: i64,
-    pub dismissed: i64,
-    pub withdrawn: i64,
-    pub unfounded: i64,
-    pub reminded: i64,
-    pub warned: i64,
-    pub rotated: i64,
-    pub disciplined: i64,
-}
-
 pub async fn complaints(
     db: &impl ConnectionTrait,
     scope: &Scope,
