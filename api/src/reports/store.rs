@@ -36,10 +36,10 @@ pub enum DossierKey {
 }
 
 /// The instant a dossier closed: processed (`completed_at`), or the move that refused,
-/// withdrew or stopped it; NULL while open.
+/// withdrew or stopped it (every move is on its timeline); NULL while open.
 const CLOSED_AT: &str = "CASE WHEN d.status IN ('refused', 'withdrawn', 'stopped') THEN \
-     COALESCE((SELECT MAX(e.at) FROM dossier_events e WHERE e.dossier_id = d.id AND e.to_status = d.status), \
-     d.updated_at) ELSE d.completed_at END";
+     (SELECT MAX(e.at) FROM dossier_events e WHERE e.dossier_id = d.id AND e.to_status = d.status) \
+     ELSE d.completed_at END";
 
 /// The dossier columns of form II.06a per procedure or receiving officer: every dossier of
 /// the units received before the period's end, counted where the definition puts it.
