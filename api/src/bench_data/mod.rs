@@ -177,6 +177,7 @@ pub async fn seed_dossiers(
                 paused_at: Set(life.paused_at),
                 completed_at: Set(life.completed_at),
                 returned_at: Set(None),
+                closed_at: Set(life.completed_at.or(life.ended_at)),
                 timeliness: Set(life.timeliness),
                 public_timeline: Set(public_timeline.clone()),
                 received_by: Set(officer),

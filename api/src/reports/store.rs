@@ -16,7 +16,7 @@ use super::{
 };
 use crate::domain::{
     rating::LevelCounts,
-    report::{DossierCounts, Month},
+    report::{DossierCounts, Month, class},
 };
 
 /// What the figures are about: these units, from `start` to before `end`.
@@ -35,95 +35,52 @@ pub enum DossierKey {
     Officer,
 }
 
-/// The instant a dossier closed: processed (`completed_at`), or the move that refused,
-/// withdrew or stopped it (every move is on its timeline); NULL while open.
-const CLOSED_AT: &str = "CASE WHEN d.status IN ('refused', 'withdrawn', 'stopped') THEN \
-     (SELECT MAX(e.at) FROM dossier_events e WHERE e.dossier_id = d.id AND e.to_status = d.status) \
-     ELSE d.completed_at END";
-
 /// The dossier columns of form II.06a per procedure or receiving officer: every dossier of
-/// the units received before the period's end, counted where the definition puts it.
+/// the units received before the period's end is put in its class (see
+/// [`crate::domain::report::class`]) by one expression, and the classes are counted per group.
 pub async fn dossier_counts(
     db: &impl ConnectionTrait,
     scope: &Scope,
     key: DossierKey,
 ) -> Result<Vec<(Uuid, DossierCounts)>, DbErr> {
     let (start, end) = (scope.start, scope.end);
-    let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT k, ");
-    sql.count_if(|s| {
-        s.push("received_at >= ").bind(start).push(" AND channel = 'online'");
-    })
-    .push(", ")
-    .count_if(|s| {
-        s.push("received_at >= ").bind(start).push(" AND channel <> 'online'");
-    })
-    .push(", ")
-    .count_if(|s| {
-        s.push("received_at < ")
-            .bind(start)
-            .push(" AND (closed_at IS NULL OR closed_at >= ")
-            .bind(start)
-            .push(")");
-    });
-    for timeliness in ["early", "on_time", "late"] {
-        sql.push(", ").count_if(|s| {
-            s.push("completed_at >= ").bind(start).push(" AND completed_at < ").bind(end);
-            s.push(&format!(" AND timeliness = '{timeliness}'"));
-        });
-    }
-    // Open at the end: the clock of a dossier paused then stopped when it was paused.
-    // In time (`<=`), then overdue (`>`).
-    for comparison in ["<=", ">"] {
-        sql.push(", ").count_if(|s| {
-            s.push("(closed_at IS NULL OR closed_at >= ").bind(end).push(") AND ");
-            s.push("(CASE WHEN paused_at IS NOT NULL AND paused_at < ")
-                .bind(end)
-                .push(" THEN paused_at ELSE ");
-            s.bind(end).push(&format!(" END) {comparison} due_at"));
-        });
-    }
-    for status in ["withdrawn", "refused", "stopped"] {
-        sql.push(", ").count_if(|s| {
-            s.push(&format!("status = '{status}' AND closed_at >= "))
-                .bind(start)
-                .push(" AND closed_at < ")
-                .bind(end);
-        });
-    }
     let column = match key {
-        DossierKey::Procedure => "d.procedure_id",
-        DossierKey::Officer => "d.received_by",
+        DossierKey::Procedure => "procedure_id",
+        DossierKey::Officer => "received_by",
     };
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push(&format!("SELECT k, c, COUNT(*) FROM (SELECT {column} AS k, CAST("));
+    // Received: before the period (0), online (1), at the desk or by post (2).
+    sql.push("(CASE WHEN received_at >= ")
+        .bind(start)
+        .push(" THEN (CASE WHEN channel = 'online' THEN 1 ELSE 2 END) ELSE 0 END)");
+    // Processed in the period, by the timeliness stored then.
+    sql.push(&format!(" + {} * (CASE WHEN completed_at >= ", class::PROCESSED)).bind(start);
+    sql.push(" AND completed_at < ").bind(end);
+    sql.push(" THEN (CASE timeliness WHEN 'early' THEN 1 WHEN 'on_time' THEN 2 ELSE 3 END) ELSE 0 END)");
+    // Withdrawn, refused or stopped in the period.
     sql.push(&format!(
-        " FROM (SELECT {column} AS k, d.received_at, d.channel, d.completed_at, d.timeliness, d.status, \
-         d.due_at, d.paused_at, {CLOSED_AT} AS closed_at FROM dossiers d WHERE "
+        " + {} * (CASE WHEN status IN ('withdrawn', 'refused', 'stopped') AND closed_at >= ",
+        class::ENDED
     ));
-    sql.units("d.unit_id", &scope.units).push(" AND d.received_at < ").bind(end);
-    sql.push(") x GROUP BY k");
-    sql.all(db)
-        .await?
-        .iter()
-        .map(|row| {
-            let mut c = Columns::of(row);
-            Ok((
-                c.get::<Uuid>()?,
-                DossierCounts {
-                    received_online: c.count()?,
-                    received_desk_or_post: c.count()?,
-                    carried_over: c.count()?,
-                    early: c.count()?,
-                    on_time: c.count()?,
-                    late: c.count()?,
-                    open_in_time: c.count()?,
-                    open_overdue: c.count()?,
-                    withdrawn: c.count()?,
-                    refused: c.count()?,
-                    stopped: c.count()?,
-                },
-            ))
-        })
-        .collect()
+    sql.bind(start).push(" AND closed_at < ").bind(end);
+    sql.push(" THEN (CASE status WHEN 'withdrawn' THEN 1 WHEN 'refused' THEN 2 ELSE 3 END) ELSE 0 END)");
+    // Carried over: received before the period, not closed at its start.
+    sql.push(&format!(" + {} * (CASE WHEN received_at < ", class::CARRIED_OVER)).bind(start);
+    sql.push(" AND (closed_at IS NULL OR closed_at >= ").bind(start).push(") THEN 1 ELSE 0 END)");
+    // At the end: closed, open in time, open overdue (a paused clock stopped when it paused).
+    sql.push(&format!(" + {} * (CASE WHEN closed_at < ", class::OPEN_AT_END)).bind(end);
+    sql.push(" THEN 0 WHEN (CASE WHEN paused_at < ").bind(end).push(" THEN paused_at ELSE ").bind(end);
+    sql.push(" END) <= due_at THEN 1 ELSE 2 END) AS BIGINT) AS c FROM dossiers WHERE ");
+    sql.units("unit_id", &scope.units).push(" AND received_at < ").bind(end);
+    sql.push(") x GROUP BY k, c");
+    let mut groups: HashMap<Uuid, DossierCounts> = HashMap::new();
+    for row in sql.all(db).await? {
+        let mut c = Columns::of(&row);
+        let (key, class, n) = (c.get::<Uuid>()?, c.get::<i64>()?, c.get::<i64>()?);
+        groups.entry(key).or_default().add_class(class, n);
+    }
+    Ok(groups.into_iter().collect())
 }
 
 /// Dossiers processed in each month of the period (early, on time, late), by month index.
