@@ -92,6 +92,10 @@ enum Command {
         /// `OUT.tokens` and the bench unit's slot starts to `OUT.slots`.
         #[arg(long, default_value_t = 0)]
         citizens: u64,
+        /// Write an access token of the bench unit's supervisor (who reads its report) to
+        /// `OUT.supervisor`.
+        #[arg(long)]
+        supervisor: bool,
     },
     /// Manage administrator accounts.
     Admin {
@@ -258,7 +262,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(AppState::new(db, config, secrets, clock)).await
         }
         Command::Migrate { action } => migrate(&db, action).await,
-        Command::BenchSeed { dossiers, out, sample, citizens } => {
+        Command::BenchSeed { dossiers, out, sample, citizens, supervisor } => {
             let keys = api::keys::Keys::new(secrets.as_ref().context("the server's secrets")?);
             let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
             let added = api::bench_data::seed_dossiers(&db, &keys, dossiers, sample, &mut file, clock.now())
@@ -280,6 +284,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
                 println!("added {citizens} citizens; {count} slots");
+            }
+            if supervisor {
+                let token =
+                    api::bench_data::supervisor_token(&db, &keys, config.auth.access_ttl, clock.now())
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                std::fs::write(out.with_extension("supervisor"), token)?;
             }
             Ok(())
         }

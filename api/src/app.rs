@@ -26,6 +26,7 @@ fn allowed_methods(document: &serde_json::Value) -> AllowedMethods {
         "/docs",
         "/display/{code}",
         "/tra-cuu",
+        "/minh-bach/{code}",
     ] {
         allowed.add(path, ["GET".to_owned(), "HEAD".to_owned()]);
     }
@@ -72,7 +73,8 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
         .at("/health/ready", get(platform::ready))
         .at("/metrics", get(platform::metrics))
         .at("/display/:code", get(crate::queue::display::page::screen))
-        .at("/tra-cuu", get(crate::dossiers::lookup_page::page));
+        .at("/tra-cuu", get(crate::dossiers::lookup_page::page))
+        .at("/minh-bach/:code", get(crate::reports::page::transparency));
     with_middleware(routes, state, spec::Contract::new(document))
 }
 

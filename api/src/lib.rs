@@ -34,6 +34,7 @@ pub mod problems;
 pub mod procedures;
 pub mod queue;
 pub mod ratings;
+pub mod reports;
 pub mod search;
 pub mod secrets;
 pub mod seed;

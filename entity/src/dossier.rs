@@ -33,6 +33,8 @@ pub struct Model {
     pub paused_at: Option<DateTimeUtc>,
     pub completed_at: Option<DateTimeUtc>,
     pub returned_at: Option<DateTimeUtc>,
+    /// When processing ended: processed, refused, withdrawn or stopped (reports count by it).
+    pub closed_at: Option<DateTimeUtc>,
     pub timeliness: Option<Timeliness>,
     /// The citizen's view of the timeline: a JSON array of public steps, oldest first.
     pub public_timeline: String,

@@ -20,6 +20,7 @@ mod m20261203_000010_queue;
 mod m20261204_000011_ratings;
 mod m20261204_000012_complaints;
 mod m20261207_000013_documents_letters;
+mod m20261207_000014_report_indexes;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000011_ratings::Migration),
             Box::new(m20261204_000012_complaints::Migration),
             Box::new(m20261207_000013_documents_letters::Migration),
+            Box::new(m20261207_000014_report_indexes::Migration),
         ]
     }
 }

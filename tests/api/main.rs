@@ -22,4 +22,5 @@ mod print;
 mod queue;
 mod queue_display;
 mod ratings;
+mod reports;
 mod role_matrix;

@@ -183,17 +183,17 @@ async fn the_screen_page_follows_the_stream_and_speaks_vietnamese() {
     app.get("/display/000.99.99.H99").send().await.assert_problem(404, "not_found");
 }
 
-/// Where the screen's picture goes, for a person to look at.
-fn screenshot_path() -> std::path::PathBuf {
+/// Where a page's picture goes (`target/pages/NAME`), for a person to look at.
+pub(crate) fn screenshot_path(name: &str) -> std::path::PathBuf {
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| "target".into(), std::path::PathBuf::from);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(target).join("pages");
     std::fs::create_dir_all(&dir).expect("a folder for the screenshots");
-    dir.join("display.png")
+    dir.join(name)
 }
 
 /// Runs Debian's headless Chromium on `url` with these arguments; what it prints.
-fn chromium(url: &str, profile: &std::path::Path, args: &[&str]) -> String {
+pub(crate) fn chromium(url: &str, profile: &std::path::Path, args: &[&str]) -> String {
     let output = std::process::Command::new("/usr/bin/chromium")
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
         .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
@@ -231,7 +231,7 @@ async fn the_screen_page_shows_a_call_live_in_headless_chromium() {
         tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(api::build_app(app.state.clone())));
     let url = format!("http://127.0.0.1:{port}/display/{WARD}");
     let profile = std::env::temp_dir().join(format!("motcua-chromium-{}", uuid::Uuid::now_v7()));
-    let shot = screenshot_path();
+    let shot = screenshot_path("display.png");
     let (dom_url, dom_profile) = (url.clone(), profile.join("dom"));
     let page = tokio::task::spawn_blocking(move || chromium(&dom_url, &dom_profile, &["--dump-dom"]));
 

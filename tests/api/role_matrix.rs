@@ -89,20 +89,26 @@ async fn wrong_cells(operation: &Operation, expected: &[String]) -> Vec<String> 
     wrong
 }
 
-/// What a caller sends: the path's parameters and the body.
+/// What a caller sends: the path's parameters, the query string and the body.
 #[derive(Default)]
 struct Request {
     path: Vec<(&'static str, String)>,
+    query: Option<String>,
     body: Option<Value>,
 }
 
 impl Request {
     fn at(parameter: &'static str, value: impl ToString) -> Request {
-        Request { path: vec![(parameter, value.to_string())], body: None }
+        Request { path: vec![(parameter, value.to_string())], query: None, body: None }
     }
 
     fn body(body: Value) -> Request {
-        Request { path: Vec::new(), body: Some(body) }
+        Request { path: Vec::new(), query: None, body: Some(body) }
+    }
+
+    /// A request with this query string (`name=value&…`).
+    fn query(query: &str) -> Request {
+        Request { query: Some(query.to_owned()), ..Request::default() }
     }
 
     fn with_body(self, body: Value) -> Request {
@@ -298,6 +304,9 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
             Request::at("code", desk.take_in().await.code).with_body(example(operation_id))
         }
         "lift_dossier_letter_suppression" => Request::at("code", desk.take_in().await.code),
+        // The ward's review report and its public figures.
+        "get_report_summary" => Request::query(&format!("unit={WARD}&from=2026-01-01&to=2026-12-31")),
+        "get_unit_stats" => Request::at("code", WARD),
 
         _ => return None,
     })
@@ -564,6 +573,9 @@ impl Desk {
             path = path.replace(&format!("{{{name}}}"), value);
         }
         assert!(!path.contains('{'), "{}: a path parameter is not filled in: {path}", operation.id);
+        if let Some(query) = &request.query {
+            path = format!("{path}?{query}");
+        }
         let mut call = self.call(caller, operation.method.clone(), &path);
         if operation.needs_if_match {
             call = call.header("if-match", "*");

@@ -1,10 +1,12 @@
 //! Synthetic data for load benchmarks (`motcua bench-seed`): a bench unit, procedure and
-//! officer, any number of dossiers with known lookup secrets, inserted in batches, and citizens
-//! who book ([`bookings`]).
+//! officers, any number of dossiers with known lookup secrets and a year's worth of histories
+//! ([`history`]), inserted in batches, and citizens who book ([`bookings`]).
 
 mod bookings;
+mod history;
 
 pub use bookings::seed_bookers;
+pub use history::supervisor_token;
 
 use std::io::Write;
 
@@ -12,8 +14,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{
     dossier, dossier_event, procedure, procedure_unit, unit, user,
     values::{
-        ApplicantKind, Channel, DossierEventKind, DossierStatus, LetterOnCompletion, OnlineSubmission,
-        ProcedureLevel, Role, UnitKind,
+        ApplicantKind, DossierEventKind, DossierStatus, LetterOnCompletion, OnlineSubmission, ProcedureLevel,
+        Role, UnitKind,
     },
 };
 use sea_orm::{
@@ -122,6 +124,7 @@ pub async fn seed_dossiers(
     now: DateTime<Utc>,
 ) -> Result<u64, Box<dyn std::error::Error>> {
     let (unit_id, procedure_id, officer_id) = fixtures(db, now).await?;
+    let officers = history::officers(db, unit_id, officer_id, now).await?;
     let existing = dossier::Entity::find().filter(dossier::Column::UnitId.eq(unit_id)).count(db).await?;
     let every = (total / sample.max(1)).max(1);
     let first_day = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
@@ -147,6 +150,8 @@ pub async fn seed_dossiers(
             }
             let id = Uuid::now_v7();
             let name = "Nguyễn Văn Thử";
+            let life = history::history(i);
+            let officer = officers[life.officer];
             dossiers.push(dossier::ActiveModel {
                 id: Set(id),
                 lookup_secret_hash: Set(keys.lookup_secrets.hash(&code, &secret)),
@@ -156,7 +161,7 @@ pub async fn seed_dossiers(
                 sequence: Set(sequence as i32),
                 procedure_id: Set(procedure_id),
                 processing_half_days: Set(6),
-                status: Set(DossierStatus::InProgress),
+                status: Set(life.status),
                 applicant_name: Set(name.into()),
                 applicant_name_folded: Set(fold(name)),
                 applicant_id_number: Set("074095001234".into()),
@@ -164,17 +169,18 @@ pub async fn seed_dossiers(
                 applicant_email: Set(None),
                 applicant_kind: Set(ApplicantKind::Citizen),
                 documents: Set("[]".into()),
-                channel: Set(Channel::Desk),
+                channel: Set(life.channel),
                 notes: Set(None),
                 fee_vnd: Set(0),
-                received_at: Set(now),
-                due_at: Set(now + Duration::days(3)),
-                paused_at: Set(None),
-                completed_at: Set(None),
+                received_at: Set(life.received_at),
+                due_at: Set(life.due_at),
+                paused_at: Set(life.paused_at),
+                completed_at: Set(life.completed_at),
                 returned_at: Set(None),
-                timeliness: Set(None),
+                closed_at: Set(life.completed_at.or(life.ended_at)),
+                timeliness: Set(life.timeliness),
                 public_timeline: Set(public_timeline.clone()),
-                received_by: Set(officer_id),
+                received_by: Set(officer),
                 assigned_to: Set(None),
                 citizen_id: Set(None),
                 version: Set(1),
@@ -189,12 +195,27 @@ pub async fn seed_dossiers(
                 kind: Set(DossierEventKind::Intake),
                 from_status: Set(None),
                 to_status: Set(DossierStatus::InProgress),
-                actor_id: Set(Some(officer_id)),
+                actor_id: Set(Some(officer)),
                 note: Set(None),
                 public_note: Set(Some(INTAKE_NOTE.into())),
                 new_due_at: Set(None),
                 ..Default::default()
             });
+            if let Some(ended_at) = life.ended_at {
+                events.push(dossier_event::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    dossier_id: Set(id),
+                    at: Set(ended_at),
+                    kind: Set(DossierEventKind::Transition),
+                    from_status: Set(Some(DossierStatus::InProgress)),
+                    to_status: Set(life.status),
+                    actor_id: Set(Some(officer)),
+                    note: Set(None),
+                    public_note: Set(None),
+                    new_due_at: Set(None),
+                    ..Default::default()
+                });
+            }
         }
         let tx = db.begin().await?;
         dossier::Entity::insert_many(dossiers).exec(&tx).await?;
@@ -202,11 +223,12 @@ pub async fn seed_dossiers(
         tx.commit().await?;
         next = end;
     }
-    // Fresh statistics, as autovacuum would gather them soon after a bulk load: without them
-    // PostgreSQL plans the lookup for a table it believes empty. SQLite keeps no statistics
-    // unless asked, and the application never asks, so it is measured as deployed.
+    // Fresh statistics and visibility, as autovacuum would gather them soon after a bulk load:
+    // without them PostgreSQL plans the lookup for a table it believes empty, and reads the
+    // table's rows where the report's index alone would do. SQLite keeps no statistics unless
+    // asked, and the application never asks, so it is measured as deployed.
     if db.get_database_backend() == DbBackend::Postgres {
-        db.execute_unprepared("ANALYZE").await?;
+        db.execute_unprepared("VACUUM ANALYZE").await?;
     }
     Ok(next - existing)
 }

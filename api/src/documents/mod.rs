@@ -28,6 +28,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("receipt.html", include_str!("../../templates/receipt.html")),
     ("apology_slip.html", include_str!("../../templates/apology_slip.html")),
     ("lookup.html", include_str!("../../templates/lookup.html")),
+    ("transparency.html", include_str!("../../templates/transparency.html")),
+    ("transparency_charts.html", include_str!("../../templates/transparency_charts.html")),
 ];
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -6,6 +6,7 @@ pub mod dossier;
 pub mod intake;
 pub mod queue;
 pub mod rating;
+pub mod report;
 pub mod slots;
 pub mod text;
 pub mod unit;

@@ -200,6 +200,7 @@ impl Intake<'_> {
             paused_at: None,
             completed_at: None,
             returned_at: None,
+            closed_at: None,
             timeliness: None,
             public_timeline: "[]".into(),
             received_by: self.officer,

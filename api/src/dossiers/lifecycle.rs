@@ -49,7 +49,8 @@ pub fn current_timeliness(clock: ClockState, now: DateTime<Utc>) -> Option<Timel
 }
 
 /// Applies a legal move to `to`: stops the clock on a supplement or payment request, moves
-/// the due date by the working days paused when it restarts, stamps completion and return.
+/// the due date by the working days paused when it restarts, stamps completion, the end of
+/// processing (processed, refused, withdrawn, stopped) and return.
 pub fn apply_transition(
     dossier: &mut dossier::Model,
     to: Status,
@@ -66,6 +67,9 @@ pub fn apply_transition(
     {
         let paused_days = calendar.working_days_between(paused_at, now);
         dossier.due_at = calendar.extend_due(dossier.due_at, paused_days);
+    }
+    if to.is_closed() && to != Status::Returned {
+        dossier.closed_at = Some(now);
     }
     match to {
         Status::Processed => {

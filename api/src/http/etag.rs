@@ -60,8 +60,7 @@ pub enum Cached<T: ToJSON> {
 
 /// Tags `body` and answers 304 when `if_none_match` lists its tag (or `*`).
 pub fn cached<T: ToJSON>(body: T, if_none_match: Option<&str>) -> Cached<T> {
-    let digest = Sha256::digest(body.to_json_string().as_bytes());
-    let etag = format!("\"{}\"", hex::encode(&digest[..16]));
+    let etag = body_tag(body.to_json_string().as_bytes());
     if if_none_match.is_some_and(|header| lists_tag(header, &etag)) {
         Cached::NotModified(etag)
     } else {
@@ -69,8 +68,14 @@ pub fn cached<T: ToJSON>(body: T, if_none_match: Option<&str>) -> Cached<T> {
     }
 }
 
+/// The strong validator of a body: a hash of its bytes.
+pub fn body_tag(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    format!("\"{}\"", hex::encode(&digest[..16]))
+}
+
 /// `If-None-Match` compares weakly (RFC 9110 §13.1.2): a `W/` prefix does not matter.
-fn lists_tag(header: &str, etag: &str) -> bool {
+pub fn lists_tag(header: &str, etag: &str) -> bool {
     header
         .split(',')
         .map(str::trim)

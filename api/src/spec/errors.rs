@@ -157,6 +157,8 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("put_letter_template", &[p::FORBIDDEN, p::LETTER_TEMPLATE_INVALID]),
     ("suppress_dossier_letter", &[p::FORBIDDEN, p::DOSSIER_CLOSED, p::VERSION_MISMATCH]),
     ("lift_dossier_letter_suppression", &[p::FORBIDDEN, p::DOSSIER_CLOSED, p::VERSION_MISMATCH]),
+    ("get_report_summary", &[p::VALIDATION_FAILED, p::FORBIDDEN, p::NOT_FOUND]),
+    ("get_unit_stats", &[p::VALIDATION_FAILED]),
 ];
 
 /// Every problem an operation can answer with: what its shape implies, then its own.

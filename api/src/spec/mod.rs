@@ -9,7 +9,7 @@ use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
 use crate::{
     accounts, admin, appointments, calendar, complaints, dossiers, legal_documents, letters, notifications,
-    procedures, queue, ratings, units,
+    procedures, queue, ratings, reports, units,
 };
 
 /// The groups of operations in the spec.
@@ -47,6 +47,9 @@ pub enum ApiTags {
     /// Letters a unit sends citizens (congratulation, condolence, thank-you): issued
     /// automatically on a dossier's completion or by hand, each unit's texts, printing.
     Letters,
+    /// Review reports for supervisors (the columns of form II.06a/VPCP/KSTT, appointments,
+    /// ratings, complaints, letters) and every unit's public transparency figures.
+    Reports,
 }
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -71,9 +74,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
         calendar::routes::CalendarApi,
         procedures::routes::ProceduresApi,
         legal_documents::routes::LegalDocumentsApi,
-        admin::routes::AdminUnitsApi,
-        admin::routes::AdminStaffApi,
-        admin::routes::AdminAuditApi,
+        (admin::routes::AdminUnitsApi, admin::routes::AdminStaffApi, admin::routes::AdminAuditApi),
         // poem-openapi implements `OpenApi` for tuples of up to 16: a resource's APIs nest.
         (
             dossiers::view::DossiersApi,
@@ -97,6 +98,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             letters::settings::LetterTemplatesApi,
             letters::suppression::LetterSuppressionApi,
         ),
+        (reports::routes::ReportsApi, reports::routes::StatsApi),
     );
     OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)
