@@ -164,7 +164,8 @@ async fn the_report_counts_each_dossier_where_form_ii06a_puts_it() {
     );
     assert_eq!(report["ratings"]["levels"]["total"], 0);
     assert_eq!(report["complaints"], json!([]));
-    assert_eq!(report["letters"], json!({"congratulation": 0, "condolence": 0, "thank_you": 0}));
+    // Birth registrations: each of the four processed in the period brought its congratulation.
+    assert_eq!(report["letters"], json!({"congratulation": 4, "condolence": 0, "thank_you": 0}));
 
     // By receiving officer, with their names.
     let by_officer = summary(&app, &supervisor, &format!("unit={WARD}&{PERIOD}&group_by=officer")).await;
