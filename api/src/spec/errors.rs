@@ -57,7 +57,7 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("list_my_dossiers", &[p::FORBIDDEN]),
     ("list_my_notifications", &[]),
     ("mark_notification_read", &[]),
-    ("mark_all_notifications_read", &[]),
+    ("mark_all_notifications_read", &[p::NOT_FOUND]),
     ("list_unit_slots", &[p::PROCEDURE_NOT_OFFERED]),
     (
         "book_appointment",
@@ -173,7 +173,7 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     };
     let has_body = operation.contains_key("requestBody");
     let secured = operation.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
-    let paged = named("page") || named("per_page");
+    let paged = named("page") || named("per_page") || named("limit") || named("cursor");
 
     let mut problems = Vec::new();
     if has_body || !parameters.is_empty() {
