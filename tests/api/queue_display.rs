@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::{
     appointments::booking_desk_with,
-    common::TestApp,
+    common::{TestApp, serve_on_loopback},
     dossiers::{BIRTH, WARD},
 };
 
@@ -224,11 +224,7 @@ async fn the_screen_page_shows_a_call_live_in_headless_chromium() {
     let first = post(&app, &officer, &format!("/units/{WARD}/counters/1/next"), json!({})).await;
     post(&app, &officer, &format!("/units/{WARD}/counters/2/next"), json!({})).await;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();
-    let server =
-        tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(api::build_app(app.state.clone())));
+    let (port, server) = serve_on_loopback(app.state.clone()).await;
     let url = format!("http://127.0.0.1:{port}/display/{WARD}");
     let profile = std::env::temp_dir().join(format!("motcua-chromium-{}", uuid::Uuid::now_v7()));
     let shot = screenshot_path("display.png");
@@ -272,10 +268,7 @@ async fn the_screen_page_shows_a_call_live_in_headless_chromium() {
         displays: Default::default(),
         ..app.state.clone()
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();
-    let server = tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(api::build_app(state)));
+    let (port, server) = serve_on_loopback(state).await;
     let url = format!("http://127.0.0.1:{port}/display/{WARD}");
     let shot = tokio::task::spawn_blocking(move || {
         chromium(&url, &profile.join("shot"), &[&format!("--screenshot={}", shot.display())]);

@@ -9,7 +9,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::{Value, json};
 
 use crate::{
-    common::TestApp,
+    common::{TestApp, serve_on_loopback},
     dossiers::{OTHER_WARD, WARD, desk_with, intake_body, transition},
     queue_display::{chromium, screenshot_path},
 };
@@ -388,11 +388,7 @@ async fn the_transparency_page_shows_the_figures_and_charts_in_headless_chromium
     assert_eq!(again.status, 304);
     app.get("/minh-bach/000.99.99.H99").send().await.assert_problem(404, "not_found");
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).unwrap();
-    let server =
-        tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(api::build_app(app.state.clone())));
+    let (port, server) = serve_on_loopback(app.state.clone()).await;
     let url = format!("http://127.0.0.1:{port}{path}");
     let profile = std::env::temp_dir().join(format!("motcua-chromium-{}", uuid::Uuid::now_v7()));
     let shot = screenshot_path("transparency.png");

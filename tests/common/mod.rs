@@ -403,3 +403,12 @@ impl TestApp {
         self.call(Method::DELETE, path)
     }
 }
+
+/// Serves `state` on a free loopback port, for a real browser: the port, and the server task to
+/// abort when done.
+pub async fn serve_on_loopback(state: AppState) -> (u16, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
+    let acceptor = poem::listener::TcpAcceptor::from_tokio(listener).expect("an acceptor");
+    (port, tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(api::build_app(state))))
+}
