@@ -7,6 +7,10 @@ use std::{
 
 use secrecy::SecretString;
 
+mod access;
+
+pub use access::{CorsConfig, RateLimitConfig};
+
 /// A fresh secret: 32 random bytes, base64url.
 pub fn random_secret() -> SecretString {
     use base64::Engine;
@@ -302,6 +306,8 @@ pub struct Config {
     pub lookup: LookupConfig,
     pub appointments: AppointmentConfig,
     pub files: FilesConfig,
+    pub rate_limits: RateLimitConfig,
+    pub cors: CorsConfig,
 }
 
 impl Config {
@@ -343,6 +349,8 @@ impl Config {
             },
             appointments: AppointmentConfig::from_env()?,
             files: FilesConfig::from_env()?,
+            rate_limits: RateLimitConfig::from_env()?,
+            cors: CorsConfig::from_env()?,
         })
     }
 
@@ -375,6 +383,8 @@ impl Config {
             },
             appointments: AppointmentConfig::default(),
             files: FilesConfig::scratch(),
+            rate_limits: RateLimitConfig::default(),
+            cors: CorsConfig::default(),
         }
     }
 }

@@ -33,6 +33,7 @@ pub mod pagination;
 pub mod problems;
 pub mod procedures;
 pub mod queue;
+pub mod rate_limit;
 pub mod ratings;
 pub mod reports;
 pub mod search;
@@ -40,7 +41,6 @@ pub mod secrets;
 pub mod seed;
 pub mod spec;
 pub mod state;
-pub mod throttle;
 pub mod units;
 
 pub use crate::{

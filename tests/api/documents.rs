@@ -230,7 +230,7 @@ async fn the_lookup_page_shares_the_api_lookups_limit() {
     assert!(
         throttled.text.contains("Tra cứu quá nhiều lần") && !throttled.text.contains("Đăng ký khai sinh")
     );
-    api().await.assert_problem(429, "too_many_requests");
+    api().await.assert_problem(429, "quota_exceeded");
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use crate::problems::{self as p, ProblemType};
 /// The problems an operation answers beyond those its shape implies.
 pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("register", &[p::PHONE_TAKEN]),
-    ("login", &[p::INVALID_CREDENTIALS, p::TOO_MANY_REQUESTS]),
+    ("login", &[p::INVALID_CREDENTIALS, p::QUOTA_EXCEEDED]),
     ("refresh_tokens", &[p::INVALID_REFRESH_TOKEN]),
     ("logout", &[]),
     ("get_me", &[]),
@@ -52,13 +52,13 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("apologise_for_dossier", &[p::FORBIDDEN, p::DOSSIER_CLOSED]),
     ("get_apology_slip", &[p::FORBIDDEN]),
     ("assign_dossier", &[p::FORBIDDEN, p::DOSSIER_CLOSED]),
-    ("look_up_dossier", &[p::NOT_FOUND, p::TOO_MANY_REQUESTS]),
-    ("claim_dossier", &[p::FORBIDDEN, p::NOT_FOUND, p::DOSSIER_ALREADY_CLAIMED, p::TOO_MANY_REQUESTS]),
+    ("look_up_dossier", &[p::NOT_FOUND, p::QUOTA_EXCEEDED]),
+    ("claim_dossier", &[p::FORBIDDEN, p::NOT_FOUND, p::DOSSIER_ALREADY_CLAIMED, p::QUOTA_EXCEEDED]),
     ("list_my_dossiers", &[p::FORBIDDEN]),
     ("list_my_notifications", &[]),
     ("mark_notification_read", &[]),
     ("mark_all_notifications_read", &[p::NOT_FOUND]),
-    ("list_unit_slots", &[p::PROCEDURE_NOT_OFFERED]),
+    ("list_unit_slots", &[p::PROCEDURE_NOT_OFFERED, p::QUOTA_EXCEEDED]),
     (
         "book_appointment",
         &[
@@ -243,16 +243,40 @@ fn error_response(status: u16, problems: &[ProblemType]) -> Value {
             }
         }
     });
-    let header = match status {
-        401 => Some(("WWW-Authenticate", "The scheme to authenticate with: `Bearer`.")),
-        429 | 503 => Some(("Retry-After", "Seconds to wait before trying again.")),
-        _ => None,
+    let headers: &[(&str, &str)] = match status {
+        401 => &[("WWW-Authenticate", "The scheme to authenticate with: `Bearer`.")],
+        429 => RATE_LIMITED_HEADERS,
+        503 => &[RETRY_AFTER],
+        _ => &[],
     };
-    if let Some((name, description)) = header {
-        response["headers"] = json!({ name: { "description": description, "schema": { "type": "string" } } });
+    if !headers.is_empty() {
+        let headers: Map<String, Value> = headers
+            .iter()
+            .map(|(name, description)| {
+                ((*name).to_owned(), json!({ "description": description, "schema": { "type": "string" } }))
+            })
+            .collect();
+        response["headers"] = Value::Object(headers);
     }
     response
 }
+
+const RETRY_AFTER: (&str, &str) = ("Retry-After", "Seconds to wait before trying again.");
+
+/// What a refusal by a rate limit carries (see `crate::rate_limit::headers`); every answer to
+/// a limited call carries the same `RateLimit` headers.
+const RATE_LIMITED_HEADERS: &[(&str, &str)] = &[
+    ("Retry-After", "Seconds until the limit allows one request again."),
+    (
+        "RateLimit-Policy",
+        "The limits this call was counted against (IETF draft `ratelimit-headers`): \
+         `\"name\";q=<requests>;w=<seconds>`, comma-separated.",
+    ),
+    ("RateLimit", "How each limit stands: `\"name\";r=<remaining>;t=<seconds until full>`."),
+    ("RateLimit-Limit", "Requests per window of the limit nearest to running out."),
+    ("RateLimit-Remaining", "Requests left in that limit now."),
+    ("RateLimit-Reset", "Seconds until that limit is full again (never a timestamp)."),
+];
 
 /// The English title a problem of this status carries.
 fn title(status: u16) -> &'static str {

@@ -1,0 +1,160 @@
+//! Rate limits: token buckets in the database, shared by every server process, reported in
+//! the `RateLimit` headers of each answer they counted, refusing with 429 `quota_exceeded`.
+
+use poem::{
+    Request, Route, get, handler,
+    http::{Method, StatusCode},
+    test::TestClient,
+};
+use serde_json::json;
+
+use crate::{
+    appointments::slots,
+    common::{Reply, TestApp},
+    dossiers::{WARD, desk_with},
+};
+
+const TODAY: &str = "date=2026-12-01";
+
+#[track_caller]
+fn assert_limit(reply: &Reply, policy: &str, state: &str, (limit, remaining, reset): (&str, &str, &str)) {
+    assert_eq!(reply.header("ratelimit-policy"), Some(policy));
+    assert_eq!(reply.header("ratelimit"), Some(state));
+    assert_eq!(reply.header("ratelimit-limit"), Some(limit));
+    assert_eq!(reply.header("ratelimit-remaining"), Some(remaining));
+    assert_eq!(reply.header("ratelimit-reset"), Some(reset));
+}
+
+#[tokio::test]
+async fn an_answer_counted_against_limits_says_how_each_stands() {
+    let app = TestApp::spawn().await;
+
+    let lookup = app
+        .post("/api/v1/dossiers/lookup")
+        .sent_from("203.0.113.7")
+        .json(&json!({"code": "H12-261201-0001", "secret": "AAAAAAAA"}))
+        .send()
+        .await;
+    let unlimited = app.get("/api/v1/units").send().await;
+
+    lookup.assert_problem(404, "not_found");
+    // 30 a minute: the token taken is back in 2 seconds.
+    assert_limit(
+        &lookup,
+        "\"lookup\";q=30;w=60, \"lookup-code\";q=30;w=60",
+        "\"lookup\";r=29;t=2, \"lookup-code\";r=29;t=2",
+        ("30", "29", "2"),
+    );
+    unlimited.assert_status(200);
+    assert_eq!(unlimited.header("ratelimit"), None);
+}
+
+#[tokio::test]
+async fn a_used_up_limit_refuses_until_tokens_come_back() {
+    let (app, _) = desk_with(|config| config.rate_limits.slots_per_minute = 2).await;
+    slots(&app, TODAY).await.assert_status(200);
+    slots(&app, TODAY).await.assert_status(200);
+
+    let refused = slots(&app, TODAY).await;
+
+    refused.assert_problem(429, "quota_exceeded");
+    // One token a 30 seconds: the next is back in 30, the bucket is full in 60.
+    assert_eq!(refused.header("retry-after"), Some("30"));
+    assert_limit(&refused, "\"slots\";q=2;w=60", "\"slots\";r=0;t=60", ("2", "0", "60"));
+    app.clock.advance(chrono::Duration::seconds(29));
+    slots(&app, TODAY).await.assert_problem(429, "quota_exceeded");
+    app.clock.advance(chrono::Duration::seconds(1));
+    let refilled = slots(&app, TODAY).await;
+    refilled.assert_status(200);
+    assert_limit(&refilled, "\"slots\";q=2;w=60", "\"slots\";r=0;t=60", ("2", "0", "60"));
+    slots(&app, TODAY).await.assert_problem(429, "quota_exceeded");
+    app.set_time("2026-12-01T10:00:00+07:00");
+    let full = slots(&app, TODAY).await;
+    assert_limit(&full, "\"slots\";q=2;w=60", "\"slots\";r=1;t=30", ("2", "1", "30"));
+}
+
+#[tokio::test]
+async fn two_processes_share_one_limit() {
+    let (app, _) = desk_with(|config| config.rate_limits.slots_per_minute = 6).await;
+    let other = app.second_process().await;
+    for process in [&app, &other, &app, &other, &other, &app] {
+        slots(process, TODAY).await.assert_status(200);
+    }
+
+    let refused_here = slots(&app, TODAY).await;
+    let refused_there = slots(&other, TODAY).await;
+
+    refused_here.assert_problem(429, "quota_exceeded");
+    refused_there.assert_problem(429, "quota_exceeded");
+    assert_eq!(refused_there.header("ratelimit-remaining"), Some("0"));
+}
+
+#[tokio::test]
+async fn many_requests_at_once_on_two_processes_get_exactly_the_limit() {
+    let (app, _) = desk_with(|config| config.rate_limits.slots_per_minute = 10).await;
+    let other = app.second_process().await;
+
+    let replies =
+        futures_util::future::join_all((0..30).map(|n| slots(if n % 2 == 0 { &app } else { &other }, TODAY)))
+            .await;
+
+    let served = replies.iter().filter(|reply| reply.status == 200).count();
+    let refused = replies.iter().filter(|reply| reply.status == 429).count();
+    assert_eq!((served, refused), (10, 20));
+}
+
+#[tokio::test]
+async fn each_client_address_has_its_own_slots_limit() {
+    let (app, _) = desk_with(|config| config.rate_limits.slots_per_minute = 1).await;
+    let path = format!("/api/v1/units/{WARD}/slots?{TODAY}");
+    let listing = |client: &'static str| app.get(&path).sent_from(client).send();
+    listing("203.0.113.7").await.assert_status(200);
+
+    listing("203.0.113.7").await.assert_problem(429, "quota_exceeded");
+    listing("198.51.100.9").await.assert_status(200);
+}
+
+#[tokio::test]
+async fn a_limit_of_zero_is_no_limit_and_sends_no_headers() {
+    let (app, _) = desk_with(|config| config.rate_limits.slots_per_minute = 0).await;
+    for _ in 0..3 {
+        let reply = slots(&app, TODAY).await;
+        reply.assert_status(200);
+        assert_eq!(reply.header("ratelimit"), None);
+    }
+}
+
+/// An operation behind an API key, as the key's security scheme charges it: `?deny` makes it
+/// answer 403 as a key outside its scope gets.
+#[handler]
+async fn keyed(req: &Request) -> poem::Result<StatusCode> {
+    api::rate_limit::charge_key(req, KEY, Some(2)).await?;
+    Ok(if req.uri().query() == Some("deny") { StatusCode::FORBIDDEN } else { StatusCode::OK })
+}
+
+const KEY: uuid::Uuid = uuid::Uuid::from_u128(0x0192_f0c4_7d1e_7c39_9a3b_4bd3_a1f2_e001);
+
+#[tokio::test]
+async fn a_keys_bucket_is_not_used_up_by_denied_answers() {
+    let app = TestApp::spawn().await;
+    let routes = Route::new().at("/keyed", get(keyed));
+    let contract = api::spec::Contract::new(api::spec::document());
+    let client = TestClient::new(api::with_middleware(routes, app.state.clone(), contract));
+    let call = async |query: &str| client.request(Method::GET, format!("/keyed?{query}")).send().await;
+
+    for _ in 0..5 {
+        let denied = call("deny").await;
+        denied.assert_status(StatusCode::FORBIDDEN);
+        denied.assert_header("ratelimit", "\"key\";r=2;t=0");
+    }
+    call("").await.assert_status_is_ok();
+    let last = call("").await;
+    let refused = call("").await;
+
+    last.assert_header("ratelimit-remaining", "0");
+    refused.assert_status(StatusCode::TOO_MANY_REQUESTS);
+    refused.assert_header("retry-after", "30");
+    refused.assert_header("ratelimit-policy", "\"key\";q=2;w=60");
+    let problem = refused.json().await;
+    problem.value().object().get("code").assert_string("quota_exceeded");
+}
