@@ -9,10 +9,9 @@ pub(crate) async fn serve(state: AppState) -> anyhow::Result<()> {
     let bind = state.config.server.bind;
     let grace = state.config.server.shutdown_grace;
     // Background work every process shares with the others: due reminders, expired keys,
-    // tickets left waiting at closing time, idle rate-limit buckets.
+    // tickets left waiting at closing time.
     let reminders = api::appointments::reminders::spawn(state.clone());
     let sweep = api::queue::sweep::spawn(state.clone());
-    let buckets = api::rate_limit::sweep::spawn(state.clone());
     let displays = state.displays.clone();
     let public_url = &state.config.server.public_url;
     if !public_url.starts_with("https://") {
@@ -35,7 +34,6 @@ pub(crate) async fn serve(state: AppState) -> anyhow::Result<()> {
         .context("server failed")?;
     reminders.abort();
     sweep.abort();
-    buckets.abort();
     Ok(())
 }
 

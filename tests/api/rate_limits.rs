@@ -124,6 +124,31 @@ async fn a_limit_of_zero_is_no_limit_and_sends_no_headers() {
     }
 }
 
+async fn stored_buckets(app: &TestApp) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let count = sea_orm::Statement::from_string(
+        app.db.get_database_backend(),
+        "SELECT COUNT(*) AS n FROM rate_buckets",
+    );
+    app.db.query_one_raw(count).await.unwrap().unwrap().try_get("", "n").unwrap()
+}
+
+#[tokio::test]
+async fn buckets_idle_for_longer_than_any_window_are_forgotten() {
+    let (app, _) = desk_with(|config| config.rate_limits.slots_per_minute = 1).await;
+    slots(&app, TODAY).await.assert_status(200);
+
+    app.clock.advance(chrono::Duration::seconds(899));
+    api::rate_limit::forget_idle(&app.state).await.unwrap();
+    // The login's 15 minutes are the longest window: the bucket might still be a lockout.
+    assert_eq!(stored_buckets(&app).await, 1);
+    app.clock.advance(chrono::Duration::seconds(2));
+    api::rate_limit::forget_idle(&app.state).await.unwrap();
+
+    assert_eq!(stored_buckets(&app).await, 0);
+    slots(&app, TODAY).await.assert_status(200);
+}
+
 /// An operation behind an API key, as the key's security scheme charges it: `?deny` makes it
 /// answer 403 as a key outside its scope gets.
 #[handler]

@@ -19,7 +19,6 @@ use crate::{
 
 pub mod headers;
 mod store;
-pub mod sweep;
 
 pub use headers::RateLimitHeaders;
 
@@ -195,6 +194,16 @@ impl Bucket {
         let level = store::give_back(&state.writer, &self.key, &self.policy).await?;
         Ok(level.map(|level| self.policy.quota(Some(level), state.clock.now().timestamp_millis())))
     }
+}
+
+/// Forgets the buckets nobody used for longer than any limit's window (the login's is the
+/// longest): they are full again, as a missing bucket is, and every client address and
+/// looked-up code would otherwise keep a row.
+pub async fn forget_idle(state: &AppState) -> ApiResult<()> {
+    let longest = state.config.auth.login_window.max(Duration::from_secs(60));
+    let idle = i64::try_from(longest.as_millis()).unwrap_or(i64::MAX);
+    let before = state.clock.now().timestamp_millis().saturating_sub(idle);
+    Ok(store::forget_idle(&state.writer, before).await?)
 }
 
 /// Charges a request made with an API key to the key's bucket: `per_minute` requests a minute,
