@@ -3,7 +3,8 @@
 //! What an operation's shape implies is derived from it: a parameter or a body can be
 //! malformed (400), a body can be too large (413), of the wrong type (415) or break a field
 //! rule (422), credentials can be missing (401), a path names something that may not exist
-//! (404), `If-Match` can be stale (412) or missing (428), the database can be down (503).
+//! (404), `If-Match` can be stale (412) or missing (428), a key's rate limit can be used up
+//! (429), the database can be down (503).
 //! What only the handler knows (roles, conflicts, business rules, rate limits) is listed per
 //! operation in [`SPECIFIC`]; a test fails for an operation without a row.
 
@@ -161,6 +162,9 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("get_unit_stats", &[p::VALIDATION_FAILED]),
 ];
 
+/// The name of the API key's security scheme in the spec.
+const API_KEY_SCHEME: &str = "ApiKey";
+
 /// Every problem an operation can answer with: what its shape implies, then its own.
 pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     let parameters: Vec<&Value> =
@@ -172,7 +176,10 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
             .any(|p| p.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name)))
     };
     let has_body = operation.contains_key("requestBody");
-    let secured = operation.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
+    let security = operation.get("security").and_then(Value::as_array);
+    let secured = security.is_some_and(|s| !s.is_empty());
+    // Every request with a key is counted against the key's rate limit.
+    let keyed = security.is_some_and(|s| s.iter().any(|scheme| scheme.get(API_KEY_SCHEME).is_some()));
     let paged = named("page") || named("per_page") || named("limit") || named("cursor");
 
     let mut problems = Vec::new();
@@ -194,6 +201,9 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     if has_body || paged {
         problems.push(p::VALIDATION_FAILED);
     }
+    if keyed {
+        problems.push(p::QUOTA_EXCEEDED);
+    }
     problems.push(p::SERVICE_UNAVAILABLE);
     let id = operation.get("operationId").and_then(Value::as_str).unwrap_or_default();
     if let Some((_, specific)) = SPECIFIC.iter().find(|(operation_id, _)| *operation_id == id) {
@@ -211,9 +221,13 @@ pub fn document_errors(operation: &mut Map<String, Value>) {
     for problem in problems_of(operation) {
         by_status.entry(problem.status).or_default().push(problem);
     }
+    let limited = by_status.get(&429).is_some_and(|problems| problems.contains(&p::QUOTA_EXCEEDED));
     let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else { return };
     // The placeholder `default` of `ApiError` goes too.
     responses.retain(|status, _| status.parse::<u16>().is_ok_and(|s| s < 400));
+    if limited {
+        responses.values_mut().for_each(|response| add_headers(response, RATE_LIMIT_HEADERS));
+    }
     for (status, problems) in by_status {
         responses.insert(status.to_string(), error_response(status, &problems));
     }
@@ -245,28 +259,27 @@ fn error_response(status: u16, problems: &[ProblemType]) -> Value {
     });
     let headers: &[(&str, &str)] = match status {
         401 => &[("WWW-Authenticate", "The scheme to authenticate with: `Bearer`.")],
-        429 => RATE_LIMITED_HEADERS,
-        503 => &[RETRY_AFTER],
+        429 => &[("Retry-After", "Seconds until the limit allows one request again.")],
+        503 => &[("Retry-After", "Seconds to wait before trying again.")],
         _ => &[],
     };
-    if !headers.is_empty() {
-        let headers: Map<String, Value> = headers
-            .iter()
-            .map(|(name, description)| {
-                ((*name).to_owned(), json!({ "description": description, "schema": { "type": "string" } }))
-            })
-            .collect();
-        response["headers"] = Value::Object(headers);
+    add_headers(&mut response, headers);
+    if status == 429 {
+        add_headers(&mut response, RATE_LIMIT_HEADERS);
     }
     response
 }
 
-const RETRY_AFTER: (&str, &str) = ("Retry-After", "Seconds to wait before trying again.");
+/// Declares `headers` (all strings) on a response, beside those it has.
+fn add_headers(response: &mut Value, headers: &[(&str, &str)]) {
+    for (name, description) in headers {
+        response["headers"][*name] = json!({ "description": description, "schema": { "type": "string" } });
+    }
+}
 
-/// What a refusal by a rate limit carries (see `crate::rate_limit::headers`); every answer to
-/// a limited call carries the same `RateLimit` headers.
-const RATE_LIMITED_HEADERS: &[(&str, &str)] = &[
-    ("Retry-After", "Seconds until the limit allows one request again."),
+/// What every answer to a call counted against a rate limit carries (see
+/// `crate::rate_limit::headers`), a refusal as a success.
+const RATE_LIMIT_HEADERS: &[(&str, &str)] = &[
     (
         "RateLimit-Policy",
         "The limits this call was counted against (IETF draft `ratelimit-headers`): \
