@@ -1,17 +1,14 @@
 //! Rate limits: token buckets in the database, shared by every server process, reported in
 //! the `RateLimit` headers of each answer they counted, refusing with 429 `quota_exceeded`.
 
-use poem::{
-    Request, Route, get, handler,
-    http::{Method, StatusCode},
-    test::TestClient,
-};
+use sea_orm::EntityTrait;
 use serde_json::json;
 
 use crate::{
     appointments::slots,
     common::{Reply, TestApp},
     dossiers::{WARD, desk_with},
+    integrations::{submission, submit},
 };
 
 const TODAY: &str = "date=2026-12-01";
@@ -149,37 +146,32 @@ async fn buckets_idle_for_longer_than_any_window_are_forgotten() {
     slots(&app, TODAY).await.assert_status(200);
 }
 
-/// An operation behind an API key, as the key's security scheme charges it: `?deny` makes it
-/// answer 403 as a key outside its scope gets.
-#[handler]
-async fn keyed(req: &Request) -> poem::Result<StatusCode> {
-    api::rate_limit::charge_key(req, KEY, Some(2)).await?;
-    Ok(if req.uri().query() == Some("deny") { StatusCode::FORBIDDEN } else { StatusCode::OK })
-}
-
-const KEY: uuid::Uuid = uuid::Uuid::from_u128(0x0192_f0c4_7d1e_7c39_9a3b_4bd3_a1f2_e001);
-
 #[tokio::test]
-async fn a_keys_bucket_is_not_used_up_by_denied_answers() {
-    let app = TestApp::spawn().await;
-    let routes = Route::new().at("/keyed", get(keyed));
-    let contract = api::spec::Contract::new(api::spec::document());
-    let client = TestClient::new(api::with_middleware(routes, app.state.clone(), contract));
-    let call = async |query: &str| client.request(Method::GET, format!("/keyed?{query}")).send().await;
+async fn a_keys_own_limit_counts_its_requests_on_every_process_but_not_its_denied_ones() {
+    let (app, _) = desk_with(|_| {}).await;
+    let key = app.api_key(&["dossiers.write"], Some(WARD)).await;
+    let two_a_minute = entity::api_key::Entity::update_many()
+        .col_expr(entity::api_key::Column::RateLimit, sea_orm::sea_query::Expr::value(2));
+    two_a_minute.exec(&app.db).await.unwrap();
+    let other = app.second_process().await;
 
-    for _ in 0..5 {
-        let denied = call("deny").await;
-        denied.assert_status(StatusCode::FORBIDDEN);
-        denied.assert_header("ratelimit", "\"key\";r=2;t=0");
+    for _ in 0..3 {
+        // Without `dossiers.read`: 403, and the token comes back.
+        let denied = app.get("/api/v1/integrations/dossiers/changes").header("x-api-key", &key).send().await;
+        denied.assert_problem(403, "forbidden");
+        assert_limit(&denied, "\"key\";q=2;w=60", "\"key\";r=2;t=0", ("2", "2", "0"));
     }
-    call("").await.assert_status_is_ok();
-    let last = call("").await;
-    let refused = call("").await;
+    submit(&app, &key, "first", &submission(WARD)).await.assert_status(201);
+    let second = submit(&other, &key, "second", &submission(WARD)).await;
+    let refused = submit(&app, &key, "third", &submission(WARD)).await;
 
-    last.assert_header("ratelimit-remaining", "0");
-    refused.assert_status(StatusCode::TOO_MANY_REQUESTS);
-    refused.assert_header("retry-after", "30");
-    refused.assert_header("ratelimit-policy", "\"key\";q=2;w=60");
-    let problem = refused.json().await;
-    problem.value().object().get("code").assert_string("quota_exceeded");
+    second.assert_status(201);
+    assert_limit(&second, "\"key\";q=2;w=60", "\"key\";r=0;t=60", ("2", "0", "60"));
+    refused.assert_problem(429, "quota_exceeded");
+    assert_eq!(refused.header("retry-after"), Some("30"));
+    // Another key has a bucket of its own, of the server's default size.
+    let another = app.api_key(&["dossiers.write"], Some(WARD)).await;
+    let served = submit(&other, &another, "fourth", &submission(WARD)).await;
+    served.assert_status(201);
+    assert_eq!(served.header("ratelimit-policy"), Some("\"key\";q=600;w=60"));
 }

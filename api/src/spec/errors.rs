@@ -54,6 +54,12 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("get_apology_slip", &[p::FORBIDDEN]),
     ("assign_dossier", &[p::FORBIDDEN, p::DOSSIER_CLOSED]),
     ("look_up_dossier", &[p::NOT_FOUND, p::QUOTA_EXCEEDED]),
+    (
+        "submit_dossier_online",
+        &[p::FORBIDDEN, p::NOT_FOUND, p::IDEMPOTENCY_KEY_REUSED, p::IDEMPOTENCY_IN_PROGRESS],
+    ),
+    ("list_dossier_changes", &[p::FORBIDDEN]),
+    ("get_integration_dossier", &[p::FORBIDDEN]),
     ("claim_dossier", &[p::FORBIDDEN, p::NOT_FOUND, p::DOSSIER_ALREADY_CLAIMED, p::QUOTA_EXCEEDED]),
     ("list_my_dossiers", &[p::FORBIDDEN]),
     ("list_my_notifications", &[]),
@@ -178,7 +184,6 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     let has_body = operation.contains_key("requestBody");
     let security = operation.get("security").and_then(Value::as_array);
     let secured = security.is_some_and(|s| !s.is_empty());
-    // Every request with a key is counted against the key's rate limit.
     let keyed = security.is_some_and(|s| s.iter().any(|scheme| scheme.get(API_KEY_SCHEME).is_some()));
     let paged = named("page") || named("per_page") || named("limit") || named("cursor");
 
@@ -188,6 +193,9 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     }
     if secured {
         problems.push(p::UNAUTHENTICATED);
+    }
+    if keyed {
+        problems.push(p::API_KEY_INVALID);
     }
     if in_("path") {
         problems.push(p::NOT_FOUND);
@@ -201,6 +209,7 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     if has_body || paged {
         problems.push(p::VALIDATION_FAILED);
     }
+    // Every request with a key is counted against the key's rate limit.
     if keyed {
         problems.push(p::QUOTA_EXCEEDED);
     }
