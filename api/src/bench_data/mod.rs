@@ -6,7 +6,7 @@ mod bookings;
 mod history;
 
 pub use bookings::seed_bookers;
-pub use history::supervisor_token;
+pub use history::{integrator_key, supervisor_token};
 
 use std::io::Write;
 
