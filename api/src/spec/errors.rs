@@ -167,6 +167,18 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("get_unit_stats", &[p::VALIDATION_FAILED]),
 ];
 
+/// Whether the operation accepts an API key (`X-API-Key`).
+pub fn takes_key(operation: &Map<String, Value>) -> bool {
+    takes_scheme(operation, "ApiKey")
+}
+
+fn takes_scheme(operation: &Map<String, Value>, scheme: &str) -> bool {
+    operation
+        .get("security")
+        .and_then(Value::as_array)
+        .is_some_and(|schemes| schemes.iter().any(|listed| listed.get(scheme).is_some()))
+}
+
 /// Every problem an operation can answer with: what its shape implies, then its own.
 pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     let parameters: Vec<&Value> =
@@ -178,7 +190,7 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
             .any(|p| p.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name)))
     };
     let has_body = operation.contains_key("requestBody");
-    let secured = operation.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
+    let secured = takes_scheme(operation, "BearerAuth");
     let paged = named("page") || named("per_page") || named("limit") || named("cursor");
 
     let mut problems = Vec::new();
@@ -188,12 +200,9 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     if secured {
         problems.push(p::UNAUTHENTICATED);
     }
-    let keyed = operation
-        .get("security")
-        .and_then(Value::as_array)
-        .is_some_and(|schemes| schemes.iter().any(|scheme| scheme.get("ApiKey").is_some()));
-    if keyed {
-        problems.push(p::API_KEY_INVALID);
+    if takes_key(operation) {
+        // A key without the operation's scope is refused, also where the operation is public.
+        problems.extend([p::API_KEY_INVALID, p::FORBIDDEN]);
     }
     if in_("path") {
         problems.push(p::NOT_FOUND);
