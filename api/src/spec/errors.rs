@@ -169,14 +169,10 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
 
 /// Whether the operation accepts an API key (`X-API-Key`).
 pub fn takes_key(operation: &Map<String, Value>) -> bool {
-    takes_scheme(operation, "ApiKey")
-}
-
-fn takes_scheme(operation: &Map<String, Value>, scheme: &str) -> bool {
     operation
         .get("security")
         .and_then(Value::as_array)
-        .is_some_and(|schemes| schemes.iter().any(|listed| listed.get(scheme).is_some()))
+        .is_some_and(|schemes| schemes.iter().any(|scheme| scheme.get("ApiKey").is_some()))
 }
 
 /// Every problem an operation can answer with: what its shape implies, then its own.
@@ -190,7 +186,10 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
             .any(|p| p.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name)))
     };
     let has_body = operation.contains_key("requestBody");
-    let secured = takes_scheme(operation, "BearerAuth");
+    // Credentials are required unless the operation also lists none (`{}`).
+    let secured = operation.get("security").and_then(Value::as_array).is_some_and(|schemes| {
+        !schemes.is_empty() && !schemes.iter().any(|scheme| scheme.as_object().is_some_and(Map::is_empty))
+    });
     let paged = named("page") || named("per_page") || named("limit") || named("cursor");
 
     let mut problems = Vec::new();

@@ -108,7 +108,7 @@ pub struct NewApiKey {
     /// Who the key is for, 1–200 characters.
     pub name: Line<1, 200>,
     /// What the key may do: one or more scopes, each once.
-    #[oai(validator(min_items = 1, max_items = 5, unique_items))]
+    #[oai(validator(min_items = 1, max_items = 5))]
     pub scopes: Vec<ApiScope>,
     /// Restricts the key to this unit and the units below it; absent: every unit.
     #[oai(nullable)]

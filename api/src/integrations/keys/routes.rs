@@ -151,6 +151,13 @@ impl AdminApiKeysApi {
                 "The key's expiry must be in the future.",
             ));
         }
+        if body.scopes.iter().enumerate().any(|(at, scope)| body.scopes[..at].contains(scope)) {
+            errors.push(FieldError::new(
+                "scopes",
+                "Mỗi phạm vi chỉ được nêu một lần.",
+                "Each scope may be given only once.",
+            ));
+        }
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));
         }
