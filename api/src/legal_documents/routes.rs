@@ -84,6 +84,8 @@ impl LegalDocumentsApi {
     ///
     /// Key scope `catalogue.read`, optional: a key sent must be valid and hold the scope.
     #[oai(path = "/legal-documents", method = "get", operation_id = "list_legal_documents")]
+    // poem-openapi takes each query parameter as an argument of its own.
+    #[allow(clippy::too_many_arguments)]
     async fn list_legal_documents(
         &self,
         state: Data<&AppState>,
