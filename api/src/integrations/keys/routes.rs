@@ -213,7 +213,7 @@ impl AdminApiKeysApi {
     /// Rotate an API key
     ///
     /// Gives the key a new secret, shown this once, with the same id, scopes and unit. The
-    /// secret it replaces keeps working for `grace_hours` (default: the server's setting, a
+    /// secret it replaces keeps working for `grace_hours` (`{}`: the server's setting, a
     /// week), so the integrator can switch without an outage; 0 ends it at once. A secret from
     /// an earlier rotation stops now. A revoked key cannot be rotated (`api_key_revoked`).
     /// Administrators only; recorded in the audit log.
