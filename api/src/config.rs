@@ -134,6 +134,9 @@ pub struct AuthConfig {
     pub login_max_per_phone: u32,
     /// `MOTCUA_LOGIN_MAX_FAILURES_PER_CLIENT` (default 20)
     pub login_max_per_client: u32,
+    /// `MOTCUA_API_KEY_ROTATION_GRACE_HOURS` (default 168): how long a rotated key's old
+    /// secret keeps working when the rotation does not say.
+    pub api_key_rotation_grace_hours: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -340,6 +343,7 @@ impl Config {
                 login_window: Duration::from_secs(parse_var("MOTCUA_LOGIN_WINDOW_SECS", 900)?),
                 login_max_per_phone: parse_var("MOTCUA_LOGIN_MAX_FAILURES_PER_PHONE", 5)?,
                 login_max_per_client: parse_var("MOTCUA_LOGIN_MAX_FAILURES_PER_CLIENT", 20)?,
+                api_key_rotation_grace_hours: parse_var("MOTCUA_API_KEY_ROTATION_GRACE_HOURS", 168)?,
             },
             lookup: LookupConfig {
                 pepper: var("MOTCUA_LOOKUP_PEPPER").map(SecretString::from),
@@ -374,6 +378,7 @@ impl Config {
                 login_window: Duration::from_secs(900),
                 login_max_per_phone: 5,
                 login_max_per_client: 20,
+                api_key_rotation_grace_hours: 168,
             },
             lookup: LookupConfig {
                 pepper: Some(random_secret()),

@@ -360,6 +360,18 @@ value_set! {
         #[serde(rename = "letter_template.update")]
         #[cfg_attr(feature = "openapi", oai(rename = "letter_template.update"))]
         LetterTemplateUpdate,
+        #[sea_orm(string_value = "api_key.create")]
+        #[serde(rename = "api_key.create")]
+        #[cfg_attr(feature = "openapi", oai(rename = "api_key.create"))]
+        ApiKeyCreate,
+        #[sea_orm(string_value = "api_key.rotate")]
+        #[serde(rename = "api_key.rotate")]
+        #[cfg_attr(feature = "openapi", oai(rename = "api_key.rotate"))]
+        ApiKeyRotate,
+        #[sea_orm(string_value = "api_key.revoke")]
+        #[serde(rename = "api_key.revoke")]
+        #[cfg_attr(feature = "openapi", oai(rename = "api_key.revoke"))]
+        ApiKeyRevoke,
     }
 }
 
@@ -371,6 +383,7 @@ value_set! {
         Appointment,
         Dossier,
         LetterTemplate,
+        ApiKey,
     }
 }
 
@@ -382,6 +395,9 @@ impl AuditAction {
             AuditAction::AppointmentCancel => AuditTarget::Appointment,
             AuditAction::DossierLetterSuppression => AuditTarget::Dossier,
             AuditAction::LetterTemplateUpdate => AuditTarget::LetterTemplate,
+            AuditAction::ApiKeyCreate | AuditAction::ApiKeyRotate | AuditAction::ApiKeyRevoke => {
+                AuditTarget::ApiKey
+            }
         }
     }
 }

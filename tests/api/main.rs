@@ -4,6 +4,7 @@
 mod common;
 
 mod admin;
+mod api_keys;
 mod appointment_notices;
 mod appointments;
 mod auth;

@@ -311,6 +311,10 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         "submit_dossier_online" => Request::body(example(operation_id)),
         "list_dossier_changes" => Request::default(),
         "get_integration_dossier" => Request::at("code", &dossier.code),
+        "list_api_keys" => Request::default(),
+        "create_api_key" => Request::body(example(operation_id)),
+        "get_api_key" | "revoke_api_key" => Request::at("id", desk.api_key_id().await),
+        "rotate_api_key" => Request::at("id", desk.api_key_id().await).with_body(example(operation_id)),
 
         _ => return None,
     })
@@ -384,6 +388,12 @@ impl Fixtures {
 }
 
 impl Desk {
+    /// A fresh key of the ward's (made in the database), by its id.
+    async fn api_key_id(&self) -> String {
+        let key = self.app.api_key(&["queue.write"], Some(WARD)).await;
+        key["mc_live_".len()..][..32].to_owned()
+    }
+
     async fn open() -> Desk {
         // An event stream ends after its first display, so that its answer can be read whole.
         let app = TestApp::spawn_with(|config| config.server.events_max = std::time::Duration::ZERO).await;

@@ -21,10 +21,12 @@ use crate::{
     db::write_or_preview,
     dossiers::reschedule,
     error::{ApiError, ApiResult, FieldError},
+    integrations::access::OptionalKey,
     spec::ApiTags,
     state::AppState,
     units::store::{unit_and_descendants, unit_by_code, unit_codes},
 };
+use entity::values::ApiScope;
 
 /// The longest span a calendar or holiday list covers, in days.
 const MAX_RANGE_DAYS: i64 = 366;
@@ -197,10 +199,13 @@ impl CalendarApi {
     /// Dated exceptions between `from` and `to` (default: this year, at most 366 days): the
     /// national ones, plus with `unit` those the unit and the units above it set. Sorted by
     /// date; on a date with several, the one nearest the unit comes last and decides.
+    ///
+    /// Key scope `catalogue.read`, optional: a key sent must be valid and hold the scope.
     #[oai(path = "/holidays", method = "get", operation_id = "list_holidays")]
     async fn list_holidays(
         &self,
         state: Data<&AppState>,
+        key: OptionalKey,
         /// First date (inclusive).
         from: Query<Option<NaiveDate>>,
         /// Last date (inclusive); at most 366 days from `from` are given, none when it is before `from`.
@@ -208,6 +213,7 @@ impl CalendarApi {
         /// A unit's code: add its own and inherited holidays.
         unit: Query<Option<String>>,
     ) -> ApiResult<Json<Vec<Holiday>>> {
+        key.require(ApiScope::CatalogueRead)?;
         let today = state.clock.now().with_timezone(&chrono_tz::Asia::Ho_Chi_Minh).date_naive();
         let range = date_range(from.0, to.0, year_of(today));
         let unit_id = match unit.0 {
@@ -270,10 +276,13 @@ impl CalendarApi {
     ///
     /// Each day from `from` to `to` (default: this month at the unit, at most 366 days):
     /// whether the desk works, its hours, and the holiday or make-up day that decides it.
+    ///
+    /// Key scope `catalogue.read`, optional: a key sent must be valid and hold the scope.
     #[oai(path = "/units/:code/calendar", method = "get", operation_id = "get_unit_calendar")]
     async fn get_unit_calendar(
         &self,
         state: Data<&AppState>,
+        key: OptionalKey,
         /// The unit's code.
         code: Path<String>,
         /// First date (inclusive).
@@ -281,6 +290,7 @@ impl CalendarApi {
         /// Last date (inclusive); at most 366 days from `from` are given, none when it is before `from`.
         to: Query<Option<NaiveDate>>,
     ) -> ApiResult<Json<Vec<CalendarDay>>> {
+        key.require(ApiScope::CatalogueRead)?;
         let unit = unit_by_code(&state.db, &code).await?.ok_or_else(ApiError::not_found)?;
         let calendar = working_calendar(&state.db, &unit).await?;
         let (from, to) = date_range(from.0, to.0, month_of(calendar.local_date(state.clock.now())));

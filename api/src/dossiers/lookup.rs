@@ -1,6 +1,6 @@
 //! The public lookup by code and secret, and a citizen following their dossiers.
 
-use entity::dossier;
+use entity::{dossier, values::ApiScope};
 use poem::{Request, web::Data};
 use poem_openapi::{OpenApi, param::Query, payload::Json};
 
@@ -14,6 +14,7 @@ use crate::{
     domain::dossier::{MAX_CODE_CHARS, StatusRules, canonical_code, mask_name, normalize_secret},
     error::{ApiError, ApiResult},
     http::json::SerdeJson,
+    integrations::access::OptionalKey,
     pagination::{Page, PageQuery},
     problems,
     rate_limit::{Bucket, Policy},
@@ -129,13 +130,18 @@ impl LookupApi {
     /// public timeline — never the applicant's personal data. A wrong secret and an unknown
     /// code get the same 404. Limited per client address and per code (429 `quota_exceeded`
     /// with `Retry-After`).
+    ///
+    /// Key scope `dossiers.read`, optional: a portal may look up on a citizen's behalf with its
+    /// key, which must then be valid and hold the scope; the secret is still needed.
     #[oai(path = "/dossiers/lookup", method = "post", operation_id = "look_up_dossier")]
     async fn lookup(
         &self,
         state: Data<&AppState>,
         req: &Request,
+        key: OptionalKey,
         body: Json<LookupRequest>,
     ) -> ApiResult<SerdeJson<LookupResult>> {
+        key.require(ApiScope::DossiersRead)?;
         Ok(SerdeJson(look_up(&state, req, &body.code, &body.secret).await?))
     }
 }

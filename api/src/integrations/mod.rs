@@ -1,6 +1,7 @@
 //! Integrators: provincial portals, kiosks and other apps that call the API with a key
 //! (`X-API-Key`) instead of a person's token.
 
+pub mod access;
 pub mod auth;
 pub mod dossiers;
 pub mod dto;

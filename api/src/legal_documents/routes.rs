@@ -16,11 +16,13 @@ use crate::{
     domain::text::search_terms,
     error::{ApiError, ApiResult},
     http::etag::{Cached, cached},
+    integrations::access::OptionalKey,
     pagination::{Page, clamp},
     procedures::validate::{optional_text, required_text, url},
     spec::ApiTags,
     state::AppState,
 };
+use entity::values::ApiScope;
 
 #[derive(ApiResponse)]
 pub enum LegalDocumentCreated {
@@ -79,10 +81,15 @@ impl LegalDocumentsApi {
     ///
     /// `q` matches the number and title with or without diacritics, in any case; results are
     /// ranked by relevance, or sorted by number without `q`. Answers `If-None-Match` with 304.
+    ///
+    /// Key scope `catalogue.read`, optional: a key sent must be valid and hold the scope.
     #[oai(path = "/legal-documents", method = "get", operation_id = "list_legal_documents")]
+    // poem-openapi takes each query parameter as an argument of its own.
+    #[allow(clippy::too_many_arguments)]
     async fn list_legal_documents(
         &self,
         state: Data<&AppState>,
+        key: OptionalKey,
         /// Words to find in the number or title.
         q: Query<Option<String>>,
         /// Only documents of this kind.
@@ -97,6 +104,7 @@ impl LegalDocumentsApi {
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> ApiResult<Cached<Page<LegalDocument>>> {
+        key.require(ApiScope::CatalogueRead)?;
         let (page, per_page) = clamp(page.0, per_page.0);
         let terms = search_terms(q.0.as_deref().unwrap_or_default());
         let (documents, total) =
@@ -108,16 +116,20 @@ impl LegalDocumentsApi {
     /// Read a legal document
     ///
     /// Answers `If-None-Match` with 304.
+    ///
+    /// Key scope `catalogue.read`, optional: a key sent must be valid and hold the scope.
     #[oai(path = "/legal-documents/:id", method = "get", operation_id = "get_legal_document")]
     async fn get_legal_document(
         &self,
         state: Data<&AppState>,
+        key: OptionalKey,
         /// The document's id.
         id: Path<Uuid>,
         /// The `ETag` of the copy the client holds.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> ApiResult<Cached<LegalDocument>> {
+        key.require(ApiScope::CatalogueRead)?;
         let document = store::legal_document_by_id(&state.db, id.0).await?.ok_or_else(ApiError::not_found)?;
         Ok(cached(legal_document_view(document), if_none_match.as_deref()))
     }

@@ -8,12 +8,14 @@
 
 mod booking;
 mod complaints;
+mod integrations;
 mod letters;
 mod queue;
 mod ratings;
 
 pub use booking::*;
 pub use complaints::*;
+pub use integrations::*;
 pub use letters::*;
 pub use queue::*;
 pub use ratings::*;
@@ -373,6 +375,7 @@ pub const ALL: &[ProblemType] = &[
     LETTER_TEMPLATE_INVALID,
     LETTER_EXISTS,
     LETTERS_OPTED_OUT,
+    API_KEY_REVOKED,
 ];
 
 /// The problem of a catalogue code.

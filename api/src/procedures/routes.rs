@@ -19,12 +19,14 @@ use crate::{
     },
     error::{ApiError, ApiResult, FieldError},
     http::etag::{Cached, cached},
+    integrations::access::OptionalKey,
     pagination::{Page, clamp},
     problems,
     spec::ApiTags,
     state::AppState,
     units::store::unit_by_code,
 };
+use entity::values::ApiScope;
 
 #[derive(ApiResponse)]
 pub enum ProcedureCreated {
@@ -156,11 +158,14 @@ impl ProceduresApi {
     /// diacritics and in any case (`dang ky khai sinh`, `ĐĂNG KÝ` and `dăng ky` all find
     /// "Đăng ký khai sinh"); results are ranked by relevance, or sorted by code without `q`.
     /// Filters: `unit` (handled by that unit), `field`, `level`. Answers `If-None-Match` with 304.
+    ///
+    /// Key scope `catalogue.read`, optional: a key sent must be valid and hold the scope.
     #[oai(path = "/procedures", method = "get", operation_id = "list_procedures")]
     #[allow(clippy::too_many_arguments)]
     async fn list_procedures(
         &self,
         state: Data<&AppState>,
+        key: OptionalKey,
         /// Words to find.
         q: Query<Option<String>>,
         /// Only procedures handled by the unit with this code.
@@ -179,6 +184,7 @@ impl ProceduresApi {
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> ApiResult<Cached<Page<ProcedureSummary>>> {
+        key.require(ApiScope::CatalogueRead)?;
         let (page, per_page) = clamp(page.0, per_page.0);
         let unit_id = match unit.0 {
             Some(code) => match unit_by_code(&state.db, &code).await? {
@@ -204,16 +210,20 @@ impl ProceduresApi {
     ///
     /// Everything a citizen needs: documents to bring, fee, processing time, steps, result,
     /// legal basis, the units that handle it. Answers `If-None-Match` with 304.
+    ///
+    /// Key scope `catalogue.read`, optional: a key sent must be valid and hold the scope.
     #[oai(path = "/procedures/:code", method = "get", operation_id = "get_procedure")]
     async fn get_procedure(
         &self,
         state: Data<&AppState>,
+        key: OptionalKey,
         /// The procedure's code.
         code: Path<String>,
         /// The `ETag` of the copy the client holds.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> ApiResult<Cached<Procedure>> {
+        key.require(ApiScope::CatalogueRead)?;
         Ok(cached(procedure_view(&state.db, &code).await?, if_none_match.as_deref()))
     }
 

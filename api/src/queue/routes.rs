@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use entity::{
     counter,
-    values::{CounterState, PriorityClass, QueueEventKind, TicketStatus},
+    values::{ApiScope, CounterState, PriorityClass, QueueEventKind, TicketStatus},
 };
 use poem::web::Data;
 use poem_openapi::{
@@ -22,10 +22,12 @@ use crate::{
     auth::{BearerAuth, Role},
     domain::rating::TokenSubject,
     error::{ApiError, ApiResult, FieldError},
+    integrations::access::StaffOrKey,
     pagination::{Page, PageQuery},
     problems,
     spec::ApiTags,
     state::AppState,
+    units::unit_within,
 };
 
 #[derive(ApiResponse)]
@@ -85,21 +87,25 @@ pub struct QueueApi;
 impl QueueApi {
     /// Check in at the desk
     ///
-    /// An officer gives a citizen a ticket: for their appointment (from 30 minutes before its
-    /// slot; after 15 minutes past its start it queues as a walk-in, still linked to the
-    /// booking), or as a walk-in. Numbers run gap-free from 1 each day at the unit, shown with
-    /// the service group's prefix (`A042`). 409 `desk_closed` when the desk has no hours left
+    /// An officer, or a kiosk with a key, gives a citizen a ticket: for their appointment
+    /// (from 30 minutes before its slot; after 15 minutes past its start it queues as a
+    /// walk-in, still linked to the booking), or as a walk-in. Numbers run gap-free from 1 each
+    /// day at the unit, shown with the service group's prefix (`A042`). The ticket carries the
+    /// citizen's one-time `rating_token`. 409 `desk_closed` when the desk has no hours left
     /// today.
+    ///
+    /// Key scope `queue.write`, at the key's units (another unit is 404).
     #[oai(path = "/units/:code/tickets", method = "post", operation_id = "check_in")]
     async fn check_in(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffOrKey,
         /// The unit's code.
         code: Path<String>,
         body: Json<NewTicket>,
     ) -> ApiResult<CheckedIn> {
-        let desk = staff_desk(&state, &auth.0, &code, Role::Officer).await?;
+        let units = auth.units(&state, Role::Officer, ApiScope::QueueWrite).await?;
+        let desk = QueueDesk::of(&state.db, unit_within(&state, &units, &code).await?).await?;
         let NewTicket { appointment_id, service_group, priority_class, priority_reason } = body.0;
         let request = CheckIn {
             appointment_id,

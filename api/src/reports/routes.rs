@@ -1,6 +1,7 @@
 //! `GET /reports/summary` (supervisors, administrators) and `GET /stats/units/{code}` (public).
 
 use chrono::NaiveDate;
+use entity::values::ApiScope;
 use poem::web::Data;
 use poem_openapi::{
     OpenApi,
@@ -16,14 +17,15 @@ use super::{
     public_dto::UnitFigures,
 };
 use crate::{
-    auth::{BearerAuth, Role},
+    auth::Role,
     domain::report::{Period, PeriodError},
     error::{ApiError, ApiResult, FieldError},
+    integrations::access::{OptionalKey, StaffOrKey},
     spec::ApiTags,
     state::AppState,
     units::{
-        staff_unit,
         store::{unit_and_descendants, unit_by_code},
+        unit_within,
     },
 };
 
@@ -70,7 +72,8 @@ pub struct ReportsApi;
 impl ReportsApi {
     /// A unit's review report
     ///
-    /// For supervisors of the unit or a unit above it, and administrators (another unit is 404).
+    /// For supervisors of the unit or a unit above it, administrators, and keys of the unit or
+    /// a unit above it (another unit is 404). Key scope `stats.read`.
     /// The period runs from `from` to `to` inclusive, in the unit's local dates, at most 366
     /// days. Aggregated in the database; the public figures count the same way.
     ///
@@ -103,7 +106,7 @@ impl ReportsApi {
     async fn summary(
         &self,
         state: Data<&AppState>,
-        auth: BearerAuth,
+        auth: StaffOrKey,
         /// The unit's code.
         unit: Query<String>,
         /// The first day of the period (the unit's local date).
@@ -117,7 +120,8 @@ impl ReportsApi {
         /// `json` (default) or `csv` (the dossier table).
         format: Query<Option<ReportFormat>>,
     ) -> ApiResult<SummaryResponse> {
-        let unit = staff_unit(&state, &auth.0, &unit, Role::Supervisor).await?;
+        let units = auth.units(&state, Role::Supervisor, ApiScope::StatsRead).await?;
+        let unit = unit_within(&state, &units, &unit).await?;
         let period = period(from.0, to.0)?;
         let include_sub_units = include_sub_units.0.unwrap_or(false);
         let units =
@@ -147,10 +151,14 @@ impl StatsApi {
     /// from one; when hiding one count of a total would let it be worked out from the others,
     /// the smallest other is hidden too. The period is in the unit's local dates, by default
     /// the twelve months up to today. Cached for 5 minutes, with an `ETag`.
+    ///
+    /// Key scope `stats.read`, optional: a key sent must be valid, hold the scope and cover
+    /// the unit (another unit is 404).
     #[oai(path = "/stats/units/:code", method = "get", operation_id = "get_unit_stats")]
     async fn unit_stats(
         &self,
         state: Data<&AppState>,
+        key: OptionalKey,
         /// The unit's code.
         code: Path<String>,
         /// The first day (default: the first of the month eleven months before `to`).
@@ -161,7 +169,9 @@ impl StatsApi {
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> ApiResult<PublicAnswer<UnitFigures>> {
+        let units = key.units(ApiScope::StatsRead)?;
         let unit = public_unit(&state, &code).await?;
+        units.check(unit.id)?;
         let period = public_period(&state, &unit, from.0, to.0)?;
         let counts = figures::unit_counts(&state.db, &unit, &period).await?;
         Ok(public_answer(publish(&unit, &period, &counts), if_none_match.0.as_deref()))

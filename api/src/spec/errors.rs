@@ -60,6 +60,11 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ),
     ("list_dossier_changes", &[p::FORBIDDEN]),
     ("get_integration_dossier", &[p::FORBIDDEN]),
+    ("list_api_keys", &[p::FORBIDDEN]),
+    ("create_api_key", &[p::FORBIDDEN]),
+    ("get_api_key", &[p::FORBIDDEN]),
+    ("revoke_api_key", &[p::FORBIDDEN]),
+    ("rotate_api_key", &[p::FORBIDDEN, p::API_KEY_REVOKED]),
     ("claim_dossier", &[p::FORBIDDEN, p::NOT_FOUND, p::DOSSIER_ALREADY_CLAIMED, p::QUOTA_EXCEEDED]),
     ("list_my_dossiers", &[p::FORBIDDEN]),
     ("list_my_notifications", &[]),
@@ -171,6 +176,14 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
 /// The name of the API key's security scheme in the spec.
 const API_KEY_SCHEME: &str = "ApiKey";
 
+/// Whether the operation accepts an API key (`X-API-Key`).
+pub fn takes_key(operation: &Map<String, Value>) -> bool {
+    operation
+        .get("security")
+        .and_then(Value::as_array)
+        .is_some_and(|schemes| schemes.iter().any(|scheme| scheme.get(API_KEY_SCHEME).is_some()))
+}
+
 /// Every problem an operation can answer with: what its shape implies, then its own.
 pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     let parameters: Vec<&Value> =
@@ -182,9 +195,11 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
             .any(|p| p.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name)))
     };
     let has_body = operation.contains_key("requestBody");
-    let security = operation.get("security").and_then(Value::as_array);
-    let secured = security.is_some_and(|s| !s.is_empty());
-    let keyed = security.is_some_and(|s| s.iter().any(|scheme| scheme.get(API_KEY_SCHEME).is_some()));
+    // Credentials are required unless the operation also lists none (`{}`).
+    let secured = operation.get("security").and_then(Value::as_array).is_some_and(|schemes| {
+        !schemes.is_empty() && !schemes.iter().any(|scheme| scheme.as_object().is_some_and(Map::is_empty))
+    });
+    let keyed = takes_key(operation);
     let paged = named("page") || named("per_page") || named("limit") || named("cursor");
 
     let mut problems = Vec::new();
@@ -195,7 +210,8 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
         problems.push(p::UNAUTHENTICATED);
     }
     if keyed {
-        problems.push(p::API_KEY_INVALID);
+        // A key without the operation's scope is refused, also where the operation is public.
+        problems.extend([p::API_KEY_INVALID, p::FORBIDDEN]);
     }
     if in_("path") {
         problems.push(p::NOT_FOUND);

@@ -105,7 +105,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             letters::suppression::LetterSuppressionApi,
         ),
         (reports::routes::ReportsApi, reports::routes::StatsApi),
-        integrations::dossiers::IntegrationDossiersApi,
+        (integrations::dossiers::IntegrationDossiersApi, integrations::keys::routes::AdminApiKeysApi),
     );
     OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)

@@ -39,6 +39,7 @@ pub fn refine(document: &mut Value) {
             parameters(operation);
             closed_forms(operation);
             public_security(operation);
+            key_scope(operation);
             errors::document_errors(operation);
             media_type_examples(operation, &examples);
         }
@@ -213,6 +214,18 @@ fn closed_forms(operation: &mut Map<String, Value>) {
         .unwrap_or_default();
     if let Some(required) = form.get_mut("required").and_then(Value::as_array_mut) {
         required.retain(|name| !lists.iter().any(|list| name == list.as_str()));
+    }
+}
+
+/// An operation that takes an API key names the scope it needs, as its description says
+/// ("Key scope `stats.read`"), in `x-api-key-scope`, for tools that issue or check keys.
+fn key_scope(operation: &mut Map<String, Value>) {
+    let described = operation.get("description").and_then(Value::as_str).and_then(|text| {
+        let (_, after) = text.split_once("Key scope `")?;
+        Some(after.split_once('`')?.0.to_owned())
+    });
+    if let (true, Some(scope)) = (errors::takes_key(operation), described) {
+        operation.insert("x-api-key-scope".to_owned(), json!(scope));
     }
 }
 

@@ -7,7 +7,7 @@ pub mod store;
 pub mod validate;
 
 use crate::{
-    auth::{Caller, Role, scope_of},
+    auth::{Caller, Role, UnitScope, scope_of},
     error::{ApiError, ApiResult},
     state::AppState,
 };
@@ -21,7 +21,11 @@ pub async fn staff_unit(
     role: Role,
 ) -> ApiResult<entity::unit::Model> {
     caller.require_staff(role)?;
-    let scope = scope_of(&state.db, caller).await?;
+    unit_within(state, &scope_of(&state.db, caller).await?, code).await
+}
+
+/// A unit of `scope` by its code; 404 outside it, so other units' codes cannot be probed.
+pub async fn unit_within(state: &AppState, scope: &UnitScope, code: &str) -> ApiResult<entity::unit::Model> {
     store::unit_by_code(&state.db, &code.to_ascii_uppercase())
         .await?
         .filter(|unit| scope.contains(unit.id))

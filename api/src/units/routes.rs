@@ -20,10 +20,12 @@ use crate::{
     domain::calendar::Interval,
     error::{ApiError, ApiResult},
     http::etag::{Cached, cached},
+    integrations::access::OptionalKey,
     pagination::{Page, clamp},
     spec::ApiTags,
     state::AppState,
 };
+use entity::values::ApiScope;
 
 fn intervals(hours: &[Interval]) -> Vec<OpeningInterval> {
     hours.iter().map(OpeningInterval::from).collect()
@@ -106,11 +108,14 @@ impl UnitsApi {
     /// The units of the tree, sorted by code, with their desk's address, weekly hours and
     /// whether they work today. Filter by `parent_code` (direct children), `kind`, and
     /// `active` (default true). Answers `If-None-Match` with 304.
+    ///
+    /// Key scope `catalogue.read`, optional: a key sent must be valid and hold the scope.
     #[oai(path = "/units", method = "get", operation_id = "list_units")]
     #[allow(clippy::too_many_arguments)]
     async fn list_units(
         &self,
         state: Data<&AppState>,
+        key: OptionalKey,
         /// Page number, from 1.
         #[oai(validator(minimum(value = "1")))]
         page: Query<Option<i64>>,
@@ -127,6 +132,7 @@ impl UnitsApi {
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> ApiResult<Cached<Page<PublicUnit>>> {
+        key.require(ApiScope::CatalogueRead)?;
         let (page, per_page) = clamp(page.0, per_page.0);
         let parent = match parent_code.0 {
             Some(code) => Some(store::unit_by_code(&state.db, &code).await?.map(|u| u.id)),
@@ -147,16 +153,20 @@ impl UnitsApi {
     ///
     /// The unit's desk: address, weekly hours, intake cut-off, counters, slot length and
     /// today's status in the unit's time zone. Answers `If-None-Match` with 304.
+    ///
+    /// Key scope `catalogue.read`, optional: a key sent must be valid and hold the scope.
     #[oai(path = "/units/:code", method = "get", operation_id = "get_unit")]
     async fn get_unit(
         &self,
         state: Data<&AppState>,
+        key: OptionalKey,
         /// The unit's code.
         code: Path<String>,
         /// The `ETag` of the copy the client holds.
         #[oai(name = "If-None-Match")]
         if_none_match: Header<Option<String>>,
     ) -> ApiResult<Cached<PublicUnit>> {
+        key.require(ApiScope::CatalogueRead)?;
         Ok(cached(public_unit_by_code(&state.db, &code, state.clock.now()).await?, if_none_match.as_deref()))
     }
 

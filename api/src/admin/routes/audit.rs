@@ -50,11 +50,11 @@ impl AdminAuditApi {
         auth: BearerAuth,
         /// Only changes made by this account.
         actor_id: Query<Option<Uuid>>,
-        /// Only changes to this kind of record (`unit`, `user`).
+        /// Only changes to this kind of record (`unit`, `user`, `api_key`, …).
         target_type: Query<Option<String>>,
-        /// Only changes to this record (a unit's code or an account's id).
+        /// Only changes to this record (a unit's code, an account's or an API key's id).
         target_id: Query<Option<String>>,
-        /// Only this action (`unit.create`, `unit.update`, `user.create`, `user.update`).
+        /// Only this action (`unit.create`, `user.update`, `api_key.rotate`, …).
         action: Query<Option<String>>,
         /// Only changes at or after this time (RFC 3339).
         from: Query<Option<DateTime<Utc>>>,

@@ -53,7 +53,7 @@ pub(super) fn page_body<
 }
 
 /// The unit with this code, or a field error saying there is none.
-pub(super) async fn existing_unit(
+pub(crate) async fn existing_unit(
     db: &DatabaseConnection,
     field: &str,
     code: &str,

@@ -1,3 +1,5 @@
 //! API keys: made, listed, rotated and revoked by administrators (`/admin/api-keys`).
 
+pub mod dto;
+pub mod routes;
 pub mod store;
