@@ -247,6 +247,16 @@ impl AppointmentConfig {
     }
 }
 
+/// Webhook delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookConfig {
+    /// `MOTCUA_WEBHOOK_ALLOW_PRIVATE` (default false): lets endpoints use plain `http` and
+    /// reach loopback and private addresses. For development and tests only.
+    pub allow_private: bool,
+    /// `MOTCUA_WEBHOOK_INTERVAL_SECS` (default 5): how often each process sends due deliveries.
+    pub interval: Duration,
+}
+
 /// Which peers are proxies whose `X-Forwarded-For` we believe.
 #[derive(Debug, Clone, Default)]
 pub struct TrustedProxies(pub Vec<ipnet::IpNet>);
@@ -302,6 +312,7 @@ pub struct Config {
     pub lookup: LookupConfig,
     pub appointments: AppointmentConfig,
     pub files: FilesConfig,
+    pub webhooks: WebhookConfig,
 }
 
 impl Config {
@@ -343,6 +354,10 @@ impl Config {
             },
             appointments: AppointmentConfig::from_env()?,
             files: FilesConfig::from_env()?,
+            webhooks: WebhookConfig {
+                allow_private: parse_var("MOTCUA_WEBHOOK_ALLOW_PRIVATE", false)?,
+                interval: Duration::from_secs(parse_var("MOTCUA_WEBHOOK_INTERVAL_SECS", 5)?.max(1)),
+            },
         })
     }
 
@@ -375,6 +390,7 @@ impl Config {
             },
             appointments: AppointmentConfig::default(),
             files: FilesConfig::scratch(),
+            webhooks: WebhookConfig { allow_private: false, interval: Duration::from_secs(5) },
         }
     }
 }

@@ -42,6 +42,7 @@ pub mod spec;
 pub mod state;
 pub mod throttle;
 pub mod units;
+pub mod webhooks;
 
 pub use crate::{
     app::{build_app, with_middleware},

@@ -11,12 +11,14 @@ mod complaints;
 mod letters;
 mod queue;
 mod ratings;
+mod webhooks;
 
 pub use booking::*;
 pub use complaints::*;
 pub use letters::*;
 pub use queue::*;
 pub use ratings::*;
+pub use webhooks::*;
 
 /// One kind of problem, as clients switch on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
 use crate::{
     accounts, admin, appointments, calendar, complaints, dossiers, legal_documents, letters, notifications,
-    procedures, queue, ratings, reports, units,
+    procedures, queue, ratings, reports, units, webhooks,
 };
 
 /// The groups of operations in the spec.
@@ -50,6 +50,9 @@ pub enum ApiTags {
     /// Review reports for supervisors (the columns of form II.06a/VPCP/KSTT, appointments,
     /// ratings, complaints, letters) and every unit's public transparency figures.
     Reports,
+    /// Webhooks for integrators: subscriptions, signed deliveries with retries, redelivery.
+    /// The events and their payloads are described under `x-webhooks`.
+    Webhooks,
 }
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -99,6 +102,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             letters::suppression::LetterSuppressionApi,
         ),
         (reports::routes::ReportsApi, reports::routes::StatsApi),
+        (webhooks::routes::WebhooksApi, webhooks::delivery_routes::WebhookDeliveriesApi),
     );
     OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)
@@ -112,6 +116,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
 pub fn document() -> serde_json::Value {
     let mut document: serde_json::Value =
         serde_json::from_str(&api_service().spec()).expect("poem-openapi writes valid JSON");
+    webhooks::spec::describe(&mut document);
     refine::refine(&mut document);
     document
 }
