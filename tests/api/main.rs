@@ -24,3 +24,5 @@ mod queue_display;
 mod ratings;
 mod reports;
 mod role_matrix;
+mod webhook_delivery;
+mod webhooks;

@@ -115,15 +115,13 @@ impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let allow_private = self.allow_private;
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0))
-                .await
-                .map_err(|_| Box::new(Refused::Unresolved))?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await.map_err(|_| Refused::Unresolved)?.collect();
             if found.is_empty() {
-                return Err(Box::new(Refused::Unresolved).into());
+                return Err(Refused::Unresolved.into());
             }
             if !found.iter().all(|addr| allowed(addr.ip(), allow_private)) {
-                return Err(Box::new(Refused::NotAllowed).into());
+                return Err(Refused::NotAllowed.into());
             }
             Ok(Box::new(found.into_iter()) as Addrs)
         })

@@ -98,7 +98,9 @@ impl WebhooksApi {
         };
         let endpoint =
             write_transaction(&state.writer, async |tx| store::insert_endpoint(tx, new, now).await).await?;
-        let webhook = webhook_view(endpoint, body.events.clone());
+        let mut events = body.events.clone();
+        events.sort();
+        let webhook = webhook_view(endpoint, events);
         Ok(WebhookCreated::Created(Json(WebhookWithSecret { webhook, secret })))
     }
 

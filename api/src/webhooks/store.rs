@@ -66,19 +66,21 @@ pub async fn endpoint_by_id(
     webhook_endpoint::Entity::find_by_id(id).one(db).await
 }
 
-/// The event types of each of `endpoints`, in their stored order.
+/// The event types of each of `endpoints`, in the order the spec lists them.
 pub async fn subscriptions(
     db: &impl ConnectionTrait,
     endpoints: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<EventType>>, DbErr> {
     let rows = webhook_subscription::Entity::find()
         .filter(webhook_subscription::Column::EndpointId.is_in(endpoints.iter().copied()))
-        .order_by_asc(webhook_subscription::Column::EventType)
         .all(db)
         .await?;
     let mut by_endpoint: HashMap<Uuid, Vec<EventType>> = HashMap::new();
     for row in rows {
         by_endpoint.entry(row.endpoint_id).or_default().push(row.event_type);
+    }
+    for events in by_endpoint.values_mut() {
+        events.sort();
     }
     Ok(by_endpoint)
 }
