@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::values::{
-    AppointmentStatus, CancelledBy, ComplaintStatus, EventType, LetterKind, RatingChannel, RatingLevel,
+    AppointmentStatus, CancelledBy, ComplaintStatus, DossierStatus, EventType, LetterKind, RatingChannel,
+    RatingLevel,
 };
 use poem_openapi::Object;
 use sea_orm::{ConnectionTrait, DbErr};
@@ -23,6 +24,21 @@ pub async fn announce(
     let data = serde_json::to_value(data).map_err(|err| DbErr::Custom(err.to_string()))?;
     events::record(tx, now, event_type, Some(unit_id), data).await?;
     Ok(())
+}
+
+/// `dossier.created`, `dossier.status_changed` (written by `dossiers::store`).
+#[derive(Debug, Clone, Object, Serialize)]
+#[oai(rename = "DossierEventData")]
+pub struct DossierEventData {
+    /// The dossier's code, as on its receipt.
+    pub code: String,
+    pub status: DossierStatus,
+    /// The national code of the status (1–10).
+    pub status_code: i32,
+    /// The unit that holds it.
+    pub unit_code: Option<String>,
+    /// The status before the change (`dossier.status_changed`).
+    pub previous_status: Option<DossierStatus>,
 }
 
 /// `appointment.booked`, `appointment.rescheduled`, `appointment.cancelled`.

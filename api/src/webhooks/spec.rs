@@ -7,13 +7,25 @@ use poem_openapi::{registry::Registry, types::Type};
 use serde_json::{Map, Value, json};
 
 use super::payloads::{
-    AppointmentData, ComplaintStatusChangedData, LetterIssuedData, PingData, RatingCreatedData,
-    TicketCalledData,
+    AppointmentData, ComplaintStatusChangedData, DossierEventData, LetterIssuedData, PingData,
+    RatingCreatedData, TicketCalledData,
 };
 
 /// Each event type: its name, the envelope schema's name, the data schema's name, and when it
 /// is sent.
 const EVENTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "dossier.created",
+        "DossierCreatedEvent",
+        "DossierEventData",
+        "A dossier was taken in at a desk or submitted online.",
+    ),
+    (
+        "dossier.status_changed",
+        "DossierStatusChangedEvent",
+        "DossierEventData",
+        "A dossier moved to another status.",
+    ),
     (
         "appointment.booked",
         "AppointmentBookedEvent",
@@ -71,6 +83,7 @@ Answer 2xx within 15 s; anything else is retried (30 s, 2 min, 10 min, 30 min, 1
 /// Adds the event schemas and `x-webhooks` to a document poem-openapi wrote.
 pub fn describe(document: &mut Value) {
     let mut registry = Registry::new();
+    DossierEventData::register(&mut registry);
     AppointmentData::register(&mut registry);
     TicketCalledData::register(&mut registry);
     RatingCreatedData::register(&mut registry);
@@ -100,6 +113,10 @@ pub fn describe(document: &mut Value) {
             }}),
         );
     }
+    // Kept in name order, as poem-openapi writes them, so the committed spec diffs cleanly.
+    let mut sorted: Vec<(String, Value)> = std::mem::take(schemas).into_iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    schemas.extend(sorted);
     if let Some(document) = document.as_object_mut() {
         document.insert("x-webhooks".into(), Value::Object(hooks));
     }
