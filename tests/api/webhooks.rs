@@ -25,19 +25,22 @@ pub(crate) struct Hit {
     pub body: Vec<u8>,
 }
 
+/// A status to answer with, and its headers.
+type Answer = (u16, Vec<(&'static str, String)>);
+
 /// A receiver on a loopback port: it records every request and answers with the statuses (and
 /// headers) it was told, then 204.
 pub(crate) struct Receiver {
     pub port: u16,
     hits: Arc<Mutex<Vec<Hit>>>,
-    answers: Arc<Mutex<VecDeque<(u16, Vec<(&'static str, String)>)>>>,
+    answers: Arc<Mutex<VecDeque<Answer>>>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl Receiver {
     pub async fn start() -> Receiver {
         let hits: Arc<Mutex<Vec<Hit>>> = Arc::default();
-        let answers: Arc<Mutex<VecDeque<(u16, Vec<(&'static str, String)>)>>> = Arc::default();
+        let answers: Arc<Mutex<VecDeque<Answer>>> = Arc::default();
         let (seen, scripted) = (hits.clone(), answers.clone());
         let endpoint = poem::endpoint::make(move |req: Request| {
             let (seen, scripted) = (seen.clone(), scripted.clone());
@@ -223,4 +226,33 @@ async fn internal_addresses_are_refused_even_through_a_host_name() {
         assert_eq!(page["items"][0]["status"], "pending", "retried later, like any failure");
     }
     assert!(receiver.hits().is_empty(), "nothing reached the internal receiver");
+}
+
+#[tokio::test]
+async fn a_letter_issued_by_hand_is_announced_with_codes_and_no_personal_data() {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let (app, officer) = desk_with(|_| {}).await;
+    let admin = app.token_for(ADMIN, "admin", None).await;
+    let webhook =
+        subscribe(&app, &admin, "https://dichvucong.binhduong.gov.vn/hooks", &["letter.issued"]).await;
+    let body = json!({"kind": "thank_you", "recipient_name": "Trần Thị Bình", "honorific": "Bà", "event": "góp ý giúp cải tiến thủ tục"});
+    let letter = app.post("/api/v1/letters").bearer(&officer).json(&body).send().await;
+    let letter = letter.assert_status(201).clone();
+
+    let page = deliveries(&app, &admin, &webhook, "").await;
+    assert_eq!(page["items"][0]["event_type"], "letter.issued");
+    let event = entity::event::Entity::find()
+        .filter(
+            entity::event::Column::Id
+                .eq(uuid::Uuid::parse_str(page["items"][0]["event_id"].as_str().unwrap()).unwrap()),
+        )
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let data: Value = serde_json::from_str(&event.data).unwrap();
+    assert_eq!(data["letter_id"], letter["id"]);
+    assert_eq!(data["unit_code"], crate::dossiers::WARD);
+    assert_eq!(data["kind"], "thank_you");
+    assert!(!event.data.contains("Bình"), "no recipient's name: {}", event.data);
 }

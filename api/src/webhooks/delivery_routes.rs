@@ -107,9 +107,7 @@ impl WebhookDeliveriesApi {
             if !deliveries::redeliver(tx, endpoint.id, delivery_id.0, now).await? {
                 return Err(ApiError::of(&problems::WEBHOOK_DELIVERY_IN_FLIGHT));
             }
-            Ok(deliveries::delivery_of(tx, endpoint.id, delivery_id.0)
-                .await?
-                .ok_or_else(ApiError::not_found)?)
+            deliveries::delivery_of(tx, endpoint.id, delivery_id.0).await?.ok_or_else(ApiError::not_found)
         })
         .await?;
         let types = deliveries::event_types(&state.db, [delivery.event_id]).await?;

@@ -83,7 +83,7 @@ mod tests {
     #[test]
     fn the_motcua_signature_is_hex_over_timestamp_and_body() {
         let key = key_of(VECTOR_SECRET).unwrap();
-        let signed = sign(&[key.clone()], VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY);
+        let signed = sign(&[key], VECTOR_ID, VECTOR_TIMESTAMP, VECTOR_BODY);
         assert_eq!(
             signed.motcua,
             "t=1614265330,v1=e96203c6de850e7dc1fde7489ef6140b402d3a5a64fe250cd2eef9830fac1cef"
