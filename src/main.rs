@@ -96,6 +96,9 @@ enum Command {
         /// `OUT.supervisor`.
         #[arg(long)]
         supervisor: bool,
+        /// Write an API key that reads the bench unit's dossiers to `OUT.key`.
+        #[arg(long)]
+        api_key: bool,
     },
     /// Manage administrator accounts.
     Admin {
@@ -262,7 +265,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(AppState::new(db, config, secrets, clock)).await
         }
         Command::Migrate { action } => migrate(&db, action).await,
-        Command::BenchSeed { dossiers, out, sample, citizens, supervisor } => {
+        Command::BenchSeed { dossiers, out, sample, citizens, supervisor, api_key } => {
             let keys = api::keys::Keys::new(secrets.as_ref().context("the server's secrets")?);
             let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
             let added = api::bench_data::seed_dossiers(&db, &keys, dossiers, sample, &mut file, clock.now())
@@ -291,6 +294,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         .await
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
                 std::fs::write(out.with_extension("supervisor"), token)?;
+            }
+            if api_key {
+                let key = api::bench_data::integrator_key(&db, clock.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                std::fs::write(out.with_extension("key"), key)?;
             }
             Ok(())
         }

@@ -108,13 +108,7 @@ impl Cursor {
 
     /// The cursor a client sent back; a string this server did not make is 422.
     pub fn decode(text: &str) -> Result<Cursor, ApiError> {
-        let invalid = || {
-            ApiError::invalid_field(
-                "cursor",
-                "Con trỏ trang không hợp lệ: hãy dùng nguyên giá trị next_cursor đã nhận.",
-                "The cursor is not valid: pass back next_cursor exactly as it was received.",
-            )
-        };
+        let invalid = invalid_cursor;
         let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
         let position = std::str::from_utf8(&bytes).map_err(|_| invalid())?;
         let (micros, id) = position.split_once('.').ok_or_else(invalid)?;
@@ -123,6 +117,15 @@ impl Cursor {
         let id = Uuid::try_parse(id).map_err(|_| invalid())?;
         Ok(Cursor { created_at, id })
     }
+}
+
+/// 422 for a `cursor` this server did not make.
+pub fn invalid_cursor() -> ApiError {
+    ApiError::invalid_field(
+        "cursor",
+        "Con trỏ trang không hợp lệ: hãy dùng nguyên giá trị next_cursor đã nhận.",
+        "The cursor is not valid: pass back next_cursor exactly as it was received.",
+    )
 }
 
 /// The cursor of the page after `items`, read with one row more than `limit` to know whether

@@ -38,7 +38,7 @@ pub struct Model {
     pub timeliness: Option<Timeliness>,
     /// The citizen's view of the timeline: a JSON array of public steps, oldest first.
     pub public_timeline: String,
-    pub received_by: Uuid,
+    pub received_by: Option<Uuid>,
     pub assigned_to: Option<Uuid>,
     pub citizen_id: Option<Uuid>,
     /// The receipt's number in the unit's series of the receipt year.

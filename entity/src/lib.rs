@@ -1,5 +1,6 @@
 //! SeaORM entities, one module per table.
 
+pub mod api_key;
 pub mod appointment;
 pub mod appointment_reminder;
 pub mod appointment_seat;
@@ -13,6 +14,7 @@ pub mod document_number;
 pub mod dossier;
 pub mod dossier_event;
 pub mod dossier_sequence;
+pub mod event;
 pub mod feedback_setting;
 pub mod holiday;
 pub mod idempotency_key;

@@ -29,6 +29,61 @@ macro_rules! value_set {
     };
 }
 
+/// Declares a value set whose names are not the variants' snake_case (`dossier.created`).
+macro_rules! named_value_set {
+    (
+        $(#[$meta:meta])*
+        $schema:literal pub enum $name:ident { $($(#[$variant_meta:meta])* $variant:ident = $stored:literal,)+ }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, EnumIter, DeriveActiveEnum,
+            Serialize, Deserialize,
+        )]
+        #[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+        #[cfg_attr(feature = "openapi", oai(rename = $schema))]
+        #[sea_orm(rs_type = "String", db_type = "Text")]
+        pub enum $name {
+            $(
+                $(#[$variant_meta])*
+                #[sea_orm(string_value = $stored)]
+                #[serde(rename = $stored)]
+                #[cfg_attr(feature = "openapi", oai(rename = $stored))]
+                $variant,
+            )+
+        }
+    };
+}
+
+named_value_set! {
+    /// What an API key may do: `catalogue.read`, `dossiers.read`, `dossiers.write`,
+    /// `queue.write`, `stats.read`.
+    "ApiScope" pub enum ApiScope {
+        CatalogueRead = "catalogue.read",
+        DossiersRead = "dossiers.read",
+        DossiersWrite = "dossiers.write",
+        QueueWrite = "queue.write",
+        StatsRead = "stats.read",
+    }
+}
+
+named_value_set! {
+    /// What happened, as webhooks and the change feed name it.
+    "EventType" pub enum EventType {
+        DossierCreated = "dossier.created",
+        DossierStatusChanged = "dossier.status_changed",
+        AppointmentBooked = "appointment.booked",
+        AppointmentCancelled = "appointment.cancelled",
+        AppointmentRescheduled = "appointment.rescheduled",
+        TicketCalled = "ticket.called",
+        RatingCreated = "rating.created",
+        ComplaintStatusChanged = "complaint.status_changed",
+        LetterIssued = "letter.issued",
+        /// A test delivery (`POST /webhooks/{id}/test`).
+        Ping = "ping",
+    }
+}
+
 value_set! {
     /// A dossier status, by its name; the national code travels beside it as `status_code`.
     "StatusName" pub enum DossierStatus {
@@ -610,6 +665,8 @@ mod tests {
     #[test]
     fn stored_and_serialised_names_are_the_same() {
         names_agree::<DossierStatus>();
+        names_agree::<ApiScope>();
+        names_agree::<EventType>();
         names_agree::<Timeliness>();
         names_agree::<ApplicantKind>();
         names_agree::<Channel>();

@@ -21,6 +21,7 @@ mod m20261204_000011_ratings;
 mod m20261204_000012_complaints;
 mod m20261207_000013_documents_letters;
 mod m20261207_000014_report_indexes;
+mod m20261207_000015_integrations;
 mod m20261207_000017_webhooks;
 
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_complaints::Migration),
             Box::new(m20261207_000013_documents_letters::Migration),
             Box::new(m20261207_000014_report_indexes::Migration),
+            Box::new(m20261207_000015_integrations::Migration),
             Box::new(m20261207_000017_webhooks::Migration),
         ]
     }

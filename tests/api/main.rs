@@ -15,6 +15,7 @@ mod dossiers;
 mod due_dates;
 mod inbox;
 mod input;
+mod integrations;
 mod letters;
 mod operations;
 mod platform;

@@ -307,6 +307,10 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         // The ward's review report and its public figures.
         "get_report_summary" => Request::query(&format!("unit={WARD}&from=2026-01-01&to=2026-12-31")),
         "get_unit_stats" => Request::at("code", WARD),
+        // For keys only: a valid request, which no Bearer caller gets to make.
+        "submit_dossier_online" => Request::body(example(operation_id)),
+        "list_dossier_changes" => Request::default(),
+        "get_integration_dossier" => Request::at("code", &dossier.code),
         // Webhooks: each caller names an endpoint of its own (the administrator's delete
         // removes it), and the delivery of its test ping.
         "list_webhooks" => Request::default(),

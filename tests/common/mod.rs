@@ -16,7 +16,7 @@ use poem::{
     http::{HeaderMap, Method, StatusCode},
     test::TestClient,
 };
-use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseConnection};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::Value;
 
 /// Where the test's database lives, removed when the test ends.
@@ -310,6 +310,41 @@ impl TestApp {
             unit_id,
         };
         api::accounts::store::insert_user(&self.db, new, self.now()).await.expect("insert user").id
+    }
+
+    /// Makes an API key with these scopes (`"dossiers.read"`, ...), restricted to a unit or
+    /// not, directly in the database (the admin API is tested on its own); answers the key.
+    pub async fn api_key(&self, scopes: &[&str], unit: Option<&str>) -> String {
+        use entity::values::ApiScope;
+        const KEYS_ADMIN: &str = "0889999999";
+        let admin = match entity::user::Entity::find()
+            .filter(entity::user::Column::Phone.eq("+84889999999"))
+            .one(&self.db)
+            .await
+            .unwrap()
+        {
+            Some(admin) => admin.id,
+            None => self.create_user(KEYS_ADMIN, "admin", None).await,
+        };
+        let scopes: Vec<ApiScope> = scopes
+            .iter()
+            .map(|name| ApiScope::try_from_value(&(*name).to_owned()).expect("a scope"))
+            .collect();
+        let unit_id = match unit {
+            Some(code) => Some(self.unit_id(code).await),
+            None => None,
+        };
+        let new = api::integrations::keys::store::NewKey {
+            name: "Cổng dịch vụ công tỉnh",
+            scopes: &scopes,
+            unit_id,
+            rate_limit: None,
+            expires_at: None,
+            created_by: admin,
+        };
+        let (_, key) =
+            api::integrations::keys::store::insert(&self.db, new, self.now()).await.expect("insert key");
+        key.reveal()
     }
 
     /// Logs in and returns the token pair.

@@ -2,12 +2,13 @@
 //! from its number, so that a million of them are spread over 2025 (one every 31.5 seconds)
 //! with the mix a review report meets: mostly processed (early, on time, some late), some
 //! returned, withdrawn, refused, stopped, open or waiting for a supplement, received online,
-//! at the desk or by post, by three officers. And the supervisor who reads the report.
+//! at the desk or by post, by three officers. And the supervisor who reads the report, and an
+//! integrator's key.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     unit, user,
-    values::{Channel, DossierStatus, Role, Timeliness},
+    values::{ApiScope, Channel, DossierStatus, Role, Timeliness},
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -134,6 +135,27 @@ pub async fn supervisor_token(
     let id = account(db, unit.id, "+84900099995", "Lãnh đạo đo tải", Role::Supervisor, now).await?;
     let claims = claims_for(id, Role::Supervisor, Some(unit.code), Uuid::new_v4(), now, ttl);
     Ok(keys.tokens.sign(&claims)?)
+}
+
+/// A key of an integrator reading the bench unit's dossiers, with a rate limit no load
+/// reaches: what `bench/run` loads the keyed read with.
+pub async fn integrator_key(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let unit = unit::Entity::find().filter(unit::Column::Code.eq(super::BENCH_UNIT)).one(db).await?;
+    let unit = unit.ok_or("no bench unit: seed dossiers first")?;
+    let owner = account(db, unit.id, "+84900099995", "Lãnh đạo đo tải", Role::Supervisor, now).await?;
+    let new = crate::integrations::keys::store::NewKey {
+        name: "Cổng đo tải",
+        scopes: &[ApiScope::DossiersRead],
+        unit_id: Some(unit.id),
+        rate_limit: Some(100_000),
+        expires_at: None,
+        created_by: owner,
+    };
+    let (_, key) = crate::integrations::keys::store::insert(db, new, now).await?;
+    Ok(key.reveal())
 }
 
 #[cfg(test)]

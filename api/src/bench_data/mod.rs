@@ -6,7 +6,7 @@ mod bookings;
 mod history;
 
 pub use bookings::seed_bookers;
-pub use history::supervisor_token;
+pub use history::{integrator_key, supervisor_token};
 
 use std::io::Write;
 
@@ -180,7 +180,7 @@ pub async fn seed_dossiers(
                 closed_at: Set(life.completed_at.or(life.ended_at)),
                 timeliness: Set(life.timeliness),
                 public_timeline: Set(public_timeline.clone()),
-                received_by: Set(officer),
+                received_by: Set(Some(officer)),
                 assigned_to: Set(None),
                 citizen_id: Set(None),
                 version: Set(1),

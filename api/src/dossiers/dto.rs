@@ -228,8 +228,9 @@ pub struct DossierDetail {
     pub timeliness: Option<Timeliness>,
     /// The officer the dossier is assigned to.
     pub assigned_to: Option<Uuid>,
-    /// The officer who received it.
-    pub received_by: Uuid,
+    /// The officer who received it; null for a dossier submitted online that no officer has
+    /// moved on yet.
+    pub received_by: Option<Uuid>,
     /// Whether a citizen account follows this dossier.
     pub claimed: bool,
     /// Why an officer suppressed the letter its completion would bring; null when it will

@@ -80,7 +80,7 @@ impl Example for DossierDetail {
             returned_at: None,
             timeliness: Some(Timeliness::InTime),
             assigned_to: Some(officer()),
-            received_by: officer(),
+            received_by: Some(officer()),
             claimed: false,
             letter_suppressed_reason: None,
             receipt_number: Some(12),

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::{dossier, dossier_event, procedure, unit};
 use poem_openapi::{ApiResponse, payload::Json};
+use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
 use super::{dto::*, lifecycle, store, view::receipt_of};
@@ -92,7 +93,7 @@ impl NewDossier {
 }
 
 /// The names of the documents a procedure asks for.
-fn listed_documents(procedure: &procedure::Model) -> ApiResult<Vec<String>> {
+pub(crate) fn listed_documents(procedure: &procedure::Model) -> ApiResult<Vec<String>> {
     #[derive(serde::Deserialize)]
     struct Listed {
         name: String,
@@ -121,7 +122,11 @@ async fn receiving_unit(state: &AppState, caller: &Caller, named: Option<&str>) 
 }
 
 /// An active procedure that the unit handles.
-async fn offered_procedure(state: &AppState, unit: &unit::Model, code: &str) -> ApiResult<procedure::Model> {
+pub(crate) async fn offered_procedure(
+    state: &AppState,
+    unit: &unit::Model,
+    code: &str,
+) -> ApiResult<procedure::Model> {
     let procedure = procedure_by_code(&state.db, code).await?.filter(|p| p.active).ok_or_else(|| {
         ApiError::invalid_field("procedure_code", "Không có thủ tục này.", "No such procedure.")
     })?;
@@ -149,7 +154,9 @@ struct Intake<'a> {
     new: NewDossier,
     unit: &'a unit::Model,
     procedure: &'a procedure::Model,
-    officer: Uuid,
+    /// The receiving officer; none for a submission online, which the officer who first moves
+    /// it on receives.
+    officer: Option<Uuid>,
     lookup_secret_hash: String,
     due_at: DateTime<Utc>,
 }
@@ -169,7 +176,7 @@ impl Intake<'_> {
             kind: DossierEventKind::Intake,
             from_status: None,
             to_status: status,
-            actor_id: Some(self.officer),
+            actor_id: self.officer,
             note: None,
             public_note: None,
             new_due_at: None,
@@ -225,29 +232,55 @@ pub async fn take_in(state: &AppState, caller: &Caller, request: &IntakeRequest)
     let procedure = offered_procedure(state, &unit, &request.procedure_code).await?;
     let new = NewDossier::parse(request, &listed_documents(&procedure)?).map_err(ApiError::validation)?;
     let secret = generate_secret();
-    let now = state.clock.now();
-    let processing = ProcessingTime::from_half_days(procedure.processing_half_days.max(0) as u32);
     let dossier = write_transaction(&state.writer, async |tx| -> ApiResult<dossier::Model> {
-        // The due date is computed from the calendar as it is when the dossier is stored: a
-        // holiday change waits for this intake, or this intake for it.
-        lock_calendars(tx, CalendarLock::Reading).await?;
-        let calendar = working_calendar(tx, &unit).await?;
-        let receipt_date = calendar.local_date(now);
-        let sequence = store::next_sequence(tx, unit.id, receipt_date).await?;
-        let code = format_code(&unit.code, receipt_date, sequence);
-        let receipt_number = next_number(tx, unit.id, receipt_date.year(), Series::Receipt).await?;
-        let intake = Intake {
-            new,
-            unit: &unit,
-            procedure: &procedure,
-            officer: caller.id,
-            lookup_secret_hash: state.keys.lookup_secrets.hash(&code, &secret),
-            due_at: calendar.due_at(now, processing),
-        };
-        let (dossier, event) =
-            intake.records(Numbering { code, receipt_date, sequence, receipt_number }, now)?;
-        Ok(store::insert_intake(tx, dossier, event).await?)
+        store_new(
+            tx,
+            state,
+            Received { unit: &unit, procedure: &procedure, new, officer: Some(caller.id) },
+            &secret,
+        )
+        .await
     })
     .await?;
     receipt_of(state, &dossier, Some(secret)).await
+}
+
+/// A dossier, checked and ready to store, and who received it.
+pub struct Received<'a> {
+    pub unit: &'a unit::Model,
+    pub procedure: &'a procedure::Model,
+    pub new: NewDossier,
+    /// None for a submission online (see [`Intake`]).
+    pub officer: Option<Uuid>,
+}
+
+/// Stores a new dossier inside `tx`, numbered and dated there, with `secret` as its lookup
+/// secret: the one way a dossier comes to exist, at the desk or online.
+pub async fn store_new(
+    tx: &DatabaseTransaction,
+    state: &AppState,
+    received: Received<'_>,
+    secret: &str,
+) -> ApiResult<dossier::Model> {
+    let Received { unit, procedure, new, officer } = received;
+    let now = state.clock.now();
+    let processing = ProcessingTime::from_half_days(procedure.processing_half_days.max(0) as u32);
+    // The due date is computed from the calendar as it is when the dossier is stored: a
+    // holiday change waits for this intake, or this intake for it.
+    lock_calendars(tx, CalendarLock::Reading).await?;
+    let calendar = working_calendar(tx, unit).await?;
+    let receipt_date = calendar.local_date(now);
+    let sequence = store::next_sequence(tx, unit.id, receipt_date).await?;
+    let code = format_code(&unit.code, receipt_date, sequence);
+    let receipt_number = next_number(tx, unit.id, receipt_date.year(), Series::Receipt).await?;
+    let intake = Intake {
+        new,
+        unit,
+        procedure,
+        officer,
+        lookup_secret_hash: state.keys.lookup_secrets.hash(&code, secret),
+        due_at: calendar.due_at(now, processing),
+    };
+    let (dossier, event) = intake.records(Numbering { code, receipt_date, sequence, receipt_number }, now)?;
+    Ok(store::insert_intake(tx, dossier, event).await?)
 }

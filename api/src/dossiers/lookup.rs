@@ -82,6 +82,11 @@ pub async fn look_up(state: &AppState, req: &Request, code: &str, secret: &str) 
     let Some(dossier) = found.filter(|_| opened) else {
         return Err(ApiError::not_found());
     };
+    public_view(state, dossier).await
+}
+
+/// What anyone who may see a dossier sees: never the applicant's personal data.
+pub async fn public_view(state: &AppState, dossier: store::LookupRow) -> ApiResult<LookupResult> {
     let clock_state = lifecycle::ClockState {
         status: dossier.status,
         stored_timeliness: dossier.timeliness,

@@ -10,7 +10,7 @@ mod examples;
 pub mod intake;
 pub mod lifecycle;
 pub mod lookup;
-mod lookup_dto;
+pub mod lookup_dto;
 pub mod lookup_page;
 pub mod names;
 pub mod receipt;

@@ -12,8 +12,9 @@ use uuid::Uuid;
 use crate::{
     domain::{
         calendar::Timeliness,
-        dossier::{Status, open_statuses},
+        dossier::{Status, StatusRules, open_statuses},
     },
+    events::{self, EventType},
     pagination::{PageQuery, fetch_page},
 };
 
@@ -142,8 +143,35 @@ pub async fn insert_intake(
     intake: dossier_event::Model,
 ) -> Result<dossier::Model, DbErr> {
     let dossier = dossier::ActiveModel::from(dossier).insert(db).await?;
+    record_outbox_event(db, &dossier, None, intake.at).await?;
     insert_event(db, intake).await?;
     Ok(dossier)
+}
+
+/// The outbox entry of a dossier that was just created (`previous` none) or changed status:
+/// its code and statuses, for the change feed and the webhooks.
+pub async fn record_outbox_event(
+    db: &impl ConnectionTrait,
+    dossier: &dossier::Model,
+    previous: Option<Status>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let unit_code = entity::unit::Entity::find_by_id(dossier.unit_id).one(db).await?.map(|unit| unit.code);
+    let mut data = serde_json::json!({
+        "code": dossier.code,
+        "status": dossier.status,
+        "status_code": dossier.status.code(),
+        "unit_code": unit_code,
+    });
+    let event_type = match previous {
+        None => EventType::DossierCreated,
+        Some(from) => {
+            data["previous_status"] = serde_json::json!(from);
+            EventType::DossierStatusChanged
+        }
+    };
+    events::record(db, now, event_type, Some(dossier.unit_id), data).await?;
+    Ok(())
 }
 
 pub async fn insert_event(db: &impl ConnectionTrait, event: dossier_event::Model) -> Result<(), DbErr> {

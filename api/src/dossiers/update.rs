@@ -81,6 +81,9 @@ pub async fn write_change(
         return Err(stale());
     }
     store::insert_event(tx, event).await?;
+    if let Some(from) = change.from_status.filter(|from| *from != dossier.status) {
+        store::record_outbox_event(tx, &dossier, Some(from), now).await?;
+    }
     if let (Some(citizen), Some((title, body))) = (dossier.citizen_id, change.notice) {
         let notice = NewNotice {
             user_id: citizen,
@@ -173,6 +176,8 @@ impl DossierUpdateApi {
                 caller.require_staff(Role::Supervisor)?;
             }
             lifecycle::apply_transition(dossier, to, calendar, now);
+            // A dossier submitted online is received by the officer who first moves it on.
+            dossier.received_by.get_or_insert(caller.id);
             let public_note = body.public_note.clone().map(String::from);
             let title = Text::new(
                 format!("Hồ sơ {}: {}", dossier.code, to.label_vi()),

@@ -165,7 +165,10 @@ pub async fn receipt_of(
     let unit = unit_of(&state.db, dossier).await?;
     let procedure =
         referenced(procedure_by_id(&state.db, dossier.procedure_id).await?, "procedure", dossier)?;
-    let officer = crate::accounts::store::user_by_id(&state.db, dossier.received_by).await?;
+    let officer = match dossier.received_by {
+        Some(officer) => crate::accounts::store::user_by_id(&state.db, officer).await?,
+        None => None,
+    };
     let place = unit
         .address
         .clone()

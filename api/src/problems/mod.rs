@@ -59,6 +59,16 @@ pub const UNAUTHENTICATED: ProblemType = problem(
         "Authentication required: the access token is missing, expired or invalid.",
     ),
 );
+pub const API_KEY_INVALID: ProblemType = problem(
+    "api_key_invalid",
+    401,
+    "The `X-API-Key` is missing, malformed, unknown, revoked or expired.",
+    (
+        "Khóa API (`X-API-Key`) bị thiếu, sai định dạng, không tồn tại, đã thu hồi hoặc đã hết hạn.",
+        "The API key (`X-API-Key`) is missing, malformed, unknown, revoked or expired.",
+    ),
+);
+
 pub const INVALID_CREDENTIALS: ProblemType = problem(
     "invalid_credentials",
     401,
@@ -299,6 +309,7 @@ pub fn for_constraint(name: Option<&str>, message: &str) -> Option<&'static Prob
 pub const ALL: &[ProblemType] = &[
     MALFORMED_REQUEST,
     UNAUTHENTICATED,
+    API_KEY_INVALID,
     INVALID_CREDENTIALS,
     INVALID_REFRESH_TOKEN,
     FORBIDDEN,

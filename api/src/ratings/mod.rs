@@ -88,7 +88,7 @@ impl Interaction {
         Interaction {
             subject: Subject::Dossier(dossier.id),
             unit_id: dossier.unit_id,
-            officer_id: handled_by.or(Some(dossier.received_by)),
+            officer_id: handled_by.or(dossier.received_by),
             owner: dossier.citizen_id,
             ended_at: if over { dossier.returned_at.or(dossier.completed_at) } else { None },
             dossier_timeliness: current_timeliness((dossier).into(), now),

@@ -53,6 +53,12 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("get_apology_slip", &[p::FORBIDDEN]),
     ("assign_dossier", &[p::FORBIDDEN, p::DOSSIER_CLOSED]),
     ("look_up_dossier", &[p::NOT_FOUND, p::TOO_MANY_REQUESTS]),
+    (
+        "submit_dossier_online",
+        &[p::FORBIDDEN, p::NOT_FOUND, p::IDEMPOTENCY_KEY_REUSED, p::IDEMPOTENCY_IN_PROGRESS],
+    ),
+    ("list_dossier_changes", &[p::FORBIDDEN]),
+    ("get_integration_dossier", &[p::FORBIDDEN]),
     ("claim_dossier", &[p::FORBIDDEN, p::NOT_FOUND, p::DOSSIER_ALREADY_CLAIMED, p::TOO_MANY_REQUESTS]),
     ("list_my_dossiers", &[p::FORBIDDEN]),
     ("list_my_notifications", &[]),
@@ -191,6 +197,13 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     }
     if secured {
         problems.push(p::UNAUTHENTICATED);
+    }
+    let keyed = operation
+        .get("security")
+        .and_then(Value::as_array)
+        .is_some_and(|schemes| schemes.iter().any(|scheme| scheme.get("ApiKey").is_some()));
+    if keyed {
+        problems.push(p::API_KEY_INVALID);
     }
     if in_("path") {
         problems.push(p::NOT_FOUND);

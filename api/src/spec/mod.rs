@@ -8,8 +8,8 @@ mod yaml;
 use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
 use crate::{
-    accounts, admin, appointments, calendar, complaints, dossiers, legal_documents, letters, notifications,
-    procedures, queue, ratings, reports, units, webhooks,
+    accounts, admin, appointments, calendar, complaints, dossiers, integrations, legal_documents, letters,
+    notifications, procedures, queue, ratings, reports, units, webhooks,
 };
 
 /// The groups of operations in the spec.
@@ -50,9 +50,10 @@ pub enum ApiTags {
     /// Review reports for supervisors (the columns of form II.06a/VPCP/KSTT, appointments,
     /// ratings, complaints, letters) and every unit's public transparency figures.
     Reports,
-    /// Webhooks for integrators: subscriptions, signed deliveries with retries, redelivery.
-    /// The events and their payloads are described under `x-webhooks`.
-    Webhooks,
+    /// For integrators (provincial portals, kiosks, other apps) calling with an API key:
+    /// online submission, a dossier's status, the change feed; and the keys and webhooks that
+    /// administrators manage for them.
+    Integrations,
 }
 
 pub const API_PREFIX: &str = "/api/v1";
@@ -73,10 +74,12 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
     let apis = (
         accounts::routes::AccountsApi,
         accounts::routes::MeApi,
-        units::routes::UnitsApi,
-        calendar::routes::CalendarApi,
-        procedures::routes::ProceduresApi,
-        legal_documents::routes::LegalDocumentsApi,
+        (
+            units::routes::UnitsApi,
+            calendar::routes::CalendarApi,
+            procedures::routes::ProceduresApi,
+            legal_documents::routes::LegalDocumentsApi,
+        ),
         (admin::routes::AdminUnitsApi, admin::routes::AdminStaffApi, admin::routes::AdminAuditApi),
         // poem-openapi implements `OpenApi` for tuples of up to 16: a resource's APIs nest.
         (
@@ -102,6 +105,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             letters::suppression::LetterSuppressionApi,
         ),
         (reports::routes::ReportsApi, reports::routes::StatsApi),
+        integrations::dossiers::IntegrationDossiersApi,
         (webhooks::routes::WebhooksApi, webhooks::delivery_routes::WebhookDeliveriesApi),
     );
     OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))

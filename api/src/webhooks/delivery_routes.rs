@@ -42,7 +42,7 @@ pub enum RangeRedelivered {
 
 pub struct WebhookDeliveriesApi;
 
-#[OpenApi(tag = "ApiTags::Webhooks")]
+#[OpenApi(tag = "ApiTags::Integrations")]
 impl WebhookDeliveriesApi {
     /// List an endpoint's deliveries
     ///

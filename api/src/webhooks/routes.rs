@@ -52,7 +52,7 @@ pub(super) async fn endpoint(state: &AppState, id: Uuid) -> ApiResult<entity::we
 
 pub struct WebhooksApi;
 
-#[OpenApi(tag = "ApiTags::Webhooks")]
+#[OpenApi(tag = "ApiTags::Integrations")]
 impl WebhooksApi {
     /// List webhook endpoints
     ///

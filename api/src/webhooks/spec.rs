@@ -106,7 +106,7 @@ pub fn describe(document: &mut Value) {
                 "summary": when,
                 "description": DELIVERY,
                 "operationId": format!("on_{}", event_type.replace('.', "_")),
-                "tags": ["Webhooks"],
+                "tags": ["Integrations"],
                 "requestBody": { "required": true, "content": { "application/json": {
                     "schema": { "$ref": format!("#/components/schemas/{envelope}") } } } },
                 "responses": { "2XX": { "description": "Received: any 2xx ends the retries." } },
