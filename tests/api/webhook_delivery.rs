@@ -280,3 +280,29 @@ async fn two_dispatchers_never_send_one_attempt_twice() {
     ids.dedup();
     assert_eq!(ids.len(), 20, "each event reached the receiver once");
 }
+
+#[tokio::test]
+async fn a_day_of_failures_disables_the_endpoint() {
+    let (app, admin, receiver) = app_with_receiver().await;
+    let webhook = subscribe(&app, &admin, &receiver.url("/hooks"), &["dossier.created"]).await;
+    let id = webhook["id"].as_str().unwrap();
+    for _ in 0..4 {
+        receiver.will_answer(500, Vec::new());
+    }
+    ping(&app, &admin, &webhook).await;
+    assert_eq!(dispatch(&app).await.failed, 1);
+    app.set_time("2026-12-02T08:59:00+07:00");
+    assert_eq!(dispatch(&app).await.failed, 1);
+    let admin = app.token_of(ADMIN).await;
+    let read = app.get(&format!("/api/v1/webhooks/{id}")).bearer(&admin).send().await;
+    assert_eq!(read.assert_status(200)["active"], true, "23 h 59 min of failures are not a day");
+
+    app.set_time("2026-12-02T09:00:00+07:00");
+    ping(&app, &admin, &webhook).await;
+    assert_eq!(dispatch(&app).await.failed, 1);
+    let read = app.get(&format!("/api/v1/webhooks/{id}")).bearer(&admin).send().await;
+    let read = read.assert_status(200);
+    assert_eq!((read["active"].clone(), read["disabled_reason"].clone()), (json!(false), json!("failing")));
+    let inbox = app.get("/api/v1/me/notifications").bearer(&admin).send().await;
+    assert_eq!(inbox.assert_status(200)["items"][0]["kind"], "webhook_disabled");
+}

@@ -144,21 +144,22 @@ pub enum Next {
     GivenUp,
 }
 
-/// Records an attempt and moves its delivery on, if the claim `lease_id` still holds it.
+/// Moves a delivery on after an attempt and records the attempt, if the claim `lease_id`
+/// still holds it; false when it does not (the endpoint was removed meanwhile, or the lease
+/// ran out and another dispatcher claimed the delivery again).
 pub async fn settle(
     tx: &impl ConnectionTrait,
     delivery: &webhook_delivery::Model,
     attempt: webhook_attempt::ActiveModel,
     next: Next,
-) -> Result<(), DbErr> {
+) -> Result<bool, DbErr> {
     use webhook_delivery::Column as D;
-    attempt.insert(tx).await?;
     let (status, due) = match next {
         Next::Succeeded => (Status::Succeeded, delivery.next_attempt_at),
         Next::RetryAt(at) => (Status::Pending, at),
         Next::GivenUp => (Status::Failed, delivery.next_attempt_at),
     };
-    webhook_delivery::Entity::update_many()
+    let settled = webhook_delivery::Entity::update_many()
         .col_expr(D::Status, Expr::value(status))
         .col_expr(D::NextAttemptAt, Expr::value(due))
         .col_expr(D::LeaseId, Expr::value(Option::<Uuid>::None))
@@ -168,7 +169,11 @@ pub async fn settle(
         .filter(D::LeaseId.eq(delivery.lease_id))
         .exec(tx)
         .await?;
-    Ok(())
+    if settled.rows_affected == 0 {
+        return Ok(false);
+    }
+    attempt.insert(tx).await?;
+    Ok(true)
 }
 
 /// Up to `limit + 1` deliveries of an endpoint, newest first, after `after`.

@@ -16,7 +16,7 @@ use super::{
     view::delivery_view,
 };
 use crate::{
-    auth::{BearerAuth, Role},
+    auth::BearerAuth,
     db::write_transaction,
     error::{ApiError, ApiResult},
     pagination::{self, Cursor, next_cursor},
@@ -62,8 +62,7 @@ impl WebhookDeliveriesApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<i64>>,
     ) -> ApiResult<Json<DeliveryPage>> {
-        auth.0.require_staff(Role::Admin)?;
-        let endpoint = endpoint(&state, id.0).await?;
+        let endpoint = endpoint(&state, &auth, id.0).await?;
         let after = cursor.0.as_deref().map(Cursor::decode).transpose()?;
         let limit = pagination::limit(limit.0);
         let mut page = deliveries::page(&state.db, endpoint.id, status.0, after, limit).await?;
@@ -97,8 +96,7 @@ impl WebhookDeliveriesApi {
         /// The delivery's id.
         delivery_id: Path<Uuid>,
     ) -> ApiResult<Redelivered> {
-        auth.0.require_staff(Role::Admin)?;
-        let endpoint = endpoint(&state, id.0).await?;
+        let endpoint = endpoint(&state, &auth, id.0).await?;
         let now = state.clock.now();
         let delivery = write_transaction(&state.writer, async |tx| -> ApiResult<_> {
             if deliveries::delivery_of(tx, endpoint.id, delivery_id.0).await?.is_none() {
@@ -129,8 +127,7 @@ impl WebhookDeliveriesApi {
         id: Path<Uuid>,
         body: Json<RedeliveryRange>,
     ) -> ApiResult<RangeRedelivered> {
-        auth.0.require_staff(Role::Admin)?;
-        let endpoint = endpoint(&state, id.0).await?;
+        let endpoint = endpoint(&state, &auth, id.0).await?;
         if body.to <= body.from {
             return Err(ApiError::invalid_field(
                 "to",

@@ -135,7 +135,9 @@ async fn settle(
         duration_ms: Set(duration_ms),
     };
     write_transaction(&state.writer, async |tx| {
-        deliveries::settle(tx, delivery, attempt, next).await?;
+        if !deliveries::settle(tx, delivery, attempt, next).await? {
+            return Ok(());
+        }
         let failing_since =
             store::note_outcome(tx, delivery.endpoint_id, next == Next::Succeeded, now).await?;
         let reason = if gone {

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::{
     address, deliveries,
     dto::{Delivery, NewWebhook, Webhook, WebhookWithSecret},
+    payloads::PingData,
     signature, store,
     view::{delivery_view, webhook_view, webhooks_view},
 };
@@ -45,8 +46,13 @@ pub enum PingQueued {
     Queued(Json<Delivery>),
 }
 
-/// The endpoint `id`, or 404.
-pub(super) async fn endpoint(state: &AppState, id: Uuid) -> ApiResult<entity::webhook_endpoint::Model> {
+/// The endpoint `id` for an administrator: 403 for anyone else, 404 when there is none.
+pub(super) async fn endpoint(
+    state: &AppState,
+    auth: &BearerAuth,
+    id: Uuid,
+) -> ApiResult<entity::webhook_endpoint::Model> {
+    auth.0.require_staff(Role::Admin)?;
     store::endpoint_by_id(&state.db, id).await?.ok_or_else(ApiError::not_found)
 }
 
@@ -114,8 +120,7 @@ impl WebhooksApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<Webhook>> {
-        auth.0.require_staff(Role::Admin)?;
-        let endpoint = endpoint(&state, id.0).await?;
+        let endpoint = endpoint(&state, &auth, id.0).await?;
         Ok(Json(one_view(&state, endpoint).await?))
     }
 
@@ -150,8 +155,7 @@ impl WebhooksApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<WebhookWithSecret>> {
-        auth.0.require_staff(Role::Admin)?;
-        let endpoint = endpoint(&state, id.0).await?;
+        let endpoint = endpoint(&state, &auth, id.0).await?;
         let (secret, now) = (signature::new_secret(), state.clock.now());
         let rotated = write_transaction(&state.writer, async |tx| {
             store::rotate_secret(tx, endpoint, &secret, now + ROTATION_OVERLAP, now).await
@@ -171,8 +175,7 @@ impl WebhooksApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<Json<Webhook>> {
-        auth.0.require_staff(Role::Admin)?;
-        let endpoint = endpoint(&state, id.0).await?;
+        let endpoint = endpoint(&state, &auth, id.0).await?;
         let now = state.clock.now();
         let enabled =
             write_transaction(&state.writer, async |tx| store::enable(tx, endpoint, now).await).await?;
@@ -190,10 +193,9 @@ impl WebhooksApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<PingQueued> {
-        auth.0.require_staff(Role::Admin)?;
-        let endpoint = endpoint(&state, id.0).await?;
+        let endpoint = endpoint(&state, &auth, id.0).await?;
         let now = state.clock.now();
-        let data = serde_json::json!({ "webhook_id": endpoint.id });
+        let data = serde_json::to_value(PingData { webhook_id: endpoint.id }).map_err(ApiError::internal)?;
         let delivery = write_transaction(&state.writer, async |tx| {
             let event = events::record(tx, now, EventType::Ping, None, data).await?;
             deliveries::enqueue(tx, endpoint.id, event, now).await
