@@ -374,6 +374,7 @@ pub const ALL: &[ProblemType] = &[
     LETTER_TEMPLATE_INVALID,
     LETTER_EXISTS,
     LETTERS_OPTED_OUT,
+    WEBHOOK_DELIVERY_IN_FLIGHT,
 ];
 
 /// The problem of a catalogue code.
