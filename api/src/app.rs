@@ -7,9 +7,11 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, middleware
 use crate::{
     error::ApiError,
     http::{
+        cors::Cors,
         platform,
         request_context::{AllowedMethods, BodyLimits, RequestContext},
     },
+    rate_limit::RateLimitHeaders,
     spec::{self, API_PREFIX, SpecFormat, api_service},
     state::AppState,
 };
@@ -79,7 +81,8 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
 }
 
 /// The middleware every request crosses, around any routes: state, panics caught as a
-/// problem 500, and the request context (id, language, limits, problem+json, metrics).
+/// problem 500, the request context (id, language, limits, problem+json, metrics), the
+/// rate-limit headers, and CORS when origins are configured.
 pub fn with_middleware(
     routes: Route,
     state: AppState,
@@ -94,10 +97,13 @@ pub fn with_middleware(
         allowed: Arc::new(allowed_methods(contract.document())),
         contract: Arc::new(contract),
     };
+    let origins = state.config.cors.origins.clone();
     routes
-        .data(state)
+        .data(state.clone())
         .with(CatchPanic::new().with_handler(|_panic: Box<dyn std::any::Any + Send>| {
             ApiError::internal("handler panicked").into_response()
         }))
         .with(context)
+        .with(RateLimitHeaders { state })
+        .with_if(!origins.is_empty(), Cors::new(&origins))
 }

@@ -7,6 +7,12 @@ use std::{
 
 use secrecy::SecretString;
 
+mod access;
+mod webhooks;
+
+pub use access::{CorsConfig, RateLimitConfig};
+pub use webhooks::WebhookConfig;
+
 /// A fresh secret: 32 random bytes, base64url.
 pub fn random_secret() -> SecretString {
     use base64::Engine;
@@ -247,16 +253,6 @@ impl AppointmentConfig {
     }
 }
 
-/// Webhook delivery.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebhookConfig {
-    /// `MOTCUA_WEBHOOK_ALLOW_PRIVATE` (default false): lets endpoints use plain `http` and
-    /// reach loopback and private addresses. For development and tests only.
-    pub allow_private: bool,
-    /// `MOTCUA_WEBHOOK_INTERVAL_SECS` (default 5): how often each process sends due deliveries.
-    pub interval: Duration,
-}
-
 /// Which peers are proxies whose `X-Forwarded-For` we believe.
 #[derive(Debug, Clone, Default)]
 pub struct TrustedProxies(pub Vec<ipnet::IpNet>);
@@ -312,6 +308,8 @@ pub struct Config {
     pub lookup: LookupConfig,
     pub appointments: AppointmentConfig,
     pub files: FilesConfig,
+    pub rate_limits: RateLimitConfig,
+    pub cors: CorsConfig,
     pub webhooks: WebhookConfig,
 }
 
@@ -354,10 +352,9 @@ impl Config {
             },
             appointments: AppointmentConfig::from_env()?,
             files: FilesConfig::from_env()?,
-            webhooks: WebhookConfig {
-                allow_private: parse_var("MOTCUA_WEBHOOK_ALLOW_PRIVATE", false)?,
-                interval: Duration::from_secs(parse_var("MOTCUA_WEBHOOK_INTERVAL_SECS", 5)?.max(1)),
-            },
+            rate_limits: RateLimitConfig::from_env()?,
+            cors: CorsConfig::from_env()?,
+            webhooks: WebhookConfig::from_env()?,
         })
     }
 
@@ -390,7 +387,9 @@ impl Config {
             },
             appointments: AppointmentConfig::default(),
             files: FilesConfig::scratch(),
-            webhooks: WebhookConfig { allow_private: false, interval: Duration::from_secs(5) },
+            rate_limits: RateLimitConfig::default(),
+            cors: CorsConfig::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 }

@@ -35,6 +35,7 @@ pub mod pagination;
 pub mod problems;
 pub mod procedures;
 pub mod queue;
+pub mod rate_limit;
 pub mod ratings;
 pub mod reports;
 pub mod search;
@@ -42,7 +43,6 @@ pub mod secrets;
 pub mod seed;
 pub mod spec;
 pub mod state;
-pub mod throttle;
 pub mod units;
 pub mod webhooks;
 

@@ -31,7 +31,6 @@ pub mod queue_setting;
 pub mod rating;
 pub mod refresh_token;
 pub mod secret_fingerprint;
-pub mod throttle_hit;
 pub mod ticket;
 pub mod unit;
 pub mod user;

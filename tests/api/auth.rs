@@ -140,15 +140,17 @@ async fn five_failures_lock_the_phone_until_the_window_passes() {
         .send()
         .await;
 
-    locked.assert_problem(429, "too_many_requests");
+    locked.assert_problem(429, "quota_exceeded");
     assert_eq!(locked.header("retry-after"), Some("600"));
+    assert_eq!(locked.header("ratelimit-policy"), Some("\"login-phone\";q=5;w=600"));
+    assert_eq!(locked.header("ratelimit-reset"), Some("600"));
     app.clock.advance(chrono::Duration::seconds(599));
     let still_locked = app
         .post("/api/v1/auth/login")
         .json(&json!({"phone": "0912345678", "password": PASSWORD}))
         .send()
         .await;
-    still_locked.assert_problem(429, "too_many_requests");
+    still_locked.assert_problem(429, "quota_exceeded");
     assert_eq!(still_locked.header("retry-after"), Some("1"));
     app.clock.advance(chrono::Duration::seconds(1));
     app.login("0912345678", PASSWORD).await;
@@ -170,7 +172,7 @@ async fn many_failures_from_one_client_lock_that_client() {
         .send()
         .await;
 
-    reply.assert_problem(429, "too_many_requests");
+    reply.assert_problem(429, "quota_exceeded");
 }
 
 #[tokio::test]

@@ -227,10 +227,11 @@ async fn the_lookup_page_shares_the_api_lookups_limit() {
 
     assert_eq!(throttled.status, 429);
     assert!(throttled.header("retry-after").is_some_and(|s| s.parse::<u64>().unwrap() >= 1));
+    assert_eq!(throttled.header("ratelimit-remaining"), Some("0"));
     assert!(
         throttled.text.contains("Tra cứu quá nhiều lần") && !throttled.text.contains("Đăng ký khai sinh")
     );
-    api().await.assert_problem(429, "too_many_requests");
+    api().await.assert_problem(429, "quota_exceeded");
 }
 
 #[tokio::test]

@@ -485,8 +485,9 @@ async fn one_client_guessing_many_codes_is_limited() {
     let blocked = look_up_from(&app, "203.0.113.7", &format!("{WARD}-261201-0004")).await;
     let another_client = look_up_from(&app, "198.51.100.9", &format!("{WARD}-261201-0005")).await;
 
-    blocked.assert_problem(429, "too_many_requests");
-    assert_eq!(blocked.header("retry-after"), Some("60"));
+    blocked.assert_problem(429, "quota_exceeded");
+    // Three a minute: a token is back every 20 seconds.
+    assert_eq!(blocked.header("retry-after"), Some("20"));
     another_client.assert_problem(404, "not_found");
     app.clock.advance(chrono::Duration::seconds(60));
     look_up_from(&app, "203.0.113.7", &format!("{WARD}-261201-0006")).await.assert_problem(404, "not_found");
@@ -503,8 +504,9 @@ async fn many_clients_guessing_one_code_are_limited() {
     let blocked = look_up_from(&app, "203.0.113.4", &code).await;
     let another_code = look_up_from(&app, "203.0.113.4", &format!("{WARD}-261201-0002")).await;
 
-    blocked.assert_problem(429, "too_many_requests");
-    assert_eq!(blocked.header("retry-after"), Some("60"));
+    blocked.assert_problem(429, "quota_exceeded");
+    assert_eq!(blocked.header("retry-after"), Some("20"));
+    assert_eq!(blocked.header("ratelimit"), Some("\"lookup\";r=2;t=20, \"lookup-code\";r=0;t=60"));
     another_code.assert_problem(404, "not_found");
 }
 

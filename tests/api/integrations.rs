@@ -6,12 +6,12 @@ use serde_json::{Value, json};
 
 use crate::{
     common::TestApp,
-    dossiers::{BIRTH, OTHER_WARD, WARD, desk, take_in, transition},
+    dossiers::{BIRTH, OTHER_WARD, WARD, desk, desk_with, take_in, transition},
 };
 
 const CHANGES: &str = "/api/v1/integrations/dossiers/changes";
 
-fn submission(unit: &str) -> Value {
+pub(crate) fn submission(unit: &str) -> Value {
     json!({
         "procedure_code": BIRTH,
         "unit_code": unit,
@@ -20,7 +20,12 @@ fn submission(unit: &str) -> Value {
     })
 }
 
-async fn submit(app: &TestApp, key: &str, idempotency_key: &str, body: &Value) -> crate::common::Reply {
+pub(crate) async fn submit(
+    app: &TestApp,
+    key: &str,
+    idempotency_key: &str,
+    body: &Value,
+) -> crate::common::Reply {
     app.post("/api/v1/integrations/dossiers")
         .header("x-api-key", key)
         .header("idempotency-key", idempotency_key)
@@ -204,7 +209,8 @@ async fn the_feed_lists_creations_and_status_changes_of_the_keys_units_in_order(
 /// commits another change; on SQLite writers take turns, so the open writer is the API's own.
 #[tokio::test]
 async fn the_feed_skips_nothing_that_commits_late() {
-    let (app, officer) = desk().await;
+    // A keyed request writes its rate-limit bucket: on SQLite it would wait for `late`'s lock.
+    let (app, officer) = desk_with(|config| config.rate_limits.api_key_per_minute = 0).await;
     let key = app.api_key(&["dossiers.read"], None).await;
     let ward = app.unit_id(WARD).await;
     let postgres = app.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;

@@ -5,11 +5,10 @@ use super::{dto::*, store, validate};
 use crate::{
     auth::{BearerAuth, Caller, Role, password::needs_rehash, tokens},
     error::{ApiError, ApiResult},
-    http::client::client_ip,
     problems,
+    rate_limit::{Bucket, Policy, Refill},
     spec::ApiTags,
     state::AppState,
-    throttle::Limit,
 };
 
 pub struct AccountsApi;
@@ -100,7 +99,8 @@ impl AccountsApi {
     /// Log in
     ///
     /// Returns a short-lived access token and a refresh token. After 5 failures in 15 minutes
-    /// for one phone, or 20 from one client address, login answers 429 until the window passes.
+    /// for one phone, or 20 from one client address, login answers 429 `quota_exceeded` until
+    /// the window passes.
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
@@ -113,14 +113,18 @@ impl AccountsApi {
         let phone = crate::domain::account::PhoneNumber::parse(&body.phone);
         let phone_key =
             phone.as_ref().map_or_else(|| body.phone.trim().to_owned(), |p| p.as_str().to_owned());
-        let client = client_ip(req, &state.config.server.trusted_proxies)
-            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        // Failures are counted, and the count empties only when its window has passed.
+        let failures =
+            |name, limit| Policy { name, limit, window: auth.login_window, refill: Refill::AtWindowEnd };
         let limits = [
-            Limit::new(format!("login:phone:{phone_key}"), auth.login_max_per_phone, auth.login_window),
-            Limit::new(format!("login:client:{client}"), auth.login_max_per_client, auth.login_window),
+            Bucket::new(
+                failures("login-phone", auth.login_max_per_phone),
+                format!("login:phone:{phone_key}"),
+            ),
+            Bucket::per_client(failures("login", auth.login_max_per_client), "login", &state, req),
         ];
         for limit in &limits {
-            limit.check(&state.db, now).await?;
+            limit.check(&state, req).await?;
         }
 
         let user = match &phone {
@@ -139,7 +143,7 @@ impl AccountsApi {
             Some(user) if verified && user.active => user,
             _ => {
                 for limit in &limits {
-                    limit.record(&state.db, now).await?;
+                    limit.count(&state, req).await?;
                 }
                 return Err(ApiError::of(&problems::INVALID_CREDENTIALS));
             }

@@ -118,8 +118,8 @@ async fn remind(
     notify(tx, notice, now).await
 }
 
-/// Runs the sender (and forgets expired idempotency keys) every `reminder_interval`, for the
-/// life of the process.
+/// Runs the sender (and forgets expired idempotency keys and idle rate-limit buckets) every
+/// `reminder_interval`, for the life of the process.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(state.config.appointments.reminder_interval);
@@ -139,6 +139,9 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             }
             if let Err(err) = idempotency::forget_expired(&state.db, now).await {
                 tracing::warn!(error = %err, "forgetting expired idempotency keys failed");
+            }
+            if let Err(err) = crate::rate_limit::forget_idle(&state).await {
+                tracing::warn!(error = %err, "forgetting idle rate-limit buckets failed");
             }
         }
     })

@@ -26,6 +26,7 @@ use crate::{
     pagination::{Page, PageQuery},
     problems,
     procedures::store::offered_procedure,
+    rate_limit::{Bucket, Policy},
     spec::ApiTags,
     state::AppState,
     units::store::unit_by_code,
@@ -177,12 +178,14 @@ impl AppointmentsApi {
     /// unit), cut from the desk's opening hours, in the unit's time zone. Days before today
     /// and past the booking horizon are left out; slots that cannot be booked say why. With
     /// `exclude_appointment`, that booking's own seat counts as free (to move it). With
-    /// `procedure`, the unit must offer that procedure.
+    /// `procedure`, the unit must offer that procedure. Limited per client address (429
+    /// `quota_exceeded` with `Retry-After`).
     #[oai(path = "/units/:code/slots", method = "get", operation_id = "list_unit_slots")]
     #[allow(clippy::too_many_arguments)]
     async fn list_slots(
         &self,
         state: Data<&AppState>,
+        req: &poem::Request,
         /// The unit's code.
         code: Path<String>,
         /// One date.
@@ -196,6 +199,10 @@ impl AppointmentsApi {
         /// A booking being moved: its own seat counts as free.
         exclude_appointment: Query<Option<Uuid>>,
     ) -> ApiResult<Json<Vec<SlotView>>> {
+        let per_minute = state.config.rate_limits.slots_per_minute;
+        Bucket::per_client(Policy::per_minute("slots", per_minute), "slots", &state, req)
+            .take(&state, req)
+            .await?;
         let code = code.0.to_ascii_uppercase();
         let desk = state
             .listed_desks

@@ -13,12 +13,12 @@ use crate::{
     auth::BearerAuth,
     domain::dossier::{MAX_CODE_CHARS, StatusRules, canonical_code, mask_name, normalize_secret},
     error::{ApiError, ApiResult},
-    http::{client::client_ip, json::SerdeJson},
+    http::json::SerdeJson,
     pagination::{Page, PageQuery},
     problems,
+    rate_limit::{Bucket, Policy},
     spec::ApiTags,
     state::AppState,
-    throttle::Limit,
 };
 
 /// Whether `secret` opens the dossier found (code and stored hash), spending the same work
@@ -49,27 +49,19 @@ async fn open_with_secret(state: &AppState, code: &str, secret: &str) -> ApiResu
 /// Counts a lookup against the limits per client address and per code.
 async fn throttle_lookup(state: &AppState, req: &Request, code: &str) -> ApiResult<()> {
     let per_minute = state.config.lookup.limit_per_minute;
-    if per_minute == 0 {
-        return Ok(());
-    }
-    let window = std::time::Duration::from_secs(60);
-    let client = client_ip(req, &state.config.server.trusted_proxies)
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     let code: String = code.chars().take(MAX_CODE_CHARS).collect();
-    let now = state.clock.now();
-    for limit in [
-        Limit::new(format!("lookup:client:{client}"), per_minute, window),
-        Limit::new(format!("lookup:code:{code}"), per_minute, window),
-    ] {
-        limit.check(&state.db, now).await?;
-        limit.record(&state.db, now).await?;
-    }
-    Ok(())
+    Bucket::per_client(Policy::per_minute("lookup", per_minute), "lookup", state, req)
+        .take(state, req)
+        .await?;
+    Bucket::new(Policy::per_minute("lookup-code", per_minute), format!("lookup:code:{code}"))
+        .take(state, req)
+        .await
 }
 
 /// What a code and secret open: the dossier's public view, counted against the lookup limits
-/// (429 with `Retry-After`); the same 404 for an unknown code and a wrong secret. Shared by
-/// the API and the public page `/tra-cuu`, so both answer alike behind one limit.
+/// (429 `quota_exceeded` with `Retry-After`); the same 404 for an unknown code and a wrong
+/// secret. Shared by the API and the public page `/tra-cuu`, so both answer alike behind one
+/// limit.
 pub async fn look_up(state: &AppState, req: &Request, code: &str, secret: &str) -> ApiResult<LookupResult> {
     let code = canonical_code(code);
     throttle_lookup(state, req, &code).await?;
@@ -135,7 +127,8 @@ impl LookupApi {
     ///
     /// For anyone holding the receipt: status, procedure, unit, dates, timeliness and the
     /// public timeline — never the applicant's personal data. A wrong secret and an unknown
-    /// code get the same 404. Limited per client address and per code (429 with `Retry-After`).
+    /// code get the same 404. Limited per client address and per code (429 `quota_exceeded`
+    /// with `Retry-After`).
     #[oai(path = "/dossiers/lookup", method = "post", operation_id = "look_up_dossier")]
     async fn lookup(
         &self,

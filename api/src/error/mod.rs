@@ -131,14 +131,15 @@ impl ApiError {
         ApiError::of(&problems::NOT_FOUND)
     }
 
-    /// 429 with `Retry-After`.
-    pub fn too_many_requests(retry_after_secs: u64) -> ApiError {
-        ApiError::of(&problems::TOO_MANY_REQUESTS)
+    /// 429 `quota_exceeded` with `Retry-After` (at least a second).
+    pub fn quota_exceeded(retry_after_secs: u64) -> ApiError {
+        let secs = retry_after_secs.max(1);
+        ApiError::of(&problems::QUOTA_EXCEEDED)
             .with_detail(Text::new(
-                format!("Quá nhiều yêu cầu. Vui lòng thử lại sau {retry_after_secs} giây."),
-                format!("Too many requests. Try again in {retry_after_secs} seconds."),
+                format!("Đã vượt quá giới hạn số lần gọi. Vui lòng thử lại sau {secs} giây."),
+                format!("The rate limit is used up. Try again in {secs} seconds."),
             ))
-            .with_header(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)))
+            .with_header(header::RETRY_AFTER, HeaderValue::from(secs))
     }
 
     /// 503: the database cannot be reached.

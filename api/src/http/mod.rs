@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every resource: request context, metrics, limits, platform routes.
 
 pub mod client;
+pub mod cors;
 pub mod etag;
 pub mod json;
 pub mod metrics;

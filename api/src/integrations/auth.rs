@@ -75,12 +75,10 @@ async fn authenticate_key(req: &Request, sent: ApiKey) -> poem::Result<Integrato
     if key.last_used_at.is_none_or(|at| at <= now - LAST_USE_PRECISION) {
         note_use(state, key.id, now).await?;
     }
-    Ok(Integrator {
-        key_id: key.id,
-        scopes: parse_scopes(&key.scopes),
-        units,
-        rate_limit: key.rate_limit.and_then(|limit| u32::try_from(limit).ok()),
-    })
+    let rate_limit = key.rate_limit.and_then(|limit| u32::try_from(limit).ok());
+    // Only a key known good is charged; its 401 and 403 answers give the token back.
+    crate::rate_limit::charge_key(req, key.id, rate_limit).await?;
+    Ok(Integrator { key_id: key.id, scopes: parse_scopes(&key.scopes), units, rate_limit })
 }
 
 /// Whether `key` takes `material` at `now`: not revoked, not expired, and the secret is the

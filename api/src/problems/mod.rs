@@ -215,11 +215,12 @@ pub const IF_MATCH_REQUIRED: ProblemType = problem(
         "Send an If-Match header with the dossier's version (its ETag).",
     ),
 );
-pub const TOO_MANY_REQUESTS: ProblemType = problem(
-    "too_many_requests",
+pub const QUOTA_EXCEEDED: ProblemType = problem(
+    "quota_exceeded",
     429,
-    "Too many requests; `Retry-After` says when to try again.",
-    ("Quá nhiều yêu cầu. Vui lòng thử lại sau.", "Too many requests. Try again later."),
+    "A rate limit is used up: `Retry-After` says when a request is allowed again, the \
+     `RateLimit` headers which limit it was.",
+    ("Đã vượt quá giới hạn số lần gọi. Vui lòng thử lại sau.", "The rate limit is used up. Try again later."),
 );
 pub const INTERNAL_ERROR: ProblemType = problem(
     "internal_error",
@@ -331,7 +332,7 @@ pub const ALL: &[ProblemType] = &[
     UNIT_CYCLE,
     OWN_ACCOUNT_LOCKED,
     IF_MATCH_REQUIRED,
-    TOO_MANY_REQUESTS,
+    QUOTA_EXCEEDED,
     INTERNAL_ERROR,
     SERVICE_UNAVAILABLE,
     STAFF_CANNOT_BOOK,

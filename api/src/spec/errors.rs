@@ -3,7 +3,8 @@
 //! What an operation's shape implies is derived from it: a parameter or a body can be
 //! malformed (400), a body can be too large (413), of the wrong type (415) or break a field
 //! rule (422), credentials can be missing (401), a path names something that may not exist
-//! (404), `If-Match` can be stale (412) or missing (428), the database can be down (503).
+//! (404), `If-Match` can be stale (412) or missing (428), a key's rate limit can be used up
+//! (429), the database can be down (503).
 //! What only the handler knows (roles, conflicts, business rules, rate limits) is listed per
 //! operation in [`SPECIFIC`]; a test fails for an operation without a row.
 
@@ -16,7 +17,7 @@ use crate::problems::{self as p, ProblemType};
 /// The problems an operation answers beyond those its shape implies.
 pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("register", &[p::PHONE_TAKEN]),
-    ("login", &[p::INVALID_CREDENTIALS, p::TOO_MANY_REQUESTS]),
+    ("login", &[p::INVALID_CREDENTIALS, p::QUOTA_EXCEEDED]),
     ("refresh_tokens", &[p::INVALID_REFRESH_TOKEN]),
     ("logout", &[]),
     ("get_me", &[]),
@@ -52,19 +53,19 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("apologise_for_dossier", &[p::FORBIDDEN, p::DOSSIER_CLOSED]),
     ("get_apology_slip", &[p::FORBIDDEN]),
     ("assign_dossier", &[p::FORBIDDEN, p::DOSSIER_CLOSED]),
-    ("look_up_dossier", &[p::NOT_FOUND, p::TOO_MANY_REQUESTS]),
+    ("look_up_dossier", &[p::NOT_FOUND, p::QUOTA_EXCEEDED]),
     (
         "submit_dossier_online",
         &[p::FORBIDDEN, p::NOT_FOUND, p::IDEMPOTENCY_KEY_REUSED, p::IDEMPOTENCY_IN_PROGRESS],
     ),
     ("list_dossier_changes", &[p::FORBIDDEN]),
     ("get_integration_dossier", &[p::FORBIDDEN]),
-    ("claim_dossier", &[p::FORBIDDEN, p::NOT_FOUND, p::DOSSIER_ALREADY_CLAIMED, p::TOO_MANY_REQUESTS]),
+    ("claim_dossier", &[p::FORBIDDEN, p::NOT_FOUND, p::DOSSIER_ALREADY_CLAIMED, p::QUOTA_EXCEEDED]),
     ("list_my_dossiers", &[p::FORBIDDEN]),
     ("list_my_notifications", &[]),
     ("mark_notification_read", &[]),
     ("mark_all_notifications_read", &[p::NOT_FOUND]),
-    ("list_unit_slots", &[p::PROCEDURE_NOT_OFFERED]),
+    ("list_unit_slots", &[p::PROCEDURE_NOT_OFFERED, p::QUOTA_EXCEEDED]),
     (
         "book_appointment",
         &[
@@ -177,6 +178,9 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("redeliver_webhook_range", &[p::FORBIDDEN]),
 ];
 
+/// The name of the API key's security scheme in the spec.
+const API_KEY_SCHEME: &str = "ApiKey";
+
 /// Every problem an operation can answer with: what its shape implies, then its own.
 pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     let parameters: Vec<&Value> =
@@ -188,7 +192,9 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
             .any(|p| p.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name)))
     };
     let has_body = operation.contains_key("requestBody");
-    let secured = operation.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
+    let security = operation.get("security").and_then(Value::as_array);
+    let secured = security.is_some_and(|s| !s.is_empty());
+    let keyed = security.is_some_and(|s| s.iter().any(|scheme| scheme.get(API_KEY_SCHEME).is_some()));
     let paged = named("page") || named("per_page") || named("limit") || named("cursor");
 
     let mut problems = Vec::new();
@@ -198,10 +204,6 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     if secured {
         problems.push(p::UNAUTHENTICATED);
     }
-    let keyed = operation
-        .get("security")
-        .and_then(Value::as_array)
-        .is_some_and(|schemes| schemes.iter().any(|scheme| scheme.get("ApiKey").is_some()));
     if keyed {
         problems.push(p::API_KEY_INVALID);
     }
@@ -216,6 +218,10 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     }
     if has_body || paged {
         problems.push(p::VALIDATION_FAILED);
+    }
+    // Every request with a key is counted against the key's rate limit.
+    if keyed {
+        problems.push(p::QUOTA_EXCEEDED);
     }
     problems.push(p::SERVICE_UNAVAILABLE);
     let id = operation.get("operationId").and_then(Value::as_str).unwrap_or_default();
@@ -234,9 +240,13 @@ pub fn document_errors(operation: &mut Map<String, Value>) {
     for problem in problems_of(operation) {
         by_status.entry(problem.status).or_default().push(problem);
     }
+    let limited = by_status.get(&429).is_some_and(|problems| problems.contains(&p::QUOTA_EXCEEDED));
     let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else { return };
     // The placeholder `default` of `ApiError` goes too.
     responses.retain(|status, _| status.parse::<u16>().is_ok_and(|s| s < 400));
+    if limited {
+        responses.values_mut().for_each(|response| add_headers(response, RATE_LIMIT_HEADERS));
+    }
     for (status, problems) in by_status {
         responses.insert(status.to_string(), error_response(status, &problems));
     }
@@ -266,16 +276,39 @@ fn error_response(status: u16, problems: &[ProblemType]) -> Value {
             }
         }
     });
-    let header = match status {
-        401 => Some(("WWW-Authenticate", "The scheme to authenticate with: `Bearer`.")),
-        429 | 503 => Some(("Retry-After", "Seconds to wait before trying again.")),
-        _ => None,
+    let headers: &[(&str, &str)] = match status {
+        401 => &[("WWW-Authenticate", "The scheme to authenticate with: `Bearer`.")],
+        429 => &[("Retry-After", "Seconds until the limit allows one request again.")],
+        503 => &[("Retry-After", "Seconds to wait before trying again.")],
+        _ => &[],
     };
-    if let Some((name, description)) = header {
-        response["headers"] = json!({ name: { "description": description, "schema": { "type": "string" } } });
+    add_headers(&mut response, headers);
+    if status == 429 {
+        add_headers(&mut response, RATE_LIMIT_HEADERS);
     }
     response
 }
+
+/// Declares `headers` (all strings) on a response, beside those it has.
+fn add_headers(response: &mut Value, headers: &[(&str, &str)]) {
+    for (name, description) in headers {
+        response["headers"][*name] = json!({ "description": description, "schema": { "type": "string" } });
+    }
+}
+
+/// What every answer to a call counted against a rate limit carries (see
+/// `crate::rate_limit::headers`), a refusal as a success.
+const RATE_LIMIT_HEADERS: &[(&str, &str)] = &[
+    (
+        "RateLimit-Policy",
+        "The limits this call was counted against (IETF draft `ratelimit-headers`): \
+         `\"name\";q=<requests>;w=<seconds>`, comma-separated.",
+    ),
+    ("RateLimit", "How each limit stands: `\"name\";r=<remaining>;t=<seconds until full>`."),
+    ("RateLimit-Limit", "Requests per window of the limit nearest to running out."),
+    ("RateLimit-Remaining", "Requests left in that limit now."),
+    ("RateLimit-Reset", "Seconds until that limit is full again (never a timestamp)."),
+];
 
 /// The English title a problem of this status carries.
 fn title(status: u16) -> &'static str {
