@@ -8,8 +8,10 @@ use std::{
 use secrecy::SecretString;
 
 mod access;
+mod webhooks;
 
 pub use access::{CorsConfig, RateLimitConfig};
+pub use webhooks::WebhookConfig;
 
 /// A fresh secret: 32 random bytes, base64url.
 pub fn random_secret() -> SecretString {
@@ -311,6 +313,7 @@ pub struct Config {
     pub files: FilesConfig,
     pub rate_limits: RateLimitConfig,
     pub cors: CorsConfig,
+    pub webhooks: WebhookConfig,
 }
 
 impl Config {
@@ -355,6 +358,7 @@ impl Config {
             files: FilesConfig::from_env()?,
             rate_limits: RateLimitConfig::from_env()?,
             cors: CorsConfig::from_env()?,
+            webhooks: WebhookConfig::from_env()?,
         })
     }
 
@@ -390,6 +394,7 @@ impl Config {
             files: FilesConfig::scratch(),
             rate_limits: RateLimitConfig::default(),
             cors: CorsConfig::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 }

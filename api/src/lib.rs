@@ -44,6 +44,7 @@ pub mod seed;
 pub mod spec;
 pub mod state;
 pub mod units;
+pub mod webhooks;
 
 pub use crate::{
     app::{build_app, with_middleware},

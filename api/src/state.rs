@@ -30,6 +30,8 @@ pub struct AppState {
     pub clock: clock::Clock,
     /// The waiting-room screens this process serves, by unit.
     pub displays: Arc<crate::queue::display::hub::DisplayHub>,
+    /// The client webhook deliveries are sent with.
+    pub webhooks: Arc<crate::webhooks::Sender>,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             Arc::new(appointments::ListedDesks::new(config.appointments.listed_desk_ttl, clock.clone()));
         let readers =
             Arc::new(crate::db::reader::HeldReaders::new(&config.database, config.lookup.connections));
+        let webhooks = Arc::new(crate::webhooks::Sender::new(config.webhooks.allow_private));
         AppState {
             writer: crate::db::Writer::serving(&db),
             db,
@@ -51,6 +54,7 @@ impl AppState {
             readers,
             clock,
             displays: Arc::default(),
+            webhooks,
         }
     }
 }

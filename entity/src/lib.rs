@@ -35,3 +35,7 @@ pub mod ticket;
 pub mod unit;
 pub mod user;
 pub mod values;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
+pub mod webhook_subscription;

@@ -21,6 +21,7 @@ pub struct Model {
     pub rating_id: Option<Uuid>,
     pub complaint_id: Option<Uuid>,
     pub letter_id: Option<Uuid>,
+    pub webhook_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub read_at: Option<DateTimeUtc>,
 }

@@ -168,6 +168,8 @@ value_set! {
         DossierApology,
         /// A letter was issued to the citizen.
         LetterIssued,
+        /// For administrators: a webhook endpoint was disabled.
+        WebhookDisabled,
     }
 }
 
@@ -638,6 +640,30 @@ value_set! {
     }
 }
 
+value_set! {
+    /// Where a webhook delivery stands.
+    "WebhookDeliveryStatus" pub enum WebhookDeliveryStatus {
+        /// Waiting for its next attempt.
+        Pending,
+        /// An attempt is being sent right now.
+        Sending,
+        /// The endpoint answered 2xx.
+        Succeeded,
+        /// Given up: retries spent, or the endpoint was disabled.
+        Failed,
+    }
+}
+
+value_set! {
+    /// Why a webhook endpoint was disabled.
+    "WebhookDisabledReason" pub enum WebhookDisabledReason {
+        /// It answered 410 Gone.
+        Gone,
+        /// Its deliveries failed for 24 hours.
+        Failing,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ActiveEnum, Iterable};
@@ -691,6 +717,8 @@ mod tests {
         names_agree::<ComplaintStatus>();
         names_agree::<ComplaintOutcome>();
         names_agree::<ComplaintEventKind>();
+        names_agree::<WebhookDeliveryStatus>();
+        names_agree::<WebhookDisabledReason>();
     }
 
     #[test]

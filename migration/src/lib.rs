@@ -23,6 +23,7 @@ mod m20261207_000013_documents_letters;
 mod m20261207_000014_report_indexes;
 mod m20261207_000015_integrations;
 mod m20261207_000016_rate_buckets;
+mod m20261207_000017_webhooks;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_report_indexes::Migration),
             Box::new(m20261207_000015_integrations::Migration),
             Box::new(m20261207_000016_rate_buckets::Migration),
+            Box::new(m20261207_000017_webhooks::Migration),
         ]
     }
 }

@@ -28,3 +28,5 @@ mod rate_limits;
 mod ratings;
 mod reports;
 mod role_matrix;
+mod webhook_delivery;
+mod webhooks;

@@ -315,6 +315,21 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         "create_api_key" => Request::body(example(operation_id)),
         "get_api_key" | "revoke_api_key" => Request::at("id", desk.api_key_id().await),
         "rotate_api_key" => Request::at("id", desk.api_key_id().await).with_body(example(operation_id)),
+        // Webhooks: each caller names an endpoint of its own (the administrator's delete
+        // removes it), and the delivery of its test ping.
+        "list_webhooks" => Request::default(),
+        "create_webhook" => Request::body(example(operation_id)),
+        "redeliver_webhook_range" => Request::at("id", desk.webhook().await).with_body(example(operation_id)),
+        "get_webhook"
+        | "delete_webhook"
+        | "rotate_webhook_secret"
+        | "enable_webhook"
+        | "test_webhook"
+        | "list_webhook_deliveries" => Request::at("id", desk.webhook().await),
+        "redeliver_webhook_delivery" => {
+            let (webhook, delivery) = desk.webhook_delivery().await;
+            Request::at("id", webhook).at_too("delivery_id", delivery)
+        }
 
         _ => return None,
     })
@@ -417,6 +432,21 @@ impl Desk {
         }
         let colleague = app.create_user(COLLEAGUE, "officer", Some(WARD)).await;
         Desk { app, sessions, colleague }
+    }
+
+    /// A webhook endpoint the administrator subscribed, from the spec's example.
+    async fn webhook(&self) -> String {
+        let created =
+            self.call(ADMIN, Method::POST, "/webhooks").json(&example("create_webhook")).send().await;
+        created.assert_status(201)["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// A webhook endpoint and the delivery of its test ping.
+    async fn webhook_delivery(&self) -> (String, String) {
+        let webhook = self.webhook().await;
+        let ping = self.call(ADMIN, Method::POST, &format!("/webhooks/{webhook}/test")).send().await;
+        let delivery = ping.assert_status(202)["id"].as_str().expect("a delivery").to_owned();
+        (webhook, delivery)
     }
 
     /// A new dossier of the ward, taken in by its officer from the spec's example.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     appointment,
-    values::{AppointmentStatus, CancelledBy, NotificationKind},
+    values::{AppointmentStatus, CancelledBy, EventType, NotificationKind},
 };
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -23,6 +23,7 @@ use crate::{
     problems,
     procedures::store::{procedure_by_id, unit_offering},
     units::store::unit_by_id,
+    webhooks::payloads::{AppointmentData, announce},
 };
 
 /// What a citizen asks to book, parsed.
@@ -218,6 +219,8 @@ pub async fn book(
         ),
     );
     tell(tx, &appointment, NotificationKind::AppointmentBooked, notice, now).await?;
+    let data = AppointmentData::of(&appointment, &desk.unit.code, &request.procedure_code);
+    announce(tx, now, EventType::AppointmentBooked, desk.unit.id, &data).await?;
     Ok(view(&appointment, &desk, &request.procedure_code))
 }
 
@@ -300,6 +303,8 @@ pub async fn reschedule(
         ),
     );
     tell(tx, &appointment, NotificationKind::AppointmentRescheduled, notice, now).await?;
+    let data = AppointmentData::of(&appointment, &desk.unit.code, &procedure_code);
+    announce(tx, now, EventType::AppointmentRescheduled, desk.unit.id, &data).await?;
     Ok(view(&appointment, &desk, &procedure_code))
 }
 
@@ -367,6 +372,9 @@ pub async fn cancel(
     };
     let notice = (Text::new("Lịch hẹn đã hủy", "Appointment cancelled"), body);
     tell(tx, &appointment, NotificationKind::AppointmentCancelled, notice, now).await?;
+    let procedure = procedure_by_id(tx, appointment.procedure_id).await?.map(|p| p.code).unwrap_or_default();
+    let data = AppointmentData::of(&appointment, &desk.unit.code, &procedure);
+    announce(tx, now, EventType::AppointmentCancelled, desk.unit.id, &data).await?;
     Ok(appointment)
 }
 

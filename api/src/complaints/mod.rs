@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entity::{
     complaint, complaint_event,
-    values::{ComplaintEventKind, ComplaintStatus, NotificationKind},
+    values::{ComplaintEventKind, ComplaintStatus, EventType, NotificationKind},
 };
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -38,6 +38,7 @@ use crate::{
     ratings::dto::OfficerRef,
     state::AppState,
     units::store::{unit_by_id, unit_codes},
+    webhooks::payloads::{ComplaintStatusChangedData, announce},
 };
 
 /// The status as the citizen's inbox names it, in Vietnamese and English.
@@ -109,6 +110,16 @@ async fn save_step(
             )));
         }
         store::record(tx, event).await?;
+        if read.status != saved.status {
+            let unit_code = unit_by_id(tx, saved.unit_id).await?.map(|u| u.code).unwrap_or_default();
+            let data = ComplaintStatusChangedData {
+                complaint_id: saved.id,
+                unit_code,
+                from_status: read.status,
+                status: saved.status,
+            };
+            announce(tx, now, EventType::ComplaintStatusChanged, saved.unit_id, &data).await?;
+        }
         // Feedback is the citizen's own word: no notice to themselves.
         if step.kind != ComplaintEventKind::Feedback {
             tell_citizen(tx, &saved, now).await?;

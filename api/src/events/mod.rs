@@ -32,5 +32,7 @@ pub async fn record(
     }
     .insert(tx)
     .await?;
+    // Its deliveries to the subscribed endpoints, in the same transaction.
+    crate::webhooks::deliveries::fan_out(tx, id, event_type, now).await?;
     Ok(id)
 }

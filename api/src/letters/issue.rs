@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     letter, unit,
-    values::{LetterKind, NotificationKind},
+    values::{EventType, LetterKind, NotificationKind},
 };
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
@@ -21,6 +21,7 @@ use crate::{
     error::{ApiError, ApiResult},
     i18n::Text,
     notifications::store::{NewNotice, Subject, notify},
+    webhooks::payloads::{LetterIssuedData, announce},
 };
 
 /// A letter about to be issued.
@@ -169,6 +170,15 @@ pub async fn issue(
         };
         notify(tx, notice, now).await?;
     }
+    let data = LetterIssuedData {
+        letter_id: letter.id,
+        unit_code: unit.code.clone(),
+        kind: letter.kind,
+        number: letter.number,
+        year: letter.year,
+        automatic: letter.automatic,
+    };
+    announce(tx, now, EventType::LetterIssued, unit.id, &data).await?;
     Ok(letter)
 }
 

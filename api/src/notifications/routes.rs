@@ -39,6 +39,9 @@ pub struct Notification {
     /// The letter it announces (`GET /letters/{id}`).
     #[oai(skip_serializing_if_is_none)]
     pub letter_id: Option<Uuid>,
+    /// The webhook endpoint it is about, for an administrator's notice (`GET /webhooks/{id}`).
+    #[oai(skip_serializing_if_is_none)]
+    pub webhook_id: Option<Uuid>,
     /// Title, in the request's language.
     pub title: String,
     /// Text, in the request's language.
@@ -64,6 +67,7 @@ impl Notification {
             rating_id: n.rating_id,
             complaint_id: n.complaint_id,
             letter_id: n.letter_id,
+            webhook_id: n.webhook_id,
             title,
             body,
             created_at: n.created_at,
@@ -187,6 +191,7 @@ impl poem_openapi::types::Example for Notification {
             rating_id: None,
             complaint_id: None,
             letter_id: None,
+            webhook_id: None,
             title: "Hồ sơ 000.20.33.H12-261126-0001: Đang xử lý".into(),
             body: "Hồ sơ của bạn chuyển sang trạng thái \"Đang xử lý\".".into(),
             created_at: DateTime::<Utc>::from_timestamp(1_795_000_000, 0).unwrap_or_default(),

@@ -24,6 +24,8 @@ pub enum Subject {
     Rating(Uuid),
     Complaint(Uuid),
     Letter(Uuid),
+    /// For administrators: a webhook endpoint.
+    Webhook(Uuid),
 }
 
 /// A notice to a citizen about one of their dossiers or appointments, or to a supervisor about a
@@ -94,6 +96,10 @@ pub async fn notify(db: &impl ConnectionTrait, notice: NewNotice, now: DateTime<
         }),
         letter_id: Set(match notice.subject {
             Subject::Letter(id) => Some(id),
+            _ => None,
+        }),
+        webhook_id: Set(match notice.subject {
+            Subject::Webhook(id) => Some(id),
             _ => None,
         }),
         created_at: Set(now),

@@ -12,6 +12,7 @@ mod integrations;
 mod letters;
 mod queue;
 mod ratings;
+mod webhooks;
 
 pub use booking::*;
 pub use complaints::*;
@@ -19,6 +20,7 @@ pub use integrations::*;
 pub use letters::*;
 pub use queue::*;
 pub use ratings::*;
+pub use webhooks::*;
 
 /// One kind of problem, as clients switch on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -376,6 +378,7 @@ pub const ALL: &[ProblemType] = &[
     LETTER_EXISTS,
     LETTERS_OPTED_OUT,
     API_KEY_REVOKED,
+    WEBHOOK_DELIVERY_IN_FLIGHT,
 ];
 
 /// The problem of a catalogue code.

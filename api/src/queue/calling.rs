@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use entity::{
     ticket,
-    values::{AppointmentStatus, CounterState, QueueEventKind, TicketStatus, VisitOutcome},
+    values::{AppointmentStatus, CounterState, EventType, QueueEventKind, TicketStatus, VisitOutcome},
 };
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -15,6 +15,7 @@ use crate::{
     domain::queue::{self, Recall, TicketAction, Waiting, allows, count_after_call, pick_next},
     error::{ApiError, ApiResult},
     problems,
+    webhooks::payloads::{TicketCalledData, announce},
 };
 
 /// Calls the next ticket waiting for counter `number`, or `None` when nobody waits for it.
@@ -67,6 +68,15 @@ pub async fn call_next(
     ticket.called_at = Some(now);
     ticket.first_called_at = ticket.first_called_at.or(Some(now));
     save(tx, &mut ticket, QueueEventKind::Call, Some(number), now).await?;
+    let data = TicketCalledData {
+        ticket_id: ticket.id,
+        unit_code: desk.unit.code.clone(),
+        service_day: ticket.service_day,
+        display_number: ticket.display_number.clone(),
+        counter: number,
+        appointment_id: ticket.appointment_id,
+    };
+    announce(tx, now, EventType::TicketCalled, desk.unit.id, &data).await?;
     Ok(Some(ticket))
 }
 

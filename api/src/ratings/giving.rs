@@ -3,7 +3,7 @@
 use crate::i18n::Text;
 use entity::{
     rating,
-    values::{CommentStatus, NotificationKind, RatingChannel, Role},
+    values::{CommentStatus, EventType, NotificationKind, RatingChannel, Role},
 };
 use poem::Request;
 use poem_openapi::SecurityScheme;
@@ -29,6 +29,7 @@ use crate::{
     queue::store::ticket as ticket_by_id,
     state::AppState,
     units::store::unit_by_id,
+    webhooks::payloads::{RatingCreatedData, announce},
 };
 
 /// A citizen's session, or none: a kiosk rates with a printed token and no sign-in.
@@ -169,6 +170,7 @@ pub async fn give(
         staff_by_id(&state.db, officer_id).await?.ok_or_else(|| ApiError::internal("a rated officer"))?;
     let unit =
         unit_by_id(&state.db, found.unit_id).await?.ok_or_else(|| ApiError::internal("a rated unit"))?;
+    let unit_code = unit.code.clone();
     // A supervisor's comments go to the supervisors above them.
     let moderation_unit = match (officer.role >= Role::Supervisor, unit.parent_id) {
         (true, Some(parent)) => unit_by_id(&state.db, parent).await?.unwrap_or(unit),
@@ -217,6 +219,13 @@ pub async fn give(
     let saved = stored.clone();
     write_transaction(&state.writer, async |tx| {
         store::insert(tx, saved.clone()).await?;
+        let data = RatingCreatedData {
+            rating_id: saved.id,
+            unit_code: unit_code.clone(),
+            level: saved.level,
+            channel: saved.channel,
+        };
+        announce(tx, now, EventType::RatingCreated, saved.unit_id, &data).await?;
         if flagged {
             tell_supervisors(tx, &saved, &officer.full_name, moderation_unit.id).await?;
         }

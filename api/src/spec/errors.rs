@@ -171,6 +171,16 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("lift_dossier_letter_suppression", &[p::FORBIDDEN, p::DOSSIER_CLOSED, p::VERSION_MISMATCH]),
     ("get_report_summary", &[p::VALIDATION_FAILED, p::FORBIDDEN, p::NOT_FOUND]),
     ("get_unit_stats", &[p::VALIDATION_FAILED]),
+    ("list_webhooks", &[p::FORBIDDEN]),
+    ("create_webhook", &[p::FORBIDDEN]),
+    ("get_webhook", &[p::FORBIDDEN]),
+    ("delete_webhook", &[p::FORBIDDEN]),
+    ("rotate_webhook_secret", &[p::FORBIDDEN]),
+    ("enable_webhook", &[p::FORBIDDEN]),
+    ("test_webhook", &[p::FORBIDDEN]),
+    ("list_webhook_deliveries", &[p::FORBIDDEN]),
+    ("redeliver_webhook_delivery", &[p::FORBIDDEN, p::WEBHOOK_DELIVERY_IN_FLIGHT]),
+    ("redeliver_webhook_range", &[p::FORBIDDEN]),
 ];
 
 /// The name of the API key's security scheme in the spec.

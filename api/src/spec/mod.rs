@@ -9,7 +9,7 @@ use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
 use crate::{
     accounts, admin, appointments, calendar, complaints, dossiers, integrations, legal_documents, letters,
-    notifications, procedures, queue, ratings, reports, units,
+    notifications, procedures, queue, ratings, reports, units, webhooks,
 };
 
 /// The groups of operations in the spec.
@@ -105,7 +105,12 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             letters::suppression::LetterSuppressionApi,
         ),
         (reports::routes::ReportsApi, reports::routes::StatsApi),
-        (integrations::dossiers::IntegrationDossiersApi, integrations::keys::routes::AdminApiKeysApi),
+        (
+            integrations::dossiers::IntegrationDossiersApi,
+            integrations::keys::routes::AdminApiKeysApi,
+            webhooks::routes::WebhooksApi,
+            webhooks::delivery_routes::WebhookDeliveriesApi,
+        ),
     );
     OpenApiService::new(apis, "Một Cửa API", env!("CARGO_PKG_VERSION"))
         .description(DESCRIPTION)
@@ -119,6 +124,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
 pub fn document() -> serde_json::Value {
     let mut document: serde_json::Value =
         serde_json::from_str(&api_service().spec()).expect("poem-openapi writes valid JSON");
+    webhooks::spec::describe(&mut document);
     refine::refine(&mut document);
     document
 }
