@@ -5,6 +5,7 @@ openapi-python-client's own naming rules). Not part of the API; see openapi/READ
     contract.py wait-ready URL PID SECONDS
     contract.py accounts SEED_OUTPUT                       (JSON of the demo accounts)
     contract.py token BASE_URL SEED_OUTPUT ROLE            (prints an access token)
+    contract.py api-key BASE_URL SEED_OUTPUT               (prints an API key with every scope)
     contract.py lint-totals REDOCLY_JSON                   (exit 1 unless 0/0/0)
     contract.py yaml-portability SPEC                      (exit 1 if YAML 1.1 and 1.2 readers disagree)
     contract.py python-coverage SPEC CLIENT_PACKAGE_DIR    (exit 1 if anything is missing)
@@ -116,6 +117,31 @@ def token(base_url: str, seed_output: str, role: str) -> None:
     if status != 200 or not isinstance(me, dict) or me.get("role") != role:
         fail(f"GET /me with the {role} token answered {status}: {me}")
     print(access)
+
+
+def _admin_token(base_url: str, seed_output: str) -> str:
+    account = next((a for a in read_accounts(seed_output) if a["role"] == "admin"), None)
+    if account is None:
+        fail(f"no demo admin in {seed_output}")
+    status, body = _json_call(
+        "POST", f"{base_url}/auth/login", {"phone": account["phone"], "password": account["password"]}
+    )
+    if status != 200 or not isinstance(body, dict) or "access_token" not in body:
+        fail(f"login as admin answered {status}: {body}")
+    return body["access_token"]
+
+
+def api_key(base_url: str, seed_output: str) -> None:
+    """Makes an API key with every scope for every unit, as the demo admin, and prints it."""
+    base_url = base_url.rstrip("/")
+    admin = _admin_token(base_url, seed_output)
+    scopes = ["catalogue.read", "dossiers.read", "dossiers.write", "queue.write", "stats.read"]
+    status, body = _json_call(
+        "POST", f"{base_url}/admin/api-keys", {"name": "openapi/check", "scopes": scopes}, token=admin
+    )
+    if status != 201 or not isinstance(body, dict) or not str(body.get("key", "")).startswith("mc_live_"):
+        fail(f"POST /admin/api-keys answered {status}: {body}")
+    print(body["key"])
 
 
 def lint_totals(report: str) -> None:
@@ -383,6 +409,7 @@ COMMANDS = {
     "wait-ready": (wait_ready, 3),
     "accounts": (accounts, 1),
     "token": (token, 3),
+    "api-key": (api_key, 2),
     "lint-totals": (lint_totals, 1),
     "yaml-portability": (yaml_portability, 1),
     "python-coverage": (python_coverage, 2),

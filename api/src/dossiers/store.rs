@@ -14,8 +14,9 @@ use crate::{
         calendar::Timeliness,
         dossier::{Status, StatusRules, open_statuses},
     },
-    events::{self, EventType},
+    events::EventType,
     pagination::{PageQuery, fetch_page},
+    webhooks::payloads::{DossierEventData, announce},
 };
 
 /// Takes the next dossier number of a unit for a day. The row lock of the upsert (Postgres)
@@ -157,21 +158,16 @@ pub async fn record_outbox_event(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let unit_code = entity::unit::Entity::find_by_id(dossier.unit_id).one(db).await?.map(|unit| unit.code);
-    let mut data = serde_json::json!({
-        "code": dossier.code,
-        "status": dossier.status,
-        "status_code": dossier.status.code(),
-        "unit_code": unit_code,
-    });
-    let event_type = match previous {
-        None => EventType::DossierCreated,
-        Some(from) => {
-            data["previous_status"] = serde_json::json!(from);
-            EventType::DossierStatusChanged
-        }
+    let data = DossierEventData {
+        code: dossier.code.clone(),
+        status: dossier.status,
+        status_code: i32::from(dossier.status.code()),
+        unit_code,
+        previous_status: previous,
     };
-    events::record(db, now, event_type, Some(dossier.unit_id), data).await?;
-    Ok(())
+    let event_type =
+        if previous.is_some() { EventType::DossierStatusChanged } else { EventType::DossierCreated };
+    announce(db, now, event_type, dossier.unit_id, &data).await
 }
 
 pub async fn insert_event(db: &impl ConnectionTrait, event: dossier_event::Model) -> Result<(), DbErr> {

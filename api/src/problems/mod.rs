@@ -61,16 +61,6 @@ pub const UNAUTHENTICATED: ProblemType = problem(
         "Authentication required: the access token is missing, expired or invalid.",
     ),
 );
-pub const API_KEY_INVALID: ProblemType = problem(
-    "api_key_invalid",
-    401,
-    "The `X-API-Key` is missing, malformed, unknown, revoked or expired.",
-    (
-        "Khóa API (`X-API-Key`) bị thiếu, sai định dạng, không tồn tại, đã thu hồi hoặc đã hết hạn.",
-        "The API key (`X-API-Key`) is missing, malformed, unknown, revoked or expired.",
-    ),
-);
-
 pub const INVALID_CREDENTIALS: ProblemType = problem(
     "invalid_credentials",
     401,
@@ -216,13 +206,6 @@ pub const IF_MATCH_REQUIRED: ProblemType = problem(
         "Cần gửi tiêu đề If-Match với phiên bản (ETag) của hồ sơ.",
         "Send an If-Match header with the dossier's version (its ETag).",
     ),
-);
-pub const QUOTA_EXCEEDED: ProblemType = problem(
-    "quota_exceeded",
-    429,
-    "A rate limit is used up: `Retry-After` says when a request is allowed again, the \
-     `RateLimit` headers which limit it was.",
-    ("Đã vượt quá giới hạn số lần gọi. Vui lòng thử lại sau.", "The rate limit is used up. Try again later."),
 );
 pub const INTERNAL_ERROR: ProblemType = problem(
     "internal_error",
