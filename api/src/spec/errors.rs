@@ -205,9 +205,15 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
             .any(|p| p.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name)))
     };
     let has_body = operation.contains_key("requestBody");
-    // Credentials are required unless the operation also lists none (`{}`).
+    // 401 `unauthenticated`: credentials are required (the operation does not also list none,
+    // `{}`), or a Bearer token is taken, which can be expired or invalid even where it is
+    // optional. A bad key is `api_key_invalid`, below.
     let secured = operation.get("security").and_then(Value::as_array).is_some_and(|schemes| {
-        !schemes.is_empty() && !schemes.iter().any(|scheme| scheme.as_object().is_some_and(Map::is_empty))
+        let optional = schemes.iter().any(|scheme| scheme.as_object().is_some_and(Map::is_empty));
+        let bearer = schemes
+            .iter()
+            .any(|scheme| scheme.as_object().is_some_and(|names| names.keys().any(|name| name != API_KEY_SCHEME)));
+        !schemes.is_empty() && (!optional || bearer)
     });
     let keyed = takes_key(operation);
     let paged = named("page") || named("per_page") || named("limit") || named("cursor");
