@@ -91,6 +91,19 @@ mod tests {
     }
 
     #[test]
+    fn the_guides_event_vector_signs_as_the_guide_says() {
+        // openapi/README.md, "Verifying the signatures": a dossier event, byte for byte.
+        let body = br#"{"id":"0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b","type":"dossier.status_changed","created_at":"2026-12-01T03:15:00Z","data":{"code":"000.20.33.H12-261201-0001","previous_status":"newly_submitted","status":"accepted","status_code":2,"unit_code":"000.20.33.H12"}}"#;
+        let key = key_of(VECTOR_SECRET).unwrap();
+        let signed = sign(&[key], "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", 1_796_094_900, body);
+        assert_eq!(signed.standard, "v1,0lvKi5UVGxV1FB46jvONmVbT5cSG+yzrgGI6eWu2W+0=");
+        assert_eq!(
+            signed.motcua,
+            "t=1796094900,v1=823e9a31b14619eb32bcec03d0dc9c82f119d6da62a6f5656ba0a6d4199fda12"
+        );
+    }
+
+    #[test]
     fn during_a_rotation_each_header_carries_both_signatures() {
         let (old, new) = (key_of(&new_secret()).unwrap(), key_of(&new_secret()).unwrap());
         let both = sign(&[new.clone(), old.clone()], "evt", 1, b"{}");
