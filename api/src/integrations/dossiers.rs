@@ -145,7 +145,6 @@ impl IntegrationDossiersApi {
         state: Data<&AppState>,
         auth: ApiKeyAuth,
         /// The dossier's code.
-        #[oai(validator(max_length = 64))]
         code: Path<String>,
     ) -> ApiResult<SerdeJson<LookupResult>> {
         auth.0.require(ApiScope::DossiersRead)?;

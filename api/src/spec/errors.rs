@@ -210,9 +210,9 @@ pub fn problems_of(operation: &Map<String, Value>) -> Vec<ProblemType> {
     // optional. A bad key is `api_key_invalid`, below.
     let secured = operation.get("security").and_then(Value::as_array).is_some_and(|schemes| {
         let optional = schemes.iter().any(|scheme| scheme.as_object().is_some_and(Map::is_empty));
-        let bearer = schemes
-            .iter()
-            .any(|scheme| scheme.as_object().is_some_and(|names| names.keys().any(|name| name != API_KEY_SCHEME)));
+        let bearer = schemes.iter().any(|scheme| {
+            scheme.as_object().is_some_and(|names| names.keys().any(|name| name != API_KEY_SCHEME))
+        });
         !schemes.is_empty() && (!optional || bearer)
     });
     let keyed = takes_key(operation);

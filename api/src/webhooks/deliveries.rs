@@ -279,18 +279,11 @@ pub async fn event_of(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<enti
     entity::event::Entity::find().filter(entity::event::Column::Id.eq(id)).one(db).await
 }
 
-/// The type of each of `events`, by event id.
-pub async fn event_types(
+/// Each of `events`, by its id.
+pub async fn events_by_id(
     db: &impl ConnectionTrait,
     events: impl IntoIterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, EventType>, DbErr> {
-    let rows: Vec<(Uuid, EventType)> = entity::event::Entity::find()
-        .select_only()
-        .column(entity::event::Column::Id)
-        .column(entity::event::Column::EventType)
-        .filter(entity::event::Column::Id.is_in(events))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().collect())
+) -> Result<HashMap<Uuid, entity::event::Model>, DbErr> {
+    let rows = entity::event::Entity::find().filter(entity::event::Column::Id.is_in(events)).all(db).await?;
+    Ok(rows.into_iter().map(|event| (event.id, event)).collect())
 }

@@ -69,12 +69,12 @@ impl WebhookDeliveriesApi {
         let next_cursor = next_cursor(&mut page, limit, |d| Cursor { created_at: d.created_at, id: d.id });
         let ids: Vec<Uuid> = page.iter().map(|d| d.id).collect();
         let mut attempts = deliveries::attempts_of(&state.db, &ids).await?;
-        let types = deliveries::event_types(&state.db, page.iter().map(|d| d.event_id)).await?;
+        let events = deliveries::events_by_id(&state.db, page.iter().map(|d| d.event_id)).await?;
         let mut items = Vec::with_capacity(page.len());
         for delivery in page {
-            let Some(event_type) = types.get(&delivery.event_id).copied() else { continue };
+            let Some(event) = events.get(&delivery.event_id) else { continue };
             let tried = attempts.remove(&delivery.id).unwrap_or_default();
-            items.push(delivery_view(delivery, event_type, tried));
+            items.push(delivery_view(delivery, event, tried));
         }
         Ok(Json(DeliveryPage { items, next_cursor }))
     }
@@ -108,10 +108,10 @@ impl WebhookDeliveriesApi {
             deliveries::delivery_of(tx, endpoint.id, delivery_id.0).await?.ok_or_else(ApiError::not_found)
         })
         .await?;
-        let types = deliveries::event_types(&state.db, [delivery.event_id]).await?;
-        let event_type = types.get(&delivery.event_id).copied().ok_or_else(ApiError::not_found)?;
+        let event =
+            deliveries::event_of(&state.db, delivery.event_id).await?.ok_or_else(ApiError::not_found)?;
         let attempts = deliveries::attempts_of(&state.db, &[delivery.id]).await?.remove(&delivery.id);
-        Ok(Redelivered::Queued(Json(delivery_view(delivery, event_type, attempts.unwrap_or_default()))))
+        Ok(Redelivered::Queued(Json(delivery_view(delivery, &event, attempts.unwrap_or_default()))))
     }
 
     /// Send a period's failed deliveries again

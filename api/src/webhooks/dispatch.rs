@@ -14,7 +14,6 @@ use entity::{
     webhook_attempt, webhook_delivery, webhook_endpoint,
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::{
@@ -77,10 +76,8 @@ async fn attempt(state: &AppState, delivery: &webhook_delivery::Model) -> Result
         return Ok((refused, 0));
     };
     let now = state.clock.now();
-    let data: serde_json::Value = serde_json::from_str(&event.data).unwrap_or(serde_json::Value::Null);
-    let body =
-        json!({ "id": event.id, "type": event.event_type, "created_at": event.created_at, "data": data });
-    let body = serde_json::to_vec(&body).map_err(|err| DbErr::Custom(err.to_string()))?;
+    let body = serde_json::to_vec(&super::payloads::envelope(&event))
+        .map_err(|err| DbErr::Custom(err.to_string()))?;
     let id = event.id.to_string();
     let timestamp = now.timestamp();
     let request = send::Request {

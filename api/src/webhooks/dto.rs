@@ -88,6 +88,9 @@ pub struct Delivery {
     /// The event's id: the `webhook-id` header, the same on every attempt.
     pub event_id: Uuid,
     pub event_type: EventType,
+    /// The event as the receiver gets it, the body of every attempt: one of the `…Event`
+    /// schemas, told apart by `type`.
+    pub event: serde_json::Value,
     pub status: WebhookDeliveryStatus,
     /// When the next attempt is due, while pending.
     pub next_attempt_at: Option<DateTime<Utc>>,

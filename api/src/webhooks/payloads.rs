@@ -1,5 +1,6 @@
 //! The `data` of each event type: thin, codes and statuses, never a person's name, phone or
-//! identity number. The same structs write the events and describe them in the spec.
+//! identity number. The same structs write the events and describe them in the spec; a value
+//! that does not apply is left out rather than `null`, as those schemas say.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::values::{
@@ -26,6 +27,13 @@ pub async fn announce(
     Ok(())
 }
 
+/// The body a receiver gets for `event`: `{id, type, created_at, data}`, one of the `…Event`
+/// schemas of the spec.
+pub fn envelope(event: &entity::event::Model) -> serde_json::Value {
+    let data: serde_json::Value = serde_json::from_str(&event.data).unwrap_or(serde_json::Value::Null);
+    serde_json::json!({ "id": event.id, "type": event.event_type, "created_at": event.created_at, "data": data })
+}
+
 /// `dossier.created`, `dossier.status_changed` (written by `dossiers::store`).
 #[derive(Debug, Clone, Object, Serialize)]
 #[oai(rename = "DossierEventData")]
@@ -36,8 +44,10 @@ pub struct DossierEventData {
     /// The national code of the status (1–10).
     pub status_code: i32,
     /// The unit that holds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_code: Option<String>,
     /// The status before the change (`dossier.status_changed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_status: Option<DossierStatus>,
 }
 
@@ -57,8 +67,10 @@ pub struct AppointmentData {
     pub ends_at: DateTime<Utc>,
     pub status: AppointmentStatus,
     /// Where a moved booking was before (`appointment.rescheduled`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_starts_at: Option<DateTime<Utc>>,
     /// Who cancelled it (`appointment.cancelled`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancelled_by: Option<CancelledBy>,
 }
 
@@ -96,6 +108,7 @@ pub struct TicketCalledData {
     /// The counter it is called to.
     pub counter: i32,
     /// The booking it checked in for, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub appointment_id: Option<Uuid>,
 }
 

@@ -196,12 +196,14 @@ impl WebhooksApi {
         let endpoint = endpoint(&state, &auth, id.0).await?;
         let now = state.clock.now();
         let data = serde_json::to_value(PingData { webhook_id: endpoint.id }).map_err(ApiError::internal)?;
-        let delivery = write_transaction(&state.writer, async |tx| {
+        let (delivery, event) = write_transaction(&state.writer, async |tx| {
             let event = events::record(tx, now, EventType::Ping, None, data).await?;
-            deliveries::enqueue(tx, endpoint.id, event, now).await
+            let delivery = deliveries::enqueue(tx, endpoint.id, event, now).await?;
+            Ok::<_, sea_orm::DbErr>((delivery, deliveries::event_of(tx, event).await?))
         })
         .await?;
-        Ok(PingQueued::Queued(Json(delivery_view(delivery, EventType::Ping, Vec::new()))))
+        let event = event.ok_or_else(|| ApiError::internal("the ping's event is gone"))?;
+        Ok(PingQueued::Queued(Json(delivery_view(delivery, &event, Vec::new()))))
     }
 }
 

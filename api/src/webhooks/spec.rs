@@ -99,7 +99,7 @@ pub fn describe(document: &mut Value) {
     }
     let mut hooks = Map::new();
     for &(event_type, envelope, data, when) in EVENTS {
-        schemas.insert(envelope.into(), envelope_schema(event_type, data, when));
+        schemas.insert(envelope.into(), envelope_schema(envelope, event_type, data, when));
         hooks.insert(
             event_type.into(),
             json!({ "post": {
@@ -110,8 +110,25 @@ pub fn describe(document: &mut Value) {
                 "requestBody": { "required": true, "content": { "application/json": {
                     "schema": { "$ref": format!("#/components/schemas/{envelope}") } } } },
                 "responses": { "2XX": { "description": "Received: any 2xx ends the retries." } },
+                // The receiver checks the signatures (see the description), not a scheme of ours.
+                "security": [],
             }}),
         );
+    }
+    // A delivery shows the event it carries: one of the envelopes, told apart by `type`.
+    if let Some(event) =
+        schemas.get_mut("Delivery").and_then(|delivery| delivery.pointer_mut("/properties/event"))
+    {
+        let description = event.get("description").cloned().unwrap_or(Value::Null);
+        let envelope_ref = |envelope: &str| format!("#/components/schemas/{envelope}");
+        *event = json!({
+            "description": description,
+            "oneOf": EVENTS.iter().map(|(_, envelope, _, _)| json!({ "$ref": envelope_ref(envelope) })).collect::<Vec<_>>(),
+            "discriminator": {
+                "propertyName": "type",
+                "mapping": EVENTS.iter().map(|(event_type, envelope, _, _)| ((*event_type).to_owned(), json!(envelope_ref(envelope)))).collect::<Map<_, _>>(),
+            },
+        });
     }
     // Kept in name order, as poem-openapi writes them, so the committed spec diffs cleanly.
     let mut sorted: Vec<(String, Value)> = std::mem::take(schemas).into_iter().collect();
@@ -123,10 +140,12 @@ pub fn describe(document: &mut Value) {
 }
 
 /// The envelope every event comes in, with this event's type and data.
-fn envelope_schema(event_type: &str, data: &str, when: &str) -> Value {
+/// Its title is the schema's name, as every schema's is: generated clients name their models
+/// after it.
+fn envelope_schema(name: &str, event_type: &str, data: &str, when: &str) -> Value {
     json!({
         "type": "object",
-        "title": event_type,
+        "title": name,
         "description": when,
         "required": ["id", "type", "created_at", "data"],
         "properties": {

@@ -44,14 +44,15 @@ pub async fn webhooks_view(
 
 pub fn delivery_view(
     delivery: webhook_delivery::Model,
-    event_type: EventType,
+    event: &entity::event::Model,
     attempts: Vec<webhook_attempt::Model>,
 ) -> Delivery {
     let waiting = delivery.status == WebhookDeliveryStatus::Pending;
     Delivery {
         id: delivery.id,
         event_id: delivery.event_id,
-        event_type,
+        event_type: event.event_type,
+        event: super::payloads::envelope(event),
         status: delivery.status,
         next_attempt_at: waiting.then_some(delivery.next_attempt_at),
         created_at: delivery.created_at,
