@@ -88,6 +88,7 @@ async fn a_delivery_reaches_the_receiver_signed_both_ways() {
     let page = deliveries(&app, &admin, &webhook, "").await;
     assert_eq!(page["items"][0]["status"], "succeeded");
     assert_eq!(page["items"][0]["attempts"][0]["status_code"], 204);
+    assert_eq!(page["items"][0]["event"], payload, "the delivery shows the body it sent");
     assert_eq!(dispatch(&app).await, api::webhooks::Round::default(), "nothing is sent twice");
 
     // After a rotation both secrets verify for a day, then only the new one signs.
