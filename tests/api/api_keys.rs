@@ -96,8 +96,12 @@ async fn an_admin_makes_reads_lists_and_revokes_keys_and_nobody_else_may() {
     feed_with(&other_process, &key).await.assert_problem(401, "api_key_invalid");
     feed_with(&app, &key).await.assert_problem(401, "api_key_invalid");
     app.delete(&format!("{KEYS}/{id}")).bearer(&admin).send().await.assert_status(204);
-    let revoked = app.get(&format!("{KEYS}/{id}")).bearer(&admin).send().await;
-    assert_eq!(revoked.assert_status(200)["state"], "revoked");
+    // Deleted for its own address; the list keeps it, revoked.
+    app.get(&format!("{KEYS}/{id}")).bearer(&admin).send().await.assert_problem(404, "not_found");
+    let listed = app.get(KEYS).bearer(&admin).send().await;
+    let revoked =
+        listed.assert_status(200)["items"].as_array().unwrap().iter().find(|k| k["id"] == id).cloned();
+    assert_eq!(revoked.unwrap()["state"], "revoked");
     let audit = app.get("/api/v1/admin/audit-log?action=api_key.revoke").bearer(&admin).send().await;
     assert_eq!(audit.assert_status(200)["total"], 1, "one entry, not one per call");
     app.post(&format!("{KEYS}/{id}/rotate"))
@@ -358,6 +362,14 @@ async fn each_operation_checks_a_keys_scope_and_units() {
     let ticket = call(&app, "check_in", &kiosk, &dossier).await;
     assert!(ticket.assert_status(201)["rating_token"].is_string());
     app.post(&format!("/api/v1/units/{WARD}/tickets"))
+        .json(&json!({}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    // A key and a token at once are refused, whichever of them is good.
+    app.post(&format!("/api/v1/units/{WARD}/tickets"))
+        .header("x-api-key", &kiosk)
+        .bearer("not-a-token")
         .json(&json!({}))
         .send()
         .await

@@ -66,6 +66,10 @@ impl<'a> ApiExtractor<'a> for StaffOrKey {
         body: &mut RequestBody,
         options: ExtractParamOptions<()>,
     ) -> poem::Result<StaffOrKey> {
+        // Both credentials at once is ambiguous: refused, never judged by one of them.
+        if sends_key(req) && req.headers().contains_key(poem::http::header::AUTHORIZATION) {
+            return Err(crate::error::ApiError::unauthenticated().into());
+        }
         Ok(if sends_key(req) {
             StaffOrKey::Key(ApiKeyAuth::from_request(req, body, options).await?.0)
         } else {

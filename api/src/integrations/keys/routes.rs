@@ -177,7 +177,8 @@ impl AdminApiKeysApi {
 
     /// Read an API key
     ///
-    /// Never its secret. Administrators only.
+    /// Never its secret. Administrators only. A revoked key (`DELETE`) is 404 here; the list
+    /// still shows it, revoked.
     #[oai(path = "/admin/api-keys/:id", method = "get", operation_id = "get_api_key")]
     async fn get(
         &self,
@@ -187,7 +188,11 @@ impl AdminApiKeysApi {
         id: Path<Uuid>,
     ) -> ApiResult<Json<ApiKeyView>> {
         auth.0.require_staff(Role::Admin)?;
-        let record = store::one(&state.db, id.0).await?.ok_or_else(ApiError::not_found)?;
+        // A revoked key is gone for this address, as its `DELETE` says; the list still shows it.
+        let record = store::one(&state.db, id.0)
+            .await?
+            .filter(|(key, _)| key.revoked_at.is_none())
+            .ok_or_else(ApiError::not_found)?;
         Ok(Json(view(record, state.clock.now())))
     }
 
