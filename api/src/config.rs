@@ -8,9 +8,17 @@ use std::{
 use secrecy::SecretString;
 
 mod access;
+mod oidc;
+mod push;
+mod sessions;
+mod sms;
 mod webhooks;
 
 pub use access::{CorsConfig, RateLimitConfig};
+pub use oidc::OidcConfig;
+pub use push::PushConfig;
+pub use sessions::SessionConfig;
+pub use sms::SmsConfig;
 pub use webhooks::WebhookConfig;
 
 /// A fresh secret: 32 random bytes, base64url.
@@ -314,6 +322,10 @@ pub struct Config {
     pub rate_limits: RateLimitConfig,
     pub cors: CorsConfig,
     pub webhooks: WebhookConfig,
+    pub sessions: SessionConfig,
+    pub sms: SmsConfig,
+    pub oidc: OidcConfig,
+    pub push: PushConfig,
 }
 
 impl Config {
@@ -359,6 +371,10 @@ impl Config {
             rate_limits: RateLimitConfig::from_env()?,
             cors: CorsConfig::from_env()?,
             webhooks: WebhookConfig::from_env()?,
+            sessions: SessionConfig::from_env()?,
+            sms: SmsConfig::from_env()?,
+            oidc: OidcConfig::from_env()?,
+            push: PushConfig::from_env()?,
         })
     }
 
@@ -395,6 +411,10 @@ impl Config {
             rate_limits: RateLimitConfig::default(),
             cors: CorsConfig::default(),
             webhooks: WebhookConfig::default(),
+            sessions: SessionConfig::default(),
+            sms: SmsConfig::default(),
+            oidc: OidcConfig::default(),
+            push: PushConfig::default(),
         }
     }
 }

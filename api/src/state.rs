@@ -32,6 +32,8 @@ pub struct AppState {
     pub displays: Arc<crate::queue::display::hub::DisplayHub>,
     /// The client webhook deliveries are sent with.
     pub webhooks: Arc<crate::webhooks::Sender>,
+    /// The sessions this process knows to be revoked (see [`crate::sessions::revoked`]).
+    pub revoked_sessions: Arc<crate::sessions::revoked::RevokedSessions>,
 }
 
 impl AppState {
@@ -43,6 +45,10 @@ impl AppState {
         let readers =
             Arc::new(crate::db::reader::HeldReaders::new(&config.database, config.lookup.connections));
         let webhooks = Arc::new(crate::webhooks::Sender::new(config.webhooks.allow_private));
+        let revoked_sessions = Arc::new(crate::sessions::revoked::RevokedSessions::new(
+            config.sessions.revocation_cache,
+            config.auth.access_ttl,
+        ));
         AppState {
             writer: crate::db::Writer::serving(&db),
             db,
@@ -55,6 +61,7 @@ impl AppState {
             clock,
             displays: Arc::default(),
             webhooks,
+            revoked_sessions,
         }
     }
 }

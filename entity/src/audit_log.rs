@@ -19,6 +19,10 @@ pub struct Model {
     pub after_state: Option<String>,
     pub at: DateTimeUtc,
     pub request_id: Option<String>,
+    /// The client's address, for changes made over HTTP.
+    pub address: Option<String>,
+    /// The client's `User-Agent`, for changes made over HTTP.
+    pub user_agent: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

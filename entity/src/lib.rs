@@ -31,6 +31,7 @@ pub mod queue_setting;
 pub mod rating;
 pub mod refresh_token;
 pub mod secret_fingerprint;
+pub mod session;
 pub mod ticket;
 pub mod unit;
 pub mod user;

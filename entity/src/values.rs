@@ -331,49 +331,50 @@ value_set! {
     }
 }
 
-value_set! {
-    /// The kinds of change the audit log records.
+named_value_set! {
+    /// The kinds of change the audit log records, and the security events (`auth.*`,
+    /// `session.*`, `password.*`, `phone.*`, `account.*`), which also carry the client's address
+    /// and user agent.
     "AuditAction" pub enum AuditAction {
-        #[sea_orm(string_value = "unit.create")]
-        #[serde(rename = "unit.create")]
-        #[cfg_attr(feature = "openapi", oai(rename = "unit.create"))]
-        UnitCreate,
-        #[sea_orm(string_value = "unit.update")]
-        #[serde(rename = "unit.update")]
-        #[cfg_attr(feature = "openapi", oai(rename = "unit.update"))]
-        UnitUpdate,
-        #[sea_orm(string_value = "user.create")]
-        #[serde(rename = "user.create")]
-        #[cfg_attr(feature = "openapi", oai(rename = "user.create"))]
-        UserCreate,
-        #[sea_orm(string_value = "user.update")]
-        #[serde(rename = "user.update")]
-        #[cfg_attr(feature = "openapi", oai(rename = "user.update"))]
-        UserUpdate,
-        #[sea_orm(string_value = "appointment.cancel")]
-        #[serde(rename = "appointment.cancel")]
-        #[cfg_attr(feature = "openapi", oai(rename = "appointment.cancel"))]
-        AppointmentCancel,
-        #[sea_orm(string_value = "dossier.letter_suppression")]
-        #[serde(rename = "dossier.letter_suppression")]
-        #[cfg_attr(feature = "openapi", oai(rename = "dossier.letter_suppression"))]
-        DossierLetterSuppression,
-        #[sea_orm(string_value = "letter_template.update")]
-        #[serde(rename = "letter_template.update")]
-        #[cfg_attr(feature = "openapi", oai(rename = "letter_template.update"))]
-        LetterTemplateUpdate,
-        #[sea_orm(string_value = "api_key.create")]
-        #[serde(rename = "api_key.create")]
-        #[cfg_attr(feature = "openapi", oai(rename = "api_key.create"))]
-        ApiKeyCreate,
-        #[sea_orm(string_value = "api_key.rotate")]
-        #[serde(rename = "api_key.rotate")]
-        #[cfg_attr(feature = "openapi", oai(rename = "api_key.rotate"))]
-        ApiKeyRotate,
-        #[sea_orm(string_value = "api_key.revoke")]
-        #[serde(rename = "api_key.revoke")]
-        #[cfg_attr(feature = "openapi", oai(rename = "api_key.revoke"))]
-        ApiKeyRevoke,
+        UnitCreate = "unit.create",
+        UnitUpdate = "unit.update",
+        UserCreate = "user.create",
+        UserUpdate = "user.update",
+        /// A supervisor or administrator gave a staff account a temporary password.
+        UserPasswordReset = "user.password_reset",
+        AppointmentCancel = "appointment.cancel",
+        DossierLetterSuppression = "dossier.letter_suppression",
+        /// A citizen claimed a dossier as the applicant.
+        DossierClaim = "dossier.claim",
+        /// A citizen let go of a dossier they had claimed.
+        DossierUnclaim = "dossier.unclaim",
+        /// The desk linked a dossier to an applicant's account.
+        DossierLink = "dossier.link",
+        LetterTemplateUpdate = "letter_template.update",
+        ApiKeyCreate = "api_key.create",
+        ApiKeyRotate = "api_key.rotate",
+        ApiKeyRevoke = "api_key.revoke",
+        /// A successful login (password or single sign-on).
+        AuthLogin = "auth.login",
+        /// A failed login.
+        AuthLoginFailed = "auth.login_failed",
+        /// A login had to add a one-time code (too many failures for the phone).
+        AuthStepUp = "auth.step_up",
+        /// A spent refresh token came back: its session was revoked.
+        AuthRefreshReuse = "auth.refresh_reuse",
+        /// A session ended before its time (logout, signed out, password change, ...).
+        SessionRevoke = "session.revoke",
+        PasswordChange = "password.change",
+        /// A citizen asked for a password-reset code.
+        PasswordResetRequest = "password.reset_request",
+        /// A citizen set a new password with a reset code.
+        PasswordReset = "password.reset",
+        /// A phone number was confirmed with its one-time code.
+        PhoneVerify = "phone.verify",
+        /// A user downloaded everything held about them.
+        AccountExport = "account.export",
+        /// A user erased their account.
+        AccountDelete = "account.delete",
     }
 }
 
@@ -386,20 +387,23 @@ value_set! {
         Dossier,
         LetterTemplate,
         ApiKey,
+        Session,
     }
 }
 
 impl AuditAction {
     pub fn target(self) -> AuditTarget {
+        use AuditAction::*;
         match self {
-            AuditAction::UnitCreate | AuditAction::UnitUpdate => AuditTarget::Unit,
-            AuditAction::UserCreate | AuditAction::UserUpdate => AuditTarget::User,
-            AuditAction::AppointmentCancel => AuditTarget::Appointment,
-            AuditAction::DossierLetterSuppression => AuditTarget::Dossier,
-            AuditAction::LetterTemplateUpdate => AuditTarget::LetterTemplate,
-            AuditAction::ApiKeyCreate | AuditAction::ApiKeyRotate | AuditAction::ApiKeyRevoke => {
-                AuditTarget::ApiKey
-            }
+            UnitCreate | UnitUpdate => AuditTarget::Unit,
+            UserCreate | UserUpdate | UserPasswordReset | AuthLogin | AuthLoginFailed | AuthStepUp
+            | PasswordChange | PasswordResetRequest | PasswordReset | PhoneVerify | AccountExport
+            | AccountDelete => AuditTarget::User,
+            AppointmentCancel => AuditTarget::Appointment,
+            DossierLetterSuppression | DossierClaim | DossierUnclaim | DossierLink => AuditTarget::Dossier,
+            LetterTemplateUpdate => AuditTarget::LetterTemplate,
+            ApiKeyCreate | ApiKeyRotate | ApiKeyRevoke => AuditTarget::ApiKey,
+            AuthRefreshReuse | SessionRevoke => AuditTarget::Session,
         }
     }
 }
@@ -725,5 +729,35 @@ mod tests {
     fn an_unknown_stored_name_is_an_error_not_a_guess() {
         assert!(DossierStatus::try_from_value(&"acepted".to_owned()).is_err());
         assert_eq!(DossierStatus::try_from_value(&"accepted".to_owned()).unwrap(), DossierStatus::Accepted);
+    }
+}
+
+value_set! {
+    /// Why a session ended before its time.
+    "SessionEnd" pub enum SessionEnd {
+        /// The user logged out of it.
+        Logout,
+        /// The user signed it out from another device (`DELETE /me/sessions/{id}`).
+        SignedOut,
+        /// The password was changed from another session.
+        PasswordChanged,
+        /// The password was reset (by code, or by a supervisor).
+        PasswordReset,
+        /// The account was deactivated.
+        Deactivated,
+        /// A spent refresh token of the session was presented again.
+        RefreshReuse,
+        /// The account was erased.
+        AccountDeleted,
+    }
+}
+
+value_set! {
+    /// How a session was opened.
+    "SignInMethod" pub enum SignInMethod {
+        /// Phone and password (with a one-time code when one was asked for).
+        Password,
+        /// The province's single sign-on (OpenID Connect).
+        Oidc,
     }
 }

@@ -24,6 +24,7 @@ mod m20261207_000014_report_indexes;
 mod m20261207_000015_integrations;
 mod m20261207_000016_rate_buckets;
 mod m20261207_000017_webhooks;
+mod m20261207_000018_sessions;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_integrations::Migration),
             Box::new(m20261207_000016_rate_buckets::Migration),
             Box::new(m20261207_000017_webhooks::Migration),
+            Box::new(m20261207_000018_sessions::Migration),
         ]
     }
 }

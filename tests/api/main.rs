@@ -28,5 +28,6 @@ mod rate_limits;
 mod ratings;
 mod reports;
 mod role_matrix;
+mod sessions;
 mod webhook_delivery;
 mod webhooks;

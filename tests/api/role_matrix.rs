@@ -129,6 +129,7 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
     Some(match operation_id {
         // Nothing to name.
         "get_me"
+        | "list_my_sessions"
         | "list_units"
         | "list_holidays"
         | "list_procedures"
@@ -173,6 +174,11 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         "refresh_tokens" => {
             let tokens = desk.app.login(CITIZEN_PHONE, PASSWORD).await;
             Request::body(json!({"refresh_token": tokens["refresh_token"]}))
+        }
+        // A session of the citizen's other device: theirs to end, hidden from everyone else.
+        "end_my_session" => {
+            desk.app.login(CITIZEN_PHONE, PASSWORD).await;
+            Request::at("id", newest_session(&desk.app).await)
         }
         // Each caller ends its own session; the anonymous one names the citizen's.
         "logout" => {
@@ -721,4 +727,11 @@ fn read_table() -> (BTreeMap<&'static str, Vec<String>>, Vec<String>) {
         }
     }
     (rows, wrong)
+}
+
+/// The id of the session opened last.
+async fn newest_session(app: &TestApp) -> uuid::Uuid {
+    use sea_orm::{EntityTrait, QueryOrder};
+    let newest = entity::session::Entity::find().order_by_desc(entity::session::Column::Id).one(&app.db);
+    newest.await.unwrap().expect("a session").id
 }

@@ -308,6 +308,7 @@ impl TestApp {
             password_hash: hash,
             role: Role::try_from_value(&role.to_owned()).expect("a role"),
             unit_id,
+            phone_verified: true,
         };
         api::accounts::store::insert_user(&self.db, new, self.now()).await.expect("insert user").id
     }
@@ -383,6 +384,7 @@ impl TestApp {
                 password_hash: hash.clone(),
                 role: Role::Citizen,
                 unit_id: None,
+                phone_verified: true,
             };
             let user =
                 api::accounts::store::insert_user(&self.db, new, self.now()).await.expect("insert user");
@@ -408,6 +410,12 @@ impl TestApp {
             db: db.clone(),
             // Screens of its own: on PostgreSQL they follow the other's writes through NOTIFY.
             displays: Default::default(),
+            // Its own copy of the revocations: what the other revokes, it learns from the
+            // database.
+            revoked_sessions: std::sync::Arc::new(api::sessions::revoked::RevokedSessions::new(
+                self.state.config.sessions.revocation_cache,
+                self.state.config.auth.access_ttl,
+            )),
             ..self.state.clone()
         };
         let client = TestClient::new(api::build_app(state.clone()).before(from_test_peer).boxed());

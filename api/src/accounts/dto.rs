@@ -78,6 +78,9 @@ pub struct UserProfile {
     pub unit_code: Option<String>,
     /// False once deactivated: a deactivated account cannot log in or use its tokens.
     pub active: bool,
+    /// True once the phone was confirmed with the code sent to it by SMS
+    /// (`POST /auth/phone/verify`). Until then a citizen cannot claim dossiers, book or rate.
+    pub phone_verified: bool,
     /// The citizen asked for no letters (congratulations, condolences, thanks): none is
     /// issued to them, automatically or by hand.
     pub letters_opt_out: bool,
@@ -93,6 +96,7 @@ impl UserProfile {
             role: user.role,
             unit_code,
             active: user.active,
+            phone_verified: user.phone_verified_at.is_some(),
             letters_opt_out: user.letters_opt_out,
         }
     }
@@ -153,6 +157,7 @@ impl poem_openapi::types::Example for UserProfile {
             role: Role::Citizen,
             unit_code: None,
             active: true,
+            phone_verified: true,
             letters_opt_out: false,
         }
     }

@@ -2,11 +2,17 @@ use poem::Request;
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
 
 use super::{dto::*, store, validate};
+use entity::values::{AuditAction, SessionEnd, SignInMethod};
+use serde_json::json;
+
 use crate::{
     auth::{BearerAuth, Caller, Role, password::needs_rehash, tokens},
+    db::write_transaction,
     error::{ApiError, ApiResult},
     problems,
     rate_limit::{Bucket, Policy, Refill},
+    security::{self, Origin},
+    sessions::{self, Which},
     spec::ApiTags,
     state::AppState,
 };
@@ -32,27 +38,21 @@ pub async fn profile_of(state: &AppState, user: entity::user::Model) -> ApiResul
     Ok(UserProfile::from_user(user, unit_code))
 }
 
-/// Issues an access token and a refresh token in the session `family`.
-async fn issue_tokens(
+/// Issues an access token, and a refresh token in the session `session`.
+pub async fn issue_tokens(
+    db: &impl sea_orm::ConnectionTrait,
     state: &AppState,
     user: &entity::user::Model,
-    family: uuid::Uuid,
+    session: uuid::Uuid,
 ) -> ApiResult<TokenPair> {
     let now = state.clock.now();
     let auth = &state.config.auth;
     let refresh_token = tokens::new_refresh_token();
     let expires_at = now + chrono::Duration::from_std(auth.refresh_ttl).map_err(ApiError::internal)?;
-    store::insert_refresh_token(
-        &state.db,
-        user.id,
-        family,
-        tokens::token_hash(&refresh_token),
-        now,
-        expires_at,
-    )
-    .await?;
-    let unit = crate::units::store::unit_code(&state.db, user.unit_id).await?;
-    let claims = tokens::claims_for(user.id, user.role, unit, family, now, auth.access_ttl);
+    store::insert_refresh_token(db, user.id, session, tokens::token_hash(&refresh_token), now, expires_at)
+        .await?;
+    let unit = crate::units::store::unit_code(db, user.unit_id).await?;
+    let claims = tokens::claims_for(user.id, user.role, unit, session, now, auth.access_ttl);
     let access_token = state.keys.tokens.sign(&claims).map_err(ApiError::internal)?;
     Ok(TokenPair {
         access_token,
@@ -60,6 +60,35 @@ async fn issue_tokens(
         token_type: "Bearer".into(),
         expires_in: auth.access_ttl.as_secs(),
     })
+}
+
+/// Opens a session for a user who just proved who they are, records the login, and answers
+/// its first tokens.
+pub async fn sign_in(
+    state: &AppState,
+    origin: &Origin,
+    user: &entity::user::Model,
+    method: SignInMethod,
+) -> ApiResult<TokenPair> {
+    let now = state.clock.now();
+    write_transaction(&state.writer, async |tx| {
+        let session = sessions::store::open(tx, user.id, method, origin, now).await?;
+        security::record(
+            tx,
+            origin,
+            now,
+            AuditAction::AuthLogin,
+            Some(user.id),
+            user.id.to_string(),
+            json!({
+                "method": method,
+                "session": session,
+            }),
+        )
+        .await?;
+        issue_tokens(tx, state, user, session).await
+    })
+    .await
 }
 
 #[OpenApi(tag = "ApiTags::Auth")]
@@ -90,6 +119,7 @@ impl AccountsApi {
             password_hash,
             role: Role::Citizen,
             unit_id: None,
+            phone_verified: false,
         };
         // A concurrent registration of the same phone loses on users_phone_key: phone_taken.
         let user = store::insert_user(&state.db, new, state.clock.now()).await?;
@@ -139,12 +169,31 @@ impl AccountsApi {
             verified = state.keys.passwords.verify(typed, hash).await?;
             hashed_as_typed = verified;
         }
+        let origin = Origin::of(&state, req);
         let user = match user {
             Some(user) if verified && user.active => user,
-            _ => {
+            user => {
                 for limit in &limits {
                     limit.count(&state, req).await?;
                 }
+                let account = user.as_ref().map(|u| u.id);
+                let target = account.map_or(phone_key, |id| id.to_string());
+                write_transaction(&state.writer, async |tx| {
+                    security::record(
+                        tx,
+                        &origin,
+                        now,
+                        AuditAction::AuthLoginFailed,
+                        None,
+                        target,
+                        json!({
+                            "method": SignInMethod::Password,
+                            "known_account": account.is_some(),
+                        }),
+                    )
+                    .await
+                })
+                .await?;
                 return Err(ApiError::of(&problems::INVALID_CREDENTIALS));
             }
         };
@@ -152,7 +201,7 @@ impl AccountsApi {
             let rehashed = state.keys.passwords.hash(&body.password).await?;
             store::set_password_hash(&state.db, user.id, rehashed, now).await?;
         }
-        Ok(Json(issue_tokens(&state, &user, uuid::Uuid::now_v7()).await?))
+        Ok(Json(sign_in(&state, &origin, &user, SignInMethod::Password).await?))
     }
 
     /// Refresh the tokens
@@ -163,24 +212,40 @@ impl AccountsApi {
     async fn refresh(
         &self,
         state: poem::web::Data<&AppState>,
+        req: &Request,
         body: Json<RefreshRequest>,
     ) -> ApiResult<Json<TokenPair>> {
         let now = state.clock.now();
+        let origin = Origin::of(&state, req);
         let token = store::refresh_token_by_hash(&state.db, &tokens::token_hash(&body.refresh_token))
             .await?
             .ok_or_else(|| ApiError::of(&problems::INVALID_REFRESH_TOKEN))?;
         if token.revoked_at.is_some() || token.expires_at <= now {
             return Err(ApiError::of(&problems::INVALID_REFRESH_TOKEN));
         }
-        if token.spent_at.is_some() || !store::spend_refresh_token(&state.db, token.id, now).await? {
-            store::revoke_family(&state.db, token.family_id, now).await?;
-            return Err(ApiError::of(&problems::INVALID_REFRESH_TOKEN));
+        let session = token.family_id;
+        let outcome = write_transaction(&state.writer, async |tx| {
+            if token.spent_at.is_some() || !store::spend_refresh_token(tx, token.id, now).await? {
+                let which = Which::One { user_id: token.user_id, session };
+                let ended = sessions::end(tx, &state, &origin, None, which, SessionEnd::RefreshReuse).await?;
+                return Ok(Err(ended));
+            }
+            let user = store::user_by_id(tx, token.user_id)
+                .await?
+                .filter(|u| u.active)
+                .ok_or_else(|| ApiError::of(&problems::INVALID_REFRESH_TOKEN))?;
+            sessions::store::touch(tx, session, &origin, now).await?;
+            Ok::<_, ApiError>(Ok(issue_tokens(tx, &state, &user, session).await?))
+        })
+        .await?;
+        match outcome {
+            Ok(pair) => Ok(Json(pair)),
+            // The reuse is recorded and the session ended, though the answer is a refusal.
+            Err(ended) => {
+                state.revoked_sessions.note(&ended);
+                Err(ApiError::of(&problems::INVALID_REFRESH_TOKEN))
+            }
         }
-        let user = store::user_by_id(&state.db, token.user_id)
-            .await?
-            .filter(|u| u.active)
-            .ok_or_else(|| ApiError::of(&problems::INVALID_REFRESH_TOKEN))?;
-        Ok(Json(issue_tokens(&state, &user, token.family_id).await?))
     }
 
     /// Log out
@@ -190,13 +255,29 @@ impl AccountsApi {
     async fn logout(
         &self,
         state: poem::web::Data<&AppState>,
+        req: &Request,
         auth: BearerAuth,
         body: Json<RefreshRequest>,
     ) -> ApiResult<NoContent> {
         let token = store::refresh_token_by_hash(&state.db, &tokens::token_hash(&body.refresh_token)).await?;
-        if let Some(token) = token.filter(|t| t.user_id == auth.0.id) {
-            store::revoke_family(&state.db, token.family_id, state.clock.now()).await?;
-        }
+        // The refresh token's session ends, and the session of the access token too: a client
+        // that lost its refresh token can still log out.
+        let mut ended_sessions = vec![auth.0.session];
+        ended_sessions.extend(token.filter(|t| t.user_id == auth.0.id).map(|t| t.family_id));
+        ended_sessions.dedup();
+        let origin = Origin::of(&state, req);
+        let ended = write_transaction(&state.writer, async |tx| {
+            let mut ended = Vec::new();
+            for session in ended_sessions {
+                let which = Which::One { user_id: auth.0.id, session };
+                ended.extend(
+                    sessions::end(tx, &state, &origin, Some(auth.0.id), which, SessionEnd::Logout).await?,
+                );
+            }
+            Ok::<_, ApiError>(ended)
+        })
+        .await?;
+        state.revoked_sessions.note(&ended);
         Ok(NoContent::Done)
     }
 }
@@ -255,6 +336,7 @@ impl MeApi {
     async fn change_password(
         &self,
         state: poem::web::Data<&AppState>,
+        req: &Request,
         auth: BearerAuth,
         body: Json<ChangePasswordRequest>,
     ) -> ApiResult<NoContent> {
@@ -273,8 +355,24 @@ impl MeApi {
         }
         let now = state.clock.now();
         let hash = state.keys.passwords.hash(&body.new_password).await?;
-        store::set_password_hash(&state.db, user.id, hash, now).await?;
-        store::revoke_sessions_except(&state.db, user.id, auth.0.session, now).await?;
+        let origin = Origin::of(&state, req);
+        let ended = write_transaction(&state.writer, async |tx| {
+            store::set_password_hash(tx, user.id, hash, now).await?;
+            security::record(
+                tx,
+                &origin,
+                now,
+                AuditAction::PasswordChange,
+                Some(user.id),
+                user.id.to_string(),
+                json!({}),
+            )
+            .await?;
+            let others = Which::AllOfExcept(user.id, auth.0.session);
+            sessions::end(tx, &state, &origin, Some(user.id), others, SessionEnd::PasswordChanged).await
+        })
+        .await?;
+        state.revoked_sessions.note(&ended);
         Ok(NoContent::Done)
     }
 }

@@ -32,6 +32,9 @@ pub struct NewUser<'a> {
     pub password_hash: String,
     pub role: Role,
     pub unit_id: Option<Uuid>,
+    /// Whether the phone is known to be the account holder's from the start: staff accounts
+    /// (their supervisor vouches for them) and demo data. A citizen's is confirmed by code.
+    pub phone_verified: bool,
 }
 
 pub async fn insert_user(
@@ -48,6 +51,10 @@ pub async fn insert_user(
         unit_id: Set(new.unit_id),
         active: Set(true),
         letters_opt_out: Set(false),
+        phone_verified_at: Set(new.phone_verified.then_some(now)),
+        must_change_password: Set(false),
+        oidc_subject: Set(None),
+        deleted_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -140,36 +147,4 @@ pub async fn spend_refresh_token(
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
-}
-
-pub async fn revoke_family(
-    db: &impl ConnectionTrait,
-    family_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-        .filter(refresh_token::Column::FamilyId.eq(family_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Revokes every session of a user except `keep` (the caller's own, when known).
-pub async fn revoke_sessions_except(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    keep: Option<Uuid>,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let mut update = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-        .filter(refresh_token::Column::UserId.eq(user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null());
-    if let Some(family) = keep {
-        update = update.filter(refresh_token::Column::FamilyId.ne(family));
-    }
-    update.exec(db).await?;
-    Ok(())
 }

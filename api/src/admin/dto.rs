@@ -202,9 +202,10 @@ pub struct AuditEntry {
     /// The account that made the change; `null` for the `motcua` command line.
     #[oai(nullable)]
     pub actor_id: Option<Uuid>,
-    /// What was done, e.g. `unit.create`, `unit.update`, `user.create`, `user.update`.
+    /// What was done, e.g. `unit.create`, `user.update`, or a security event such as
+    /// `auth.login_failed` or `session.revoke`.
     pub action: String,
-    /// The kind of record changed: `unit` or `user`.
+    /// The kind of record changed: `unit`, `user`, `session`, `dossier`, ...
     pub target_type: String,
     /// The changed record: a unit's code or an account's id.
     pub target_id: String,
@@ -222,6 +223,12 @@ pub struct AuditEntry {
     /// The id of the request that made the change (`X-Request-Id`).
     #[oai(nullable)]
     pub request_id: Option<String>,
+    /// The client's address, for security events (logins, failures, resets, revocations).
+    #[oai(nullable)]
+    pub address: Option<String>,
+    /// The client's `User-Agent`, for security events.
+    #[oai(nullable)]
+    pub user_agent: Option<String>,
 }
 
 impl poem_openapi::types::Example for AdminUnit {
@@ -251,6 +258,8 @@ impl poem_openapi::types::Example for AuditEntry {
             after_state: Some(serde_json::json!({ "name": "Phường Hoàn Kiếm" })),
             at: DateTime::<Utc>::from_timestamp(1_795_000_000, 0).unwrap_or_default(),
             request_id: Some("0192f0c4-7d1e-7c39-9a3b-4bd3a1f2e001".into()),
+            address: None,
+            user_agent: None,
         }
     }
 }

@@ -56,7 +56,7 @@ pub async fn create_administrator(
         role: Role::Admin,
         unit: None,
     };
-    let audit = store::Audit { actor_id: None, request_id: None, at: now };
+    let audit = store::Audit { actor_id: None, request_id: None, at: now, address: None, user_agent: None };
     match store::create_staff(&db.into(), new, &audit).await {
         Ok(record) => Ok(record.user.id),
         Err(store::WriteError::PhoneTaken) => Err(CreateAdministratorError::PhoneTaken),

@@ -25,7 +25,9 @@ pub struct Caller {
     pub role: Role,
     pub unit_id: Option<Uuid>,
     /// The login session the access token belongs to.
-    pub session: Option<Uuid>,
+    pub session: Uuid,
+    /// Whether the account's phone was confirmed by a one-time code.
+    pub phone_verified: bool,
 }
 
 impl Caller {
@@ -47,15 +49,26 @@ pub struct BearerAuth(pub Caller);
 
 async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Caller> {
     let state = req.data::<AppState>().ok_or_else(|| ApiError::internal("AppState missing"))?;
-    let claims =
-        state.keys.tokens.verify(&bearer.token, state.clock.now()).ok_or_else(ApiError::unauthenticated)?;
+    let now = state.clock.now();
+    let claims = state.keys.tokens.verify(&bearer.token, now).ok_or_else(ApiError::unauthenticated)?;
+    // Every access token names its session; a revoked session's tokens are refused.
+    let session = claims.sid.ok_or_else(ApiError::unauthenticated)?;
+    if state.revoked_sessions.contains(&state.db, session, now).await.map_err(ApiError::from)? {
+        return Err(ApiError::unauthenticated().into());
+    }
     let user = entity::user::Entity::find_by_id(claims.sub)
         .one(&state.db)
         .await
         .map_err(ApiError::from)?
         .filter(|user| user.active)
         .ok_or_else(ApiError::unauthenticated)?;
-    Ok(Caller { id: user.id, role: user.role, unit_id: user.unit_id, session: claims.sid })
+    Ok(Caller {
+        id: user.id,
+        role: user.role,
+        unit_id: user.unit_id,
+        session,
+        phone_verified: user.phone_verified_at.is_some(),
+    })
 }
 
 /// The units a staff member may act in.

@@ -27,7 +27,7 @@ pub struct Claims {
 }
 
 /// How long after `exp` a token is still taken, for servers whose clocks differ slightly.
-const EXPIRY_LEEWAY_SECONDS: i64 = 5;
+pub const EXPIRY_LEEWAY_SECONDS: i64 = 5;
 
 /// Signs and checks access tokens. Only HS256 is accepted: `none` and every other algorithm
 /// fail validation.

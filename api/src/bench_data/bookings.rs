@@ -48,6 +48,10 @@ pub async fn seed_bookers(
                     unit_id: Set(None),
                     active: Set(true),
                     letters_opt_out: Set(false),
+                    phone_verified_at: Set(Some(now)),
+                    must_change_password: Set(false),
+                    oidc_subject: Set(None),
+                    deleted_at: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),
                 };

@@ -23,6 +23,8 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("get_me", &[]),
     ("update_me", &[]),
     ("change_password", &[p::INVALID_CREDENTIALS]),
+    ("list_my_sessions", &[]),
+    ("end_my_session", &[]),
     ("list_units", &[]),
     ("get_unit", &[]),
     ("update_unit_settings", &[p::FORBIDDEN]),

@@ -30,6 +30,8 @@ fn audit_dto((entry, unit_code): (entity::audit_log::Model, Option<String>)) -> 
         after_state: state(entry.after_state),
         at: entry.at,
         request_id: entry.request_id,
+        address: entry.address,
+        user_agent: entry.user_agent,
     }
 }
 

@@ -37,6 +37,8 @@ pub(crate) fn audit_by(state: &AppState, caller: &Caller) -> Audit {
         actor_id: Some(caller.id),
         request_id: RequestId::current().map(|id| id.to_string()),
         at: state.clock.now(),
+        address: None,
+        user_agent: None,
     }
 }
 

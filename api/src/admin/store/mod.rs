@@ -22,6 +22,9 @@ pub struct Audit {
     pub actor_id: Option<Uuid>,
     pub request_id: Option<String>,
     pub at: DateTime<Utc>,
+    /// The client's address and user agent, where they matter (security events).
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 /// Why a change was not made.
@@ -58,6 +61,8 @@ pub(crate) async fn write_audit(
         after_state: Set(Some(after.to_string())),
         at: Set(audit.at),
         request_id: Set(audit.request_id.clone()),
+        address: Set(audit.address.clone()),
+        user_agent: Set(audit.user_agent.clone()),
     }
     .insert(db)
     .await?;

@@ -1,6 +1,9 @@
 //! Staff accounts: listing, creating and changing them.
 
-use entity::{unit, user, values::AuditAction};
+use entity::{
+    unit, user,
+    values::{AuditAction, SessionEnd},
+};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -13,7 +16,7 @@ use uuid::Uuid;
 
 use super::{Audit, WriteError, units::is_unit_with_code, write_audit};
 use crate::{
-    accounts::store::{NewUser, insert_user, revoke_sessions_except},
+    accounts::store::{NewUser, insert_user},
     auth::{Role, UnitScope},
     db::{Writer, write_transaction},
     pagination::{PageQuery, fetch_page},
@@ -135,6 +138,7 @@ pub async fn create_staff(db: &Writer, new: NewStaff<'_>, audit: &Audit) -> Resu
             password_hash: new.password_hash,
             role: new.role,
             unit_id: new.unit.map(|unit| unit.id),
+            phone_verified: true,
         };
         // A concurrent creation of the same phone loses on users_phone_key.
         let user = insert_user(txn, row, audit.at).await?;
@@ -207,8 +211,10 @@ async fn apply_staff_update(
     user.updated_at = Set(audit.at);
     let after = StaffRecord { user: user.update(txn).await?, ..after };
     if before.user.active && !after.user.active {
-        // A deactivated account must not get new access tokens from its refresh tokens.
-        revoke_sessions_except(txn, after.user.id, None, audit.at).await?;
+        // A deactivated account's sessions end (its requests are refused already: every
+        // request reads the account).
+        let sessions = crate::sessions::Which::AllOf(after.user.id);
+        crate::sessions::store::revoke(txn, sessions, SessionEnd::Deactivated, audit.at).await?;
     }
     let target = (after.user.id.to_string(), after.user.unit_id.or(before.user.unit_id));
     write_audit(txn, audit, AuditAction::UserUpdate, target, Some(before.state()), after.state()).await?;
