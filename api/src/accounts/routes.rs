@@ -250,7 +250,10 @@ impl AccountsApi {
 
     /// Log out
     ///
-    /// Revokes the session of the given refresh token (the caller's own).
+    /// Ends the session of the given refresh token (one of the caller's own; another's or an
+    /// unknown token changes nothing): its refresh token stops working at once, its access
+    /// tokens within 30 seconds on every server. Other devices stay signed in
+    /// (`DELETE /me/sessions/{id}` signs one out).
     #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
     async fn logout(
         &self,
@@ -260,21 +263,13 @@ impl AccountsApi {
         body: Json<RefreshRequest>,
     ) -> ApiResult<NoContent> {
         let token = store::refresh_token_by_hash(&state.db, &tokens::token_hash(&body.refresh_token)).await?;
-        // The refresh token's session ends, and the session of the access token too: a client
-        // that lost its refresh token can still log out.
-        let mut ended_sessions = vec![auth.0.session];
-        ended_sessions.extend(token.filter(|t| t.user_id == auth.0.id).map(|t| t.family_id));
-        ended_sessions.dedup();
+        let Some(session) = token.filter(|t| t.user_id == auth.0.id).map(|t| t.family_id) else {
+            return Ok(NoContent::Done);
+        };
         let origin = Origin::of(&state, req);
+        let which = Which::One { user_id: auth.0.id, session };
         let ended = write_transaction(&state.writer, async |tx| {
-            let mut ended = Vec::new();
-            for session in ended_sessions {
-                let which = Which::One { user_id: auth.0.id, session };
-                ended.extend(
-                    sessions::end(tx, &state, &origin, Some(auth.0.id), which, SessionEnd::Logout).await?,
-                );
-            }
-            Ok::<_, ApiError>(ended)
+            sessions::end(tx, &state, &origin, Some(auth.0.id), which, SessionEnd::Logout).await
         })
         .await?;
         state.revoked_sessions.note(&ended);

@@ -12,6 +12,7 @@ mod integrations;
 mod letters;
 mod queue;
 mod ratings;
+mod sessions;
 mod webhooks;
 
 pub use booking::*;
@@ -20,6 +21,7 @@ pub use integrations::*;
 pub use letters::*;
 pub use queue::*;
 pub use ratings::*;
+pub use sessions::*;
 pub use webhooks::*;
 
 /// One kind of problem, as clients switch on it.
@@ -298,6 +300,8 @@ pub const ALL: &[ProblemType] = &[
     API_KEY_INVALID,
     INVALID_CREDENTIALS,
     INVALID_REFRESH_TOKEN,
+    STEP_UP_REQUIRED,
+    SESSION_IS_CURRENT,
     FORBIDDEN,
     NOT_FOUND,
     ROUTE_NOT_FOUND,

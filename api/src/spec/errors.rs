@@ -24,7 +24,7 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("update_me", &[]),
     ("change_password", &[p::INVALID_CREDENTIALS]),
     ("list_my_sessions", &[]),
-    ("end_my_session", &[]),
+    ("end_my_session", &[p::SESSION_IS_CURRENT]),
     ("list_units", &[]),
     ("get_unit", &[]),
     ("update_unit_settings", &[p::FORBIDDEN]),
