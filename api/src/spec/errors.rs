@@ -17,7 +17,7 @@ use crate::problems::{self as p, ProblemType};
 /// The problems an operation answers beyond those its shape implies.
 pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("register", &[p::PHONE_TAKEN]),
-    ("login", &[p::INVALID_CREDENTIALS, p::QUOTA_EXCEEDED]),
+    ("login", &[p::INVALID_CREDENTIALS, p::STEP_UP_REQUIRED, p::QUOTA_EXCEEDED]),
     ("refresh_tokens", &[p::INVALID_REFRESH_TOKEN]),
     ("logout", &[]),
     ("get_me", &[]),
