@@ -19,6 +19,8 @@ pub(crate) async fn serve(state: AppState) -> anyhow::Result<()> {
         // Fine on a laptop; in production a receipt's QR code would send phones to plain http.
         tracing::warn!(%public_url, "MOTCUA_PUBLIC_URL is not https: receipts' QR codes link to it");
     }
+    // One-time codes reach citizens only through a real gateway: say which sender is on.
+    tracing::info!(sender = %state.sms.describe(), "SMS sender");
     let app = api::build_app(state);
     tracing::info!(%bind, "serving; docs at http://{bind}/docs");
     Server::new(TcpListener::bind(bind))

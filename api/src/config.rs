@@ -18,7 +18,7 @@ pub use access::{CorsConfig, RateLimitConfig};
 pub use oidc::OidcConfig;
 pub use push::PushConfig;
 pub use sessions::SessionConfig;
-pub use sms::SmsConfig;
+pub use sms::{OtpConfig, SmsConfig, SmsHttpConfig, SmsSenderConfig};
 pub use webhooks::WebhookConfig;
 
 /// A fresh secret: 32 random bytes, base64url.

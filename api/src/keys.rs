@@ -5,6 +5,7 @@ use secrecy::ExposeSecret;
 use crate::{
     auth::{password::PasswordHashing, tokens::TokenKeys},
     domain::{dossier::SecretHasher, rating::RatingTokens},
+    otp::CodeKey,
     secrets::Secrets,
 };
 
@@ -13,6 +14,8 @@ pub struct Keys {
     pub lookup_secrets: SecretHasher,
     pub rating_tokens: RatingTokens,
     pub passwords: PasswordHashing,
+    /// The key of one-time codes' hashes.
+    pub otp: CodeKey,
 }
 
 impl Keys {
@@ -22,6 +25,7 @@ impl Keys {
             lookup_secrets: SecretHasher::new(secrets.lookup_pepper.expose_secret().as_bytes()),
             rating_tokens: RatingTokens::new(secrets.lookup_pepper.expose_secret().as_bytes()),
             passwords: PasswordHashing::default(),
+            otp: CodeKey::new(secrets.lookup_pepper.expose_secret().as_bytes()),
         }
     }
 }

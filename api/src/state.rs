@@ -34,6 +34,8 @@ pub struct AppState {
     pub webhooks: Arc<crate::webhooks::Sender>,
     /// The sessions this process knows to be revoked (see [`crate::sessions::revoked`]).
     pub revoked_sessions: Arc<crate::sessions::revoked::RevokedSessions>,
+    /// Where text messages (one-time codes) go.
+    pub sms: Arc<crate::otp::SmsSender>,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             config.sessions.revocation_cache,
             config.auth.access_ttl,
         ));
+        let sms = Arc::new(crate::otp::SmsSender::new(&config.sms.sender));
         AppState {
             writer: crate::db::Writer::serving(&db),
             db,
@@ -62,6 +65,7 @@ impl AppState {
             displays: Arc::default(),
             webhooks,
             revoked_sessions,
+            sms,
         }
     }
 }

@@ -723,6 +723,7 @@ mod tests {
         names_agree::<ComplaintEventKind>();
         names_agree::<WebhookDeliveryStatus>();
         names_agree::<WebhookDisabledReason>();
+        names_agree::<OtpPurpose>();
     }
 
     #[test]
@@ -759,5 +760,17 @@ value_set! {
         Password,
         /// The province's single sign-on (OpenID Connect).
         Oidc,
+    }
+}
+
+value_set! {
+    /// What a one-time code sent by SMS is for: a code of one purpose never serves another.
+    "OtpPurpose" pub enum OtpPurpose {
+        /// Confirming the phone of a new account.
+        VerifyPhone,
+        /// Setting a new password after forgetting it.
+        PasswordReset,
+        /// The second step of a login that looked suspicious.
+        LoginStepUp,
     }
 }

@@ -10,6 +10,7 @@ mod booking;
 mod complaints;
 mod integrations;
 mod letters;
+mod phone;
 mod queue;
 mod ratings;
 mod sessions;
@@ -19,6 +20,7 @@ pub use booking::*;
 pub use complaints::*;
 pub use integrations::*;
 pub use letters::*;
+pub use phone::*;
 pub use queue::*;
 pub use ratings::*;
 pub use sessions::*;
@@ -322,6 +324,10 @@ pub const ALL: &[ProblemType] = &[
     OWN_ACCOUNT_LOCKED,
     IF_MATCH_REQUIRED,
     QUOTA_EXCEEDED,
+    OTP_INVALID,
+    OTP_EXPIRED,
+    OTP_TOO_SOON,
+    PHONE_NOT_VERIFIED,
     INTERNAL_ERROR,
     SERVICE_UNAVAILABLE,
     STAFF_CANNOT_BOOK,

@@ -207,11 +207,11 @@ impl Bucket {
     }
 }
 
-/// Forgets the buckets nobody used for longer than any limit's window (the login's is the
-/// longest): they are full again, as a missing bucket is, and every client address and
+/// Forgets the buckets nobody used for longer than any limit's window (the login's or the
+/// one-time codes'): they are full again, as a missing bucket is, and every client address and
 /// looked-up code would otherwise keep a row.
 pub async fn forget_idle(state: &AppState) -> ApiResult<()> {
-    let longest = state.config.auth.login_window.max(Duration::from_secs(60));
+    let longest = state.config.auth.login_window.max(crate::otp::LIMIT_WINDOW);
     let idle = i64::try_from(longest.as_millis()).unwrap_or(i64::MAX);
     let before = state.clock.now().timestamp_millis().saturating_sub(idle);
     Ok(store::forget_idle(&state.writer, before).await?)
