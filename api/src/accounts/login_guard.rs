@@ -56,9 +56,22 @@ impl LoginGuard {
         let failures = |name, limit, refill| Policy { name, limit, window: auth.login_window, refill };
         let phone_failures = |limit| failures("login-phone", limit, Refill::AtWindowEnd);
         LoginGuard {
-            pair: Bucket::per_client(phone_failures(auth.login_max_per_phone), &format!("login:phone:{phone}"), state, req),
-            phone: Bucket::new(phone_failures(auth.login_max_per_phone_anywhere), format!("login:phone:{phone}")),
-            client: Bucket::per_client(failures("login", auth.login_max_per_client, Refill::Steady), "login", state, req),
+            pair: Bucket::per_client(
+                phone_failures(auth.login_max_per_phone),
+                &format!("login:phone:{phone}"),
+                state,
+                req,
+            ),
+            phone: Bucket::new(
+                phone_failures(auth.login_max_per_phone_anywhere),
+                format!("login:phone:{phone}"),
+            ),
+            client: Bucket::per_client(
+                failures("login", auth.login_max_per_client, Refill::Steady),
+                "login",
+                state,
+                req,
+            ),
         }
     }
 
@@ -127,7 +140,8 @@ impl LoginGuard {
             let sent = send_code(state, req, &user.phone).await?;
             write_transaction(&state.writer, async |tx| {
                 let detail = json!({ "code_sent": sent });
-                security::record(tx, origin, now, AuditAction::AuthStepUp, None, user.id.to_string(), detail).await
+                security::record(tx, origin, now, AuditAction::AuthStepUp, None, user.id.to_string(), detail)
+                    .await
             })
             .await?;
             return Err(ApiError::of(&problems::STEP_UP_REQUIRED));
@@ -150,12 +164,17 @@ impl LoginGuard {
 /// wait, or the limits on codes are used up): the answer is the same either way.
 async fn send_code(state: &AppState, req: &Request, phone: &str) -> ApiResult<bool> {
     if let Err(refusal) = otp::limit(state, req, phone).await {
-        return if refusal.status() == poem::http::StatusCode::TOO_MANY_REQUESTS { Ok(false) } else { Err(refusal) };
+        return if refusal.status() == poem::http::StatusCode::TOO_MANY_REQUESTS {
+            Ok(false)
+        } else {
+            Err(refusal)
+        };
     }
     let now = state.clock.now();
-    let issued =
-        write_transaction(&state.writer, async |tx| otp::issue(tx, state, phone, OtpPurpose::LoginStepUp, now).await)
-            .await?;
+    let issued = write_transaction(&state.writer, async |tx| {
+        otp::issue(tx, state, phone, OtpPurpose::LoginStepUp, now).await
+    })
+    .await?;
     match issued {
         Ok(issued) => {
             otp::send(state, issued);
