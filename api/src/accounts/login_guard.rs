@@ -12,6 +12,7 @@
 //!   for the `Retry-After` it names, seconds, not the whole window, and a correct login takes
 //!   nothing from it: the people behind one ward office's address are slowed by a guesser,
 //!   never shut out.
+//!
 //! While step-up is on, the answer to a wrong password and to a right one without the code is
 //! the same 401 `step_up_required` (the code is sent only in the second case), so a guesser
 //! learns nothing.
