@@ -34,6 +34,8 @@ pub struct AppState {
     pub webhooks: Arc<crate::webhooks::Sender>,
     /// The sessions this process knows to be revoked (see [`crate::sessions::revoked`]).
     pub revoked_sessions: Arc<crate::sessions::revoked::RevokedSessions>,
+    /// The single sign-on provider's discovery document and keys, as fetched.
+    pub oidc: Arc<crate::oidc::Sso>,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ impl AppState {
             config.sessions.revocation_cache,
             config.auth.access_ttl,
         ));
+        let oidc = Arc::new(crate::oidc::Sso::new(&config.oidc));
         AppState {
             writer: crate::db::Writer::serving(&db),
             db,
@@ -62,6 +65,7 @@ impl AppState {
             displays: Arc::default(),
             webhooks,
             revoked_sessions,
+            oidc,
         }
     }
 }
