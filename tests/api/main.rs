@@ -19,6 +19,8 @@ mod inbox;
 mod input;
 mod integrations;
 mod letters;
+mod oidc;
+mod oidc_provider;
 mod operations;
 mod platform;
 mod print;

@@ -168,6 +168,9 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
 
         // The caller's own account.
         "login" => Request::body(example("login")),
+        // The matrix's app has no single sign-on provider (tests/api/oidc.rs starts one).
+        "oidc_login" => Request::default(),
+        "oidc_callback" => Request::query("code=a-code&state=a-state"),
         "update_me" | "change_password" => Request::body(example(operation_id)),
         // A refresh token is spent by use, and needs no access token: each caller presents a
         // fresh one of the citizen's, as the citizen's app would.

@@ -22,7 +22,7 @@ pub const OIDC_PROVIDER_UNAVAILABLE: ProblemType = problem(
 
 pub const OIDC_STATE_INVALID: ProblemType = problem(
     "oidc_state_invalid",
-    400,
+    401,
     "The `state` is unknown, expired (logins last 10 minutes) or already used: start again at \
      `GET /auth/oidc/login`.",
     (
