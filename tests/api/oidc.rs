@@ -17,24 +17,26 @@ use crate::{
 const ADMIN: &str = "0889000001";
 const OFFICER: &str = "0912000001";
 
+/// Settings for the test's provider at `issuer` (plain http).
+pub(crate) fn oidc_settings(issuer: String) -> OidcProvider {
+    let mut sso = OidcProvider::new(issuer, CLIENT_ID);
+    sso.allow_http = true;
+    sso
+}
+
 async fn app_for(provider: &Provider) -> TestApp {
     let issuer = provider.issuer.clone();
-    TestApp::spawn_with(move |config| {
-        let mut sso = OidcProvider::new(issuer, CLIENT_ID);
-        sso.allow_http = true;
-        config.oidc.provider = Some(sso);
-    })
-    .await
+    TestApp::spawn_with(move |config| config.oidc.provider = Some(oidc_settings(issuer))).await
 }
 
 /// A login begun at the app: what the authorize URL told the provider.
-struct Login {
-    state: String,
-    nonce: String,
-    challenge: String,
+pub(crate) struct Login {
+    pub state: String,
+    pub nonce: String,
+    pub challenge: String,
 }
 
-async fn begin(app: &TestApp, provider: &Provider) -> Login {
+pub(crate) async fn begin(app: &TestApp, provider: &Provider) -> Login {
     let reply = app.get("/api/v1/auth/oidc/login").send().await;
     assert_eq!(reply.status.as_u16(), 302, "{}", reply.text);
     let location = reply.header("location").expect("a Location").to_owned();
