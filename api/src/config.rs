@@ -15,7 +15,7 @@ mod sms;
 mod webhooks;
 
 pub use access::{CorsConfig, RateLimitConfig};
-pub use oidc::OidcConfig;
+pub use oidc::{OidcConfig, OidcProvider};
 pub use push::PushConfig;
 pub use sessions::SessionConfig;
 pub use sms::{OtpConfig, SmsConfig, SmsHttpConfig, SmsSenderConfig};

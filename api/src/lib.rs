@@ -31,6 +31,7 @@ pub mod keys;
 pub mod legal_documents;
 pub mod letters;
 pub mod notifications;
+pub mod oidc;
 pub mod otp;
 pub mod pagination;
 pub mod problems;

@@ -36,6 +36,8 @@ pub struct AppState {
     pub revoked_sessions: Arc<crate::sessions::revoked::RevokedSessions>,
     /// Where text messages (one-time codes) go.
     pub sms: Arc<crate::otp::SmsSender>,
+    /// The single sign-on provider's discovery document and keys, as fetched.
+    pub oidc: Arc<crate::oidc::Sso>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             config.auth.access_ttl,
         ));
         let sms = Arc::new(crate::otp::SmsSender::new(&config.sms.sender));
+        let oidc = Arc::new(crate::oidc::Sso::new(&config.oidc));
         AppState {
             writer: crate::db::Writer::serving(&db),
             db,
@@ -66,6 +69,7 @@ impl AppState {
             webhooks,
             revoked_sessions,
             sms,
+            oidc,
         }
     }
 }

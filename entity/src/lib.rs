@@ -22,6 +22,7 @@ pub mod legal_document;
 pub mod letter;
 pub mod letter_template;
 pub mod notification;
+pub mod oidc_login;
 pub mod one_time_code;
 pub mod procedure;
 pub mod procedure_legal_basis;

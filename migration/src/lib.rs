@@ -26,6 +26,7 @@ mod m20261207_000016_rate_buckets;
 mod m20261207_000017_webhooks;
 mod m20261207_000018_sessions;
 mod m20261207_000019_one_time_codes;
+mod m20261207_000020_oidc_logins;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_webhooks::Migration),
             Box::new(m20261207_000018_sessions::Migration),
             Box::new(m20261207_000019_one_time_codes::Migration),
+            Box::new(m20261207_000020_oidc_logins::Migration),
         ]
     }
 }

@@ -20,6 +20,8 @@ mod input;
 mod integrations;
 mod letters;
 mod login_guard;
+mod oidc;
+mod oidc_provider;
 mod operations;
 mod platform;
 mod print;

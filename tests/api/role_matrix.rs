@@ -10,7 +10,11 @@ use futures_util::{StreamExt, stream};
 use poem::http::Method;
 use serde_json::{Value, json};
 
-use crate::common::{Call, PASSWORD, Reply, TestApp};
+use crate::{
+    common::{Call, PASSWORD, Reply, TestApp},
+    oidc::{begin, oidc_settings},
+    oidc_provider::{Key, Provider, sign},
+};
 
 const SPEC: &str = include_str!("../../openapi/openapi.json");
 const TABLE: &str = include_str!("role_matrix.txt");
@@ -168,6 +172,17 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
 
         // The caller's own account.
         "login" => Request::body(example("login")),
+        // Single sign-on: a login begun, and a code the provider issued for a new citizen's
+        // verified phone.
+        "oidc_login" => Request::default(),
+        "oidc_callback" => {
+            let login = begin(&desk.app, &desk.provider).await;
+            let mut claims = desk.provider.claims(&format!("matrix-{caller}"), &login.nonce, desk.app.now());
+            claims["phone_number"] = json!(format!("0987 000 10{caller}"));
+            claims["phone_number_verified"] = json!(true);
+            desk.provider.grant("the-code", &login.challenge, sign(&claims, Key::One, Key::One));
+            Request::query(&format!("code=the-code&state={}", login.state))
+        }
         "update_me" | "change_password" => Request::body(example(operation_id)),
         // A refresh token is spent by use, and needs no access token: each caller presents a
         // fresh one of the citizen's, as the citizen's app would.
@@ -358,6 +373,8 @@ struct Receipt {
 /// logged in, and a colleague of the officer.
 struct Desk {
     app: TestApp,
+    /// The single sign-on provider the app is configured with.
+    provider: Provider,
     /// Per caller, in the order of `CALLERS`.
     sessions: Vec<Option<Session>>,
     colleague: uuid::Uuid,
@@ -417,7 +434,13 @@ impl Desk {
 
     async fn open() -> Desk {
         // An event stream ends after its first display, so that its answer can be read whole.
-        let app = TestApp::spawn_with(|config| config.server.events_max = std::time::Duration::ZERO).await;
+        let provider = Provider::start().await;
+        let issuer = provider.issuer.clone();
+        let app = TestApp::spawn_with(|config| {
+            config.server.events_max = std::time::Duration::ZERO;
+            config.oidc.provider = Some(oidc_settings(issuer));
+        })
+        .await;
         app.create_unit(TOWN, None).await;
         app.create_unit(WARD, Some(TOWN)).await;
         app.create_unit(OTHER_WARD, Some(TOWN)).await;
@@ -437,7 +460,7 @@ impl Desk {
             });
         }
         let colleague = app.create_user(COLLEAGUE, "officer", Some(WARD)).await;
-        Desk { app, sessions, colleague }
+        Desk { app, provider, sessions, colleague }
     }
 
     /// A webhook endpoint the administrator subscribed, from the spec's example.

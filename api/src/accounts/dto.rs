@@ -86,6 +86,9 @@ pub struct UserProfile {
     /// The citizen asked for no letters (congratulations, condolences, thanks): none is
     /// issued to them, automatically or by hand.
     pub letters_opt_out: bool,
+    /// The single sign-on provider's subject the account is linked to, if any.
+    #[oai(skip_serializing_if_is_none)]
+    pub oidc_subject: Option<String>,
 }
 
 impl UserProfile {
@@ -100,6 +103,7 @@ impl UserProfile {
             active: user.active,
             phone_verified: user.phone_verified_at.is_some(),
             letters_opt_out: user.letters_opt_out,
+            oidc_subject: user.oidc_subject,
         }
     }
 }
@@ -162,6 +166,7 @@ impl poem_openapi::types::Example for UserProfile {
             active: true,
             phone_verified: true,
             letters_opt_out: false,
+            oidc_subject: None,
         }
     }
 }

@@ -180,6 +180,11 @@ pub struct StaffUserChanges {
     /// `false` deactivates the account and ends all its sessions; `true` reactivates it.
     #[oai(skip_serializing_if_is_none)]
     pub active: Option<bool>,
+    /// Links the account to this subject (`sub`) of the single sign-on provider, so its owner
+    /// can sign in there (`GET /auth/oidc/login`); `null` or `""` unlinks it (administrators
+    /// only). A subject linked to another account is `oidc_subject_taken`.
+    #[oai(nullable, validator(max_length = 255))]
+    pub oidc_subject: MaybeUndefined<String>,
 }
 
 impl poem_openapi::types::Example for StaffUserChanges {
@@ -189,6 +194,7 @@ impl poem_openapi::types::Example for StaffUserChanges {
             role: None,
             unit_code: MaybeUndefined::Undefined,
             active: Some(false),
+            oidc_subject: MaybeUndefined::Undefined,
         }
     }
 }

@@ -10,6 +10,7 @@ mod booking;
 mod complaints;
 mod integrations;
 mod letters;
+mod oidc;
 mod phone;
 mod queue;
 mod ratings;
@@ -20,6 +21,7 @@ pub use booking::*;
 pub use complaints::*;
 pub use integrations::*;
 pub use letters::*;
+pub use oidc::*;
 pub use phone::*;
 pub use queue::*;
 pub use ratings::*;
@@ -240,6 +242,11 @@ struct UniqueConstraint {
 
 const UNIQUE_CONSTRAINTS: &[UniqueConstraint] = &[
     UniqueConstraint { name: "users_phone_key", sqlite_columns: "users.phone", problem: PHONE_TAKEN },
+    UniqueConstraint {
+        name: "users_oidc_subject",
+        sqlite_columns: "users.oidc_subject",
+        problem: OIDC_SUBJECT_TAKEN,
+    },
     UniqueConstraint { name: "units_code_key", sqlite_columns: "units.code", problem: UNIT_CODE_TAKEN },
     UniqueConstraint {
         name: "holidays_national_date",
@@ -372,6 +379,12 @@ pub const ALL: &[ProblemType] = &[
     LETTERS_OPTED_OUT,
     API_KEY_REVOKED,
     WEBHOOK_DELIVERY_IN_FLIGHT,
+    OIDC_DISABLED,
+    OIDC_PROVIDER_UNAVAILABLE,
+    OIDC_STATE_INVALID,
+    OIDC_TOKEN_INVALID,
+    OIDC_NO_ACCOUNT,
+    OIDC_SUBJECT_TAKEN,
 ];
 
 /// The problem of a catalogue code.

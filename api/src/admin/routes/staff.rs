@@ -82,6 +82,10 @@ fn decide_staff_update(
     if caller.role != Role::Admin && (current_role != Role::Officer || role != Role::Officer) {
         return Err(ApiError::forbidden());
     }
+    // Who signs in as whom through the provider is the administrators' to say.
+    if caller.role != Role::Admin && !changes.oidc_subject.is_undefined() {
+        return Err(ApiError::forbidden());
+    }
     if let Some(Some(unit)) = &new_unit {
         scope.check(unit.id)?;
     }
@@ -98,7 +102,19 @@ fn decide_staff_update(
         role: changes.role.map(Role::from),
         unit: new_unit,
         active: changes.active,
+        oidc_subject: oidc_subject_change(&changes.oidc_subject),
     })
+}
+
+/// The subject to link (`Some(None)`: unlink, as `null` or a blank string asks).
+fn oidc_subject_change(requested: &MaybeUndefined<String>) -> Option<Option<String>> {
+    match requested {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(subject) => {
+            Some(Some(subject.trim().to_owned()).filter(|subject| !subject.is_empty()))
+        }
+    }
 }
 
 pub struct AdminStaffApi;
@@ -208,7 +224,8 @@ impl AdminStaffApi {
 
     /// Change a staff account
     ///
-    /// Renames, changes the role or unit of, deactivates or reactivates an account.
+    /// Renames, changes the role or unit of, deactivates or reactivates an account, or links
+    /// it to a subject of the single sign-on provider (`oidc_subject`, administrators only).
     /// Deactivation ends every session of the account at once. Supervisors may change only
     /// the officers of their units (name, unit inside their units, active); administrators
     /// may not deactivate themselves or change their own role (`own_account_locked`).

@@ -41,6 +41,7 @@ impl StaffRecord {
             "role": self.user.role,
             "unit_code": self.unit_code,
             "active": self.user.active,
+            "oidc_subject": self.user.oidc_subject,
         })
     }
 }
@@ -158,6 +159,8 @@ pub struct StaffUpdate {
     /// The new unit (`Some(None)`: none), looked up by the caller.
     pub unit: Option<Option<unit::Model>>,
     pub active: Option<bool>,
+    /// The new single sign-on subject (`Some(None)`: unlinked).
+    pub oidc_subject: Option<Option<String>>,
 }
 
 /// Changes a staff account. `decide` sees the account as it is inside the transaction (locked
@@ -203,6 +206,9 @@ async fn apply_staff_update(
     }
     if let Some(active) = update.active {
         user.active = Set(active);
+    }
+    if let Some(subject) = update.oidc_subject {
+        user.oidc_subject = Set(subject);
     }
     let after = StaffRecord { user: user.clone().try_into_model()?, unit_code };
     if after.state() == before.state() {
