@@ -32,6 +32,7 @@ pub mod legal_documents;
 pub mod letters;
 pub mod notifications;
 pub mod pagination;
+pub mod personal;
 pub mod problems;
 pub mod procedures;
 pub mod queue;

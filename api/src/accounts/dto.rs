@@ -37,6 +37,9 @@ pub struct LoginRequest {
     pub phone: Line<1, 32>,
     /// The password.
     pub password: Secret<1, 1024>,
+    /// A new password, to replace a temporary one a supervisor or administrator set: a login
+    /// with a temporary password and without this field answers 403 `password_change_required`.
+    pub new_password: Option<NewPassword>,
 }
 
 /// A refresh token, to rotate or revoke.
@@ -127,6 +130,7 @@ impl poem_openapi::types::Example for LoginRequest {
         LoginRequest {
             phone: "0912 345 678".into(),
             password: Secret::from_stored("lúa chín vàng đồng".into()),
+            new_password: None,
         }
     }
 }

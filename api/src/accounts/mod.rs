@@ -3,4 +3,5 @@
 pub mod dto;
 pub mod routes;
 pub mod store;
+pub mod temporary;
 pub mod validate;

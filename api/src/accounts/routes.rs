@@ -128,7 +128,9 @@ impl AccountsApi {
 
     /// Log in
     ///
-    /// Returns a short-lived access token and a refresh token. After 5 failures in 15 minutes
+    /// Returns a short-lived access token and a refresh token. A temporary password (set by a
+    /// supervisor or administrator) answers 403 `password_change_required` unless the body
+    /// carries `new_password`, which then replaces it. After 5 failures in 15 minutes
     /// for one phone, or 20 from one client address, login answers 429 `quota_exceeded` until
     /// the window passes.
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
@@ -197,7 +199,15 @@ impl AccountsApi {
                 return Err(ApiError::of(&problems::INVALID_CREDENTIALS));
             }
         };
-        if hashed_as_typed || needs_rehash(&user.password_hash) {
+        let replaced = super::temporary::settle_at_login(
+            &state,
+            &origin,
+            &user,
+            &body.password,
+            body.new_password.as_ref(),
+        )
+        .await?;
+        if !replaced && (hashed_as_typed || needs_rehash(&user.password_hash)) {
             let rehashed = state.keys.passwords.hash(&body.password).await?;
             store::set_password_hash(&state.db, user.id, rehashed, now).await?;
         }
@@ -331,7 +341,8 @@ impl MeApi {
 
     /// Change my password
     ///
-    /// Needs the current password; every other session of the account is revoked.
+    /// Needs the current password; every other session of the account is revoked. A temporary
+    /// password is replaced like any other.
     #[oai(path = "/me/password", method = "post", operation_id = "change_password")]
     async fn change_password(
         &self,

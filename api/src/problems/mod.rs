@@ -6,6 +6,7 @@
 //! server sends. Unique-constraint violations map onto them by constraint name
 //! ([`for_constraint`]).
 
+mod accounts_data;
 mod booking;
 mod complaints;
 mod integrations;
@@ -14,6 +15,7 @@ mod queue;
 mod ratings;
 mod webhooks;
 
+pub use accounts_data::*;
 pub use booking::*;
 pub use complaints::*;
 pub use integrations::*;
@@ -362,6 +364,10 @@ pub const ALL: &[ProblemType] = &[
     LETTERS_OPTED_OUT,
     API_KEY_REVOKED,
     WEBHOOK_DELIVERY_IN_FLIGHT,
+    PASSWORD_CHANGE_REQUIRED,
+    CLAIM_PHONE_MISMATCH,
+    NO_CITIZEN_ACCOUNT,
+    STAFF_ACCOUNT,
 ];
 
 /// The problem of a catalogue code.

@@ -1,0 +1,106 @@
+//! A person's own data: all of it exported, or the account erased (`GET /me/export`,
+//! `DELETE /me`). Both are security events of the audit log.
+
+pub mod erase;
+mod examples;
+pub mod export;
+
+use entity::values::{AuditAction, Role};
+use poem::{Request, web::Data};
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use serde_json::json;
+
+use crate::{
+    accounts::store::user_by_id,
+    auth::BearerAuth,
+    db::write_transaction,
+    error::{ApiError, ApiResult},
+    input::Secret,
+    problems,
+    security::{self, Origin},
+    spec::ApiTags,
+    state::AppState,
+};
+
+/// The password that confirms an erasure.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct EraseRequest {
+    /// The account's current password.
+    pub password: Secret<1, 1024>,
+}
+
+impl poem_openapi::types::Example for EraseRequest {
+    fn example() -> Self {
+        EraseRequest { password: Secret::from_stored("lúa chín vàng đồng".into()) }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum Erased {
+    /// The account is erased; its tokens no longer work.
+    #[oai(status = 204)]
+    Done,
+}
+
+pub struct PersonalDataApi;
+
+#[OpenApi(tag = "ApiTags::Me")]
+impl PersonalDataApi {
+    /// Export my data
+    ///
+    /// Everything the service holds about the caller, as one JSON document: the profile,
+    /// sessions, linked dossiers, appointments and their tickets, ratings given, complaints
+    /// made, letters received, the inbox, and the audit log's entries of what the account did.
+    /// Recorded in the audit log (`account.export`).
+    #[oai(path = "/me/export", method = "get", operation_id = "export_my_data")]
+    async fn export(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: BearerAuth,
+    ) -> ApiResult<Json<export::PersonalData>> {
+        let user = user_by_id(&state.db, auth.0.id).await?.ok_or_else(ApiError::unauthenticated)?;
+        let origin = Origin::of(&state, req);
+        let now = state.clock.now();
+        write_transaction(&state.writer, async |tx| {
+            let target = auth.0.id.to_string();
+            security::record(tx, &origin, now, AuditAction::AccountExport, Some(auth.0.id), target, json!({}))
+                .await
+        })
+        .await?;
+        Ok(Json(export::gather(&state, user).await?))
+    }
+
+    /// Delete my account
+    ///
+    /// Needs the current password. Erases the account's personal data: the name and phone are
+    /// replaced (the phone can register again), the password and single sign-on link removed,
+    /// the inbox deleted, every session ended. The dossiers linked to it are unlinked and stay
+    /// the units' official records, as do ratings, complaints, appointments and letters, which
+    /// point to the anonymised account from then on. Staff accounts are deactivated by their
+    /// administrators instead (403 `staff_account`). Recorded in the audit log
+    /// (`account.delete`).
+    #[oai(path = "/me", method = "delete", operation_id = "delete_me")]
+    async fn delete_me(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: BearerAuth,
+        body: Json<EraseRequest>,
+    ) -> ApiResult<Erased> {
+        let user = user_by_id(&state.db, auth.0.id).await?.ok_or_else(ApiError::unauthenticated)?;
+        if user.role != Role::Citizen {
+            return Err(ApiError::of(&problems::STAFF_ACCOUNT));
+        }
+        if !state.keys.passwords.verify(&body.password, Some(&user.password_hash)).await? {
+            return Err(ApiError::invalid_field(
+                "password",
+                "Mật khẩu không đúng.",
+                "The password is wrong.",
+            ));
+        }
+        erase::erase(&state, &Origin::of(&state, req), user.id).await?;
+        Ok(Erased::Done)
+    }
+}
