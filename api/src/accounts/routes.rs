@@ -339,6 +339,27 @@ impl MeApi {
         Ok(Json(profile_of(&state, user).await?))
     }
 
+    /// Delete my account
+    ///
+    /// Needs the current password. Erases the account's personal data: the name and phone are
+    /// replaced (the phone can register again), the password and single sign-on link removed,
+    /// the inbox deleted, every session ended. The dossiers linked to it are unlinked and stay
+    /// the units' official records, as do ratings, complaints, appointments and letters, which
+    /// point to the anonymised account from then on. Staff accounts are deactivated by their
+    /// administrators instead (403 `staff_account`). Recorded in the audit log
+    /// (`account.delete`).
+    #[oai(path = "/me", method = "delete", operation_id = "delete_me")]
+    async fn delete_me(
+        &self,
+        state: poem::web::Data<&AppState>,
+        req: &Request,
+        auth: BearerAuth,
+        body: Json<crate::personal::EraseRequest>,
+    ) -> ApiResult<NoContent> {
+        crate::personal::erase::erase_own(&state, &Origin::of(&state, req), &auth.0, &body.password).await?;
+        Ok(NoContent::Done)
+    }
+
     /// Change my password
     ///
     /// Needs the current password; every other session of the account is revoked. A temporary

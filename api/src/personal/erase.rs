@@ -11,15 +11,18 @@
 use chrono::{DateTime, Utc};
 use entity::{
     dossier, notification, user,
-    values::{AuditAction, SessionEnd},
+    values::{AuditAction, Role, SessionEnd},
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
+    accounts::store::user_by_id,
+    auth::Caller,
     db::write_transaction,
     error::{ApiError, ApiResult},
+    problems,
     security::{self, Origin},
     sessions::{self, Which},
     state::AppState,
@@ -54,9 +57,22 @@ async fn anonymise(db: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> R
     Ok(())
 }
 
-/// Erases the account `id` (a citizen's, whose password the caller checked), in one
-/// transaction; its ended sessions are noted for this process once it committed.
-pub async fn erase(state: &AppState, origin: &Origin, id: Uuid) -> ApiResult<()> {
+/// The caller erases their own account, confirmed by its password: citizens only (staff are
+/// deactivated by their administrators: 403 `staff_account`).
+pub async fn erase_own(state: &AppState, origin: &Origin, caller: &Caller, password: &str) -> ApiResult<()> {
+    let user = user_by_id(&state.db, caller.id).await?.ok_or_else(ApiError::unauthenticated)?;
+    if user.role != Role::Citizen {
+        return Err(ApiError::of(&problems::STAFF_ACCOUNT));
+    }
+    if !state.keys.passwords.verify(password, Some(&user.password_hash)).await? {
+        return Err(ApiError::invalid_field("password", "Mật khẩu không đúng.", "The password is wrong."));
+    }
+    erase(state, origin, user.id).await
+}
+
+/// Erases the account `id`, in one transaction; its ended sessions are noted for this process
+/// once it committed.
+async fn erase(state: &AppState, origin: &Origin, id: Uuid) -> ApiResult<()> {
     let now = state.clock.now();
     let ended = write_transaction(&state.writer, async |tx| {
         let unlinked = dossier::Entity::update_many()

@@ -1,13 +1,14 @@
-//! A person's own data: all of it exported, or the account erased (`GET /me/export`,
-//! `DELETE /me`). Both are security events of the audit log.
+//! A person's own data: all of it exported, or the account erased (`GET /me/export`, and
+//! `DELETE /me`, which lives with the other `/me` operations in `accounts::routes` because
+//! one path's operations must be of one API). Both are security events of the audit log.
 
 pub mod erase;
 mod examples;
 pub mod export;
 
-use entity::values::{AuditAction, Role};
+use entity::values::AuditAction;
 use poem::{Request, web::Data};
-use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use poem_openapi::{Object, OpenApi, payload::Json};
 use serde_json::json;
 
 use crate::{
@@ -16,7 +17,6 @@ use crate::{
     db::write_transaction,
     error::{ApiError, ApiResult},
     input::Secret,
-    problems,
     security::{self, Origin},
     spec::ApiTags,
     state::AppState,
@@ -34,13 +34,6 @@ impl poem_openapi::types::Example for EraseRequest {
     fn example() -> Self {
         EraseRequest { password: Secret::from_stored("lúa chín vàng đồng".into()) }
     }
-}
-
-#[derive(ApiResponse)]
-pub enum Erased {
-    /// The account is erased; its tokens no longer work.
-    #[oai(status = 204)]
-    Done,
 }
 
 pub struct PersonalDataApi;
@@ -70,37 +63,5 @@ impl PersonalDataApi {
         })
         .await?;
         Ok(Json(export::gather(&state, user).await?))
-    }
-
-    /// Delete my account
-    ///
-    /// Needs the current password. Erases the account's personal data: the name and phone are
-    /// replaced (the phone can register again), the password and single sign-on link removed,
-    /// the inbox deleted, every session ended. The dossiers linked to it are unlinked and stay
-    /// the units' official records, as do ratings, complaints, appointments and letters, which
-    /// point to the anonymised account from then on. Staff accounts are deactivated by their
-    /// administrators instead (403 `staff_account`). Recorded in the audit log
-    /// (`account.delete`).
-    #[oai(path = "/me", method = "delete", operation_id = "delete_me")]
-    async fn delete_me(
-        &self,
-        state: Data<&AppState>,
-        req: &Request,
-        auth: BearerAuth,
-        body: Json<EraseRequest>,
-    ) -> ApiResult<Erased> {
-        let user = user_by_id(&state.db, auth.0.id).await?.ok_or_else(ApiError::unauthenticated)?;
-        if user.role != Role::Citizen {
-            return Err(ApiError::of(&problems::STAFF_ACCOUNT));
-        }
-        if !state.keys.passwords.verify(&body.password, Some(&user.password_hash)).await? {
-            return Err(ApiError::invalid_field(
-                "password",
-                "Mật khẩu không đúng.",
-                "The password is wrong.",
-            ));
-        }
-        erase::erase(&state, &Origin::of(&state, req), user.id).await?;
-        Ok(Erased::Done)
     }
 }
