@@ -8,6 +8,7 @@ use crate::{
     error::ApiError,
     http::{
         cors::Cors,
+        no_store::NoStore,
         platform,
         request_context::{AllowedMethods, BodyLimits, RequestContext},
     },
@@ -81,8 +82,8 @@ pub fn build_app(state: AppState) -> impl Endpoint<Output = Response> {
 }
 
 /// The middleware every request crosses, around any routes: state, panics caught as a
-/// problem 500, the request context (id, language, limits, problem+json, metrics), the
-/// rate-limit headers, and CORS when origins are configured.
+/// problem 500, the request context (id, language, limits, problem+json, metrics), `no-store`
+/// on answers with personal data, the rate-limit headers, and CORS when origins are configured.
 pub fn with_middleware(
     routes: Route,
     state: AppState,
@@ -104,6 +105,7 @@ pub fn with_middleware(
             ApiError::internal("handler panicked").into_response()
         }))
         .with(context)
+        .with(NoStore)
         .with(RateLimitHeaders { state })
         .with_if(!origins.is_empty(), Cors::new(&origins))
 }

@@ -34,6 +34,7 @@ pub mod notifications;
 pub mod oidc;
 pub mod otp;
 pub mod pagination;
+pub mod personal;
 pub mod problems;
 pub mod procedures;
 pub mod queue;

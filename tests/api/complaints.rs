@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::{
     appointments::CITIZEN_PHONE,
     common::{Reply, TestApp},
-    dossiers::{OTHER_WARD, WARD, take_in},
+    dossiers::{OTHER_WARD, WARD, take_in_for},
     queue::queue_desk,
 };
 
@@ -42,7 +42,7 @@ async fn a_harassment_complaint_reaches_the_supervisor_and_ends_with_an_outcome_
     let officer_id = id_of(&app, &officer).await;
     let stranger = app.token_for("0912000098", "citizen", None).await;
     let elsewhere = app.token_for("0900000021", "supervisor", Some(OTHER_WARD)).await;
-    let receipt = take_in(&app, &officer).await;
+    let receipt = take_in_for(&app, &officer, CITIZEN_PHONE).await;
     let claim = json!({"code": receipt["code"], "secret": receipt["lookup_secret"]});
     app.post("/api/v1/me/dossiers/claim").bearer(&citizen).json(&claim).send().await.assert_status(200);
 

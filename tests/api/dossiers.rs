@@ -63,16 +63,27 @@ pub(crate) async fn desk_with(configure: impl FnOnce(&mut api::config::Config)) 
 }
 
 pub(crate) fn intake_body(name: &str) -> Value {
+    intake_body_for(name, "0912345678")
+}
+
+/// An intake of an applicant with this phone: the one account that may claim the dossier.
+pub(crate) fn intake_body_for(name: &str, phone: &str) -> Value {
     json!({
         "procedure_code": BIRTH,
-        "applicant": {"full_name": name, "id_number": "074095001234", "phone": "0912345678", "kind": "citizen"},
+        "applicant": {"full_name": name, "id_number": "074095001234", "phone": phone, "kind": "citizen"},
         "documents": [{"name": "Tờ khai đăng ký khai sinh", "count": 1}, {"name": "Giấy chứng sinh", "count": 1}],
         "channel": "desk"
     })
 }
 
 pub(crate) async fn take_in(app: &TestApp, officer: &str) -> Value {
-    let reply = app.post("/api/v1/dossiers").bearer(officer).json(&intake_body("Nguyễn Văn An")).send().await;
+    take_in_for(app, officer, "0912345678").await
+}
+
+/// A dossier of an applicant with this phone, taken in by `officer`: the receipt.
+pub(crate) async fn take_in_for(app: &TestApp, officer: &str, phone: &str) -> Value {
+    let body = intake_body_for("Nguyễn Văn An", phone);
+    let reply = app.post("/api/v1/dossiers").bearer(officer).json(&body).send().await;
     reply.assert_status(201).clone()
 }
 

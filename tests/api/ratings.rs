@@ -6,9 +6,9 @@ use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
 use crate::{
-    appointments::book,
+    appointments::{CITIZEN_PHONE, book},
     common::{Reply, TestApp},
-    dossiers::{WARD, take_in, transition},
+    dossiers::{WARD, take_in, take_in_for, transition},
     queue::{act, check_in, next, open, queue_desk},
 };
 
@@ -41,7 +41,7 @@ async fn served_walk_in(app: &TestApp, officer: &str, counter: i32) -> Value {
 /// A dossier taken in by `officer`, claimed by `citizen`, then processed and returned by
 /// `returner`: its code.
 async fn returned_dossier(app: &TestApp, officer: &str, returner: &str, citizen: &str) -> String {
-    let receipt = take_in(app, officer).await;
+    let receipt = take_in_for(app, officer, CITIZEN_PHONE).await;
     let code = receipt["code"].as_str().unwrap().to_owned();
     let claim = json!({"code": code, "secret": receipt["lookup_secret"]});
     app.post("/api/v1/me/dossiers/claim").bearer(citizen).json(&claim).send().await.assert_status(200);
@@ -61,7 +61,7 @@ async fn a_citizen_rates_the_officer_who_returned_their_dossier_once_and_inside_
     let returner = app.token_for("0900000011", "officer", Some(WARD)).await;
     let stranger = app.token_for("0912000099", "citizen", None).await;
 
-    let receipt = take_in(&app, &officer).await;
+    let receipt = take_in_for(&app, &officer, CITIZEN_PHONE).await;
     let code = receipt["code"].as_str().unwrap().to_owned();
     let claim = json!({"code": code, "secret": receipt["lookup_secret"]});
     app.post("/api/v1/me/dossiers/claim").bearer(&citizen).json(&claim).send().await.assert_status(200);

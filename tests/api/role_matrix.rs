@@ -133,6 +133,7 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
     Some(match operation_id {
         // Nothing to name.
         "get_me"
+        | "export_my_data"
         | "list_my_sessions"
         | "list_units"
         | "list_holidays"
@@ -184,6 +185,8 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
             Request::query(&format!("code=the-code&state={}", login.state))
         }
         "update_me" | "change_password" => Request::body(example(operation_id)),
+        // The citizen erases their account (with its password); staff accounts may not.
+        "delete_me" => Request::body(example(operation_id)),
         // A refresh token is spent by use, and needs no access token: each caller presents a
         // fresh one of the citizen's, as the citizen's app would.
         "refresh_tokens" => {
@@ -216,12 +219,16 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         // A colleague of the officer, in the ward.
         "get_staff" => Request::at("id", desk.colleague),
         "update_staff" => Request::at("id", desk.colleague).with_body(example(operation_id)),
+        "reset_staff_password" => Request::at("id", desk.colleague),
 
         // The ward's dossier, which the citizen follows.
         "get_dossier" | "get_dossier_receipt" => Request::at("code", &dossier.code),
         "look_up_dossier" | "claim_dossier" => {
             Request::body(json!({"code": dossier.code, "secret": dossier.secret}))
         }
+        "unclaim_dossier" => Request::at("code", &dossier.code),
+        // The desk links it to the citizen's account (the example's phone is theirs).
+        "link_dossier_citizen" => Request::at("code", &dossier.code).with_body(example(operation_id)),
         "mark_notification_read" => Request::at("id", &fixtures.notice),
         "mark_all_notifications_read" => Request::body(json!({"up_to_id": fixtures.notice})),
         // Each caller changes a dossier of its own: after one move the same move is illegal,

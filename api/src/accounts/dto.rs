@@ -39,6 +39,9 @@ pub struct LoginRequest {
     pub password: Secret<1, 1024>,
     /// The one-time code sent by SMS, when the last answer was 401 `step_up_required`.
     pub otp: Option<Secret<1, 16>>,
+    /// A new password, to replace a temporary one a supervisor or administrator set: a login
+    /// with a temporary password and without this field answers 403 `password_change_required`.
+    pub new_password: Option<NewPassword>,
 }
 
 /// A refresh token, to rotate or revoke.
@@ -134,6 +137,7 @@ impl poem_openapi::types::Example for LoginRequest {
             phone: "0912 345 678".into(),
             password: Secret::from_stored("lúa chín vàng đồng".into()),
             otp: None,
+            new_password: None,
         }
     }
 }

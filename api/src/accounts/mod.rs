@@ -4,4 +4,5 @@ pub mod dto;
 pub mod login_guard;
 pub mod routes;
 pub mod store;
+pub mod temporary;
 pub mod validate;

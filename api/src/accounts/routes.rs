@@ -137,7 +137,9 @@ impl AccountsApi {
     /// the right password then sends by SMS (`otp`; until it is given the answer is 401
     /// `step_up_required`, whether the password was right or not). After 20 failures from one
     /// client address, logins from it wait for the `Retry-After` of a 429 `quota_exceeded`
-    /// (seconds: the count drains steadily).
+    /// (seconds: the count drains steadily). A temporary password (set by a supervisor or
+    /// administrator) answers 403 `password_change_required` unless the body carries
+    /// `new_password`, which then replaces it.
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
@@ -175,7 +177,15 @@ impl AccountsApi {
         if step_up {
             guard.step_up(&state, req, &origin, &user, body.otp.as_deref()).await?;
         }
-        if hashed_as_typed || needs_rehash(&user.password_hash) {
+        let replaced = super::temporary::settle_at_login(
+            &state,
+            &origin,
+            &user,
+            &body.password,
+            body.new_password.as_ref(),
+        )
+        .await?;
+        if !replaced && (hashed_as_typed || needs_rehash(&user.password_hash)) {
             let rehashed = state.keys.passwords.hash(&body.password).await?;
             store::set_password_hash(&state.db, user.id, rehashed, now).await?;
         }
@@ -302,9 +312,31 @@ impl MeApi {
         Ok(Json(profile_of(&state, user).await?))
     }
 
+    /// Delete my account
+    ///
+    /// Needs the current password. Erases the account's personal data: the name and phone are
+    /// replaced (the phone can register again), the password and single sign-on link removed,
+    /// the inbox deleted, every session ended. The dossiers linked to it are unlinked and stay
+    /// the units' official records, as do ratings, complaints, appointments and letters, which
+    /// point to the anonymised account from then on. Staff accounts are deactivated by their
+    /// administrators instead (403 `staff_account`). Recorded in the audit log
+    /// (`account.delete`).
+    #[oai(path = "/me", method = "delete", operation_id = "delete_me")]
+    async fn delete_me(
+        &self,
+        state: poem::web::Data<&AppState>,
+        req: &Request,
+        auth: BearerAuth,
+        body: Json<crate::personal::EraseRequest>,
+    ) -> ApiResult<NoContent> {
+        crate::personal::erase::erase_own(&state, &Origin::of(&state, req), &auth.0, &body.password).await?;
+        Ok(NoContent::Done)
+    }
+
     /// Change my password
     ///
-    /// Needs the current password; every other session of the account is revoked.
+    /// Needs the current password; every other session of the account is revoked. A temporary
+    /// password is replaced like any other.
     #[oai(path = "/me/password", method = "post", operation_id = "change_password")]
     async fn change_password(
         &self,

@@ -62,14 +62,36 @@ pub async fn insert_user(
     .await
 }
 
+/// Sets a password its holder chose (or a rehash of it): a temporary one is replaced.
 pub async fn set_password_hash(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     hash: String,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    store_password(db, user_id, hash, false, now).await
+}
+
+/// Sets a temporary password, which must be changed at the next login.
+pub async fn set_temporary_password(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    hash: String,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    store_password(db, user_id, hash, true, now).await
+}
+
+async fn store_password(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    hash: String,
+    temporary: bool,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::MustChangePassword, Expr::value(temporary))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .filter(user::Column::Id.eq(user_id))
         .exec(db)

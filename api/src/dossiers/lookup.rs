@@ -16,8 +16,8 @@ use crate::{
     http::json::SerdeJson,
     integrations::access::OptionalKey,
     pagination::{Page, PageQuery},
-    problems,
     rate_limit::{Bucket, Policy},
+    security::Origin,
     spec::ApiTags,
     state::AppState,
 };
@@ -153,8 +153,11 @@ impl MyDossiersApi {
     /// Follow a dossier
     ///
     /// Links the dossier of this code and secret to the citizen's account, so its status
-    /// changes reach the inbox. Claiming again is harmless; a dossier another account follows
-    /// gets 409.
+    /// changes reach the inbox and the citizen sees the applicant's data unmasked. Only the
+    /// applicant's own phone may: an account with another phone gets 403
+    /// `claim_phone_mismatch` (the one-stop desk can link the dossier after checking an
+    /// identity document). Claiming again is harmless; a dossier another account follows gets
+    /// 409.
     #[oai(path = "/me/dossiers/claim", method = "post", operation_id = "claim_dossier")]
     async fn claim(
         &self,
@@ -166,9 +169,7 @@ impl MyDossiersApi {
         auth.0.require_citizen()?;
         throttle_lookup(&state, req, &body.code).await?;
         let dossier = open_with_secret(&state, body.code.trim(), &body.secret).await?;
-        if store::claim(&state.db, dossier.id, auth.0.id).await? != Some(auth.0.id) {
-            return Err(ApiError::of(&problems::DOSSIER_ALREADY_CLAIMED));
-        }
+        super::claims::claim(&state, &Origin::of(&state, req), auth.0.id, &dossier).await?;
         let mut items = summaries(&state, vec![dossier]).await?;
         items.pop().map(Json).ok_or_else(ApiError::not_found)
     }

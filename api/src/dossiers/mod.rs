@@ -5,6 +5,7 @@
 //! apologies, assignment) and [`lookup`] (public lookup, following a dossier).
 
 pub mod apology;
+pub mod claims;
 pub mod dto;
 mod examples;
 pub mod intake;

@@ -208,6 +208,27 @@ pub async fn claim(
     Ok(dossier::Entity::find_by_id(dossier_id).one(db).await?.and_then(|d| d.citizen_id))
 }
 
+/// Lets go of a dossier the citizen holds; false when they hold it not (anymore).
+pub async fn unclaim(db: &impl ConnectionTrait, dossier_id: Uuid, citizen: Uuid) -> Result<bool, DbErr> {
+    let result = dossier::Entity::update_many()
+        .col_expr(dossier::Column::CitizenId, Expr::value(Option::<Uuid>::None))
+        .filter(dossier::Column::Id.eq(dossier_id))
+        .filter(dossier::Column::CitizenId.eq(citizen))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Links a dossier to a citizen's account, whoever held it before (the desk's decision).
+pub async fn link(db: &impl ConnectionTrait, dossier_id: Uuid, citizen: Uuid) -> Result<(), DbErr> {
+    dossier::Entity::update_many()
+        .col_expr(dossier::Column::CitizenId, Expr::value(citizen))
+        .filter(dossier::Column::Id.eq(dossier_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Filters of the officers' worklist.
 #[derive(Debug, Default)]
 pub struct Worklist {

@@ -5,6 +5,7 @@ pub mod cors;
 pub mod etag;
 pub mod json;
 pub mod metrics;
+pub mod no_store;
 pub mod platform;
 pub mod printable;
 pub mod request_context;

@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// The header a key travels in (the `ApiKey` scheme's).
-const KEY_HEADER: &str = "X-API-Key";
+pub const KEY_HEADER: &str = "X-API-Key";
 
 fn sends_key(req: &Request) -> bool {
     req.headers().contains_key(KEY_HEADER)

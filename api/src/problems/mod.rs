@@ -6,6 +6,7 @@
 //! server sends. Unique-constraint violations map onto them by constraint name
 //! ([`for_constraint`]).
 
+mod accounts_data;
 mod booking;
 mod complaints;
 mod integrations;
@@ -17,6 +18,7 @@ mod ratings;
 mod sessions;
 mod webhooks;
 
+pub use accounts_data::*;
 pub use booking::*;
 pub use complaints::*;
 pub use integrations::*;
@@ -385,6 +387,10 @@ pub const ALL: &[ProblemType] = &[
     OIDC_TOKEN_INVALID,
     OIDC_NO_ACCOUNT,
     OIDC_SUBJECT_TAKEN,
+    PASSWORD_CHANGE_REQUIRED,
+    CLAIM_PHONE_MISMATCH,
+    NO_CITIZEN_ACCOUNT,
+    STAFF_ACCOUNT,
 ];
 
 /// The problem of a catalogue code.

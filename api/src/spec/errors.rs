@@ -17,7 +17,7 @@ use crate::problems::{self as p, ProblemType};
 /// The problems an operation answers beyond those its shape implies.
 pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("register", &[p::PHONE_TAKEN]),
-    ("login", &[p::INVALID_CREDENTIALS, p::STEP_UP_REQUIRED, p::QUOTA_EXCEEDED]),
+    ("login", &[p::INVALID_CREDENTIALS, p::STEP_UP_REQUIRED, p::PASSWORD_CHANGE_REQUIRED, p::QUOTA_EXCEEDED]),
     ("refresh_tokens", &[p::INVALID_REFRESH_TOKEN]),
     ("oidc_login", &[p::OIDC_DISABLED, p::OIDC_PROVIDER_UNAVAILABLE]),
     (
@@ -36,6 +36,8 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("get_me", &[]),
     ("update_me", &[]),
     ("change_password", &[p::INVALID_CREDENTIALS]),
+    ("delete_me", &[p::STAFF_ACCOUNT]),
+    ("export_my_data", &[]),
     ("list_my_sessions", &[]),
     ("end_my_session", &[p::SESSION_IS_CURRENT]),
     ("list_units", &[]),
@@ -59,6 +61,7 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("create_staff", &[p::FORBIDDEN, p::NOT_FOUND, p::PHONE_TAKEN]),
     ("get_staff", &[p::FORBIDDEN]),
     ("update_staff", &[p::FORBIDDEN, p::OWN_ACCOUNT_LOCKED, p::OIDC_SUBJECT_TAKEN]),
+    ("reset_staff_password", &[p::FORBIDDEN]),
     ("list_audit_log", &[p::FORBIDDEN]),
     ("take_in_dossier", &[p::FORBIDDEN, p::NOT_FOUND]),
     ("list_dossiers", &[p::FORBIDDEN]),
@@ -68,6 +71,7 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("apologise_for_dossier", &[p::FORBIDDEN, p::DOSSIER_CLOSED]),
     ("get_apology_slip", &[p::FORBIDDEN]),
     ("assign_dossier", &[p::FORBIDDEN, p::DOSSIER_CLOSED]),
+    ("link_dossier_citizen", &[p::FORBIDDEN, p::NO_CITIZEN_ACCOUNT]),
     ("look_up_dossier", &[p::NOT_FOUND, p::QUOTA_EXCEEDED]),
     (
         "submit_dossier_online",
@@ -80,7 +84,11 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("get_api_key", &[p::FORBIDDEN]),
     ("revoke_api_key", &[p::FORBIDDEN]),
     ("rotate_api_key", &[p::FORBIDDEN, p::API_KEY_REVOKED]),
-    ("claim_dossier", &[p::FORBIDDEN, p::NOT_FOUND, p::DOSSIER_ALREADY_CLAIMED, p::QUOTA_EXCEEDED]),
+    (
+        "claim_dossier",
+        &[p::FORBIDDEN, p::NOT_FOUND, p::CLAIM_PHONE_MISMATCH, p::DOSSIER_ALREADY_CLAIMED, p::QUOTA_EXCEEDED],
+    ),
+    ("unclaim_dossier", &[p::FORBIDDEN]),
     ("list_my_dossiers", &[p::FORBIDDEN]),
     ("list_my_notifications", &[]),
     ("mark_notification_read", &[]),

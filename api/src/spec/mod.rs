@@ -9,7 +9,7 @@ use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
 use crate::{
     accounts, admin, appointments, calendar, complaints, dossiers, integrations, legal_documents, letters,
-    notifications, oidc, procedures, queue, ratings, reports, sessions, units, webhooks,
+    notifications, oidc, personal, procedures, queue, ratings, reports, sessions, units, webhooks,
 };
 
 /// The groups of operations in the spec.
@@ -77,6 +77,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             accounts::routes::MeApi,
             sessions::routes::SessionsApi,
             oidc::routes::OidcApi,
+            personal::PersonalDataApi,
         ),
         (
             units::routes::UnitsApi,
@@ -92,6 +93,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             dossiers::lookup::LookupApi,
             dossiers::lookup::MyDossiersApi,
             dossiers::apology::ApologySlipApi,
+            dossiers::claims::ClaimsApi,
         ),
         notifications::routes::NotificationsApi,
         (appointments::routes::AppointmentsApi, appointments::changes::AppointmentChangesApi),

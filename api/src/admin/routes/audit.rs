@@ -16,7 +16,7 @@ use crate::{
     state::AppState,
 };
 
-fn audit_dto((entry, unit_code): (entity::audit_log::Model, Option<String>)) -> AuditEntry {
+pub fn audit_dto((entry, unit_code): (entity::audit_log::Model, Option<String>)) -> AuditEntry {
     // The states were written by the store as JSON; text that is not JSON cannot come from it.
     let state = |text: Option<String>| text.and_then(|text| serde_json::from_str(&text).ok());
     AuditEntry {

@@ -4,7 +4,11 @@ mod audit;
 mod staff;
 mod units;
 
-pub use self::{audit::AdminAuditApi, staff::AdminStaffApi, units::AdminUnitsApi};
+pub use self::{
+    audit::{AdminAuditApi, audit_dto},
+    staff::AdminStaffApi,
+    units::AdminUnitsApi,
+};
 
 use poem_openapi::payload::Json;
 use sea_orm::DatabaseConnection;

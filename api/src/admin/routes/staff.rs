@@ -1,8 +1,8 @@
 //! Staff accounts: list, create, read and change them (supervisors within their units, administrators everywhere).
 
-use poem::web::Data;
+use poem::{Request, web::Data};
 use poem_openapi::{
-    ApiResponse, OpenApi,
+    ApiResponse, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
     types::MaybeUndefined,
@@ -15,15 +15,32 @@ use crate::admin::{
     store::{self, StaffRecord},
 };
 use crate::{
-    accounts::{dto::UserProfile, validate},
+    accounts::{dto::UserProfile, temporary, validate},
     auth::{BearerAuth, Caller, Role, UnitScope, scope_of},
     domain::account::FullName,
     error::{ApiError, ApiResult},
     pagination::{Page, PageQuery},
     problems,
+    security::Origin,
     spec::ApiTags,
     state::AppState,
 };
+
+/// A temporary password, shown once.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct TemporaryPassword {
+    /// The new password, to hand to the account's holder: it works for one login, which must
+    /// set a new password (`new_password` in `POST /auth/login`). It is not stored in clear
+    /// and cannot be read again.
+    pub temporary_password: String,
+}
+
+impl poem_openapi::types::Example for TemporaryPassword {
+    fn example() -> Self {
+        TemporaryPassword { temporary_password: "k3m9p-x7t2a-fh4nq-8wzer".into() }
+    }
+}
 
 #[derive(ApiResponse)]
 pub enum StaffCreated {
@@ -62,6 +79,18 @@ fn check_unit_for_role(role: Role, has_unit: bool) -> ApiResult<()> {
     }
 }
 
+/// Whether a caller may change a staff account at all: 404 when out of their sight.
+/// Supervisors manage officers: they may see their peers but not change them.
+fn may_manage(caller: &Caller, scope: &UnitScope, target: &entity::user::Model) -> ApiResult<()> {
+    if !sees(scope, target) {
+        return Err(ApiError::not_found());
+    }
+    if caller.role != Role::Admin && target.role != Role::Officer {
+        return Err(ApiError::forbidden());
+    }
+    Ok(())
+}
+
 /// What a caller may change on a staff account they can see, given the requested changes.
 fn decide_staff_update(
     caller: &Caller,
@@ -72,14 +101,11 @@ fn decide_staff_update(
     new_unit: Option<Option<entity::unit::Model>>,
 ) -> ApiResult<store::StaffUpdate> {
     let target = &current.user;
-    if !sees(scope, target) {
-        return Err(ApiError::not_found());
-    }
+    may_manage(caller, scope, target)?;
     let current_role = target.role;
     let role = changes.role.map_or(current_role, Role::from);
-    // Supervisors manage officers: they may see their peers but not change them, nor make
-    // anyone more than an officer.
-    if caller.role != Role::Admin && (current_role != Role::Officer || role != Role::Officer) {
+    // Nor may supervisors make anyone more than an officer.
+    if caller.role != Role::Admin && role != Role::Officer {
         return Err(ApiError::forbidden());
     }
     // Who signs in as whom through the provider is the administrators' to say.
@@ -259,5 +285,32 @@ impl AdminStaffApi {
         })
         .await?;
         Ok(Json(staff_dto(record)))
+    }
+
+    /// Reset a staff password
+    ///
+    /// Gives the account a random temporary password, answered once; its holder must replace
+    /// it at the next login (`password_change_required`). Every session of the account ends.
+    /// Same permissions as changing the account: supervisors reset the officers of their
+    /// units, administrators anyone. Recorded in the audit log with the actor (never the
+    /// password).
+    #[oai(path = "/admin/users/:id/password-reset", method = "post", operation_id = "reset_staff_password")]
+    async fn reset_password(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: BearerAuth,
+        /// The account id.
+        id: Path<Uuid>,
+    ) -> ApiResult<Json<TemporaryPassword>> {
+        let caller = &auth.0;
+        caller.require_staff(Role::Supervisor)?;
+        let scope = scope_of(&state.db, caller).await?;
+        let origin = Origin::of(&state, req);
+        let temporary_password = temporary::reset_staff(&state, &origin, caller.id, id.0, |current| {
+            may_manage(caller, &scope, &current.user)
+        })
+        .await?;
+        Ok(Json(TemporaryPassword { temporary_password }))
     }
 }

@@ -119,6 +119,15 @@ pub async fn staff_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<S
     Ok(Some(StaffRecord { unit_code: unit_code(db, user.unit_id).await?, user }))
 }
 
+/// A staff account by id inside a transaction that changes it: locked on PostgreSQL, so the
+/// permission checks made on it hold for the row that is written.
+pub async fn staff_for_update(txn: &impl ConnectionTrait, id: Uuid) -> Result<Option<StaffRecord>, DbErr> {
+    let Some(user) = staff().filter(user::Column::Id.eq(id)).lock_exclusive().one(txn).await? else {
+        return Ok(None);
+    };
+    Ok(Some(StaffRecord { unit_code: unit_code(txn, user.unit_id).await?, user }))
+}
+
 /// A staff account to create: validated fields, the password already hashed, the unit looked up.
 pub struct NewStaff<'a> {
     pub phone: &'a str,
@@ -173,13 +182,7 @@ pub async fn update_staff<E: From<WriteError> + From<DbErr>>(
     decide: impl FnOnce(&StaffRecord) -> Result<StaffUpdate, E>,
 ) -> Result<StaffRecord, E> {
     write_transaction(db, async |txn| {
-        let current = staff()
-            .filter(user::Column::Id.eq(id))
-            .lock_exclusive()
-            .one(txn)
-            .await?
-            .ok_or(WriteError::NotFound)?;
-        let before = StaffRecord { unit_code: unit_code(txn, current.unit_id).await?, user: current };
+        let before = staff_for_update(txn, id).await?.ok_or(WriteError::NotFound)?;
         let update = decide(&before)?;
         Ok(apply_staff_update(txn, &before, update, audit).await?)
     })
