@@ -33,6 +33,7 @@ pub mod letters;
 pub mod notifications;
 pub mod otp;
 pub mod pagination;
+pub mod phone;
 pub mod problems;
 pub mod procedures;
 pub mod queue;

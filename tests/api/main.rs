@@ -20,6 +20,7 @@ mod input;
 mod integrations;
 mod letters;
 mod operations;
+mod phone;
 mod platform;
 mod print;
 mod queue;

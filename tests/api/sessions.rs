@@ -36,7 +36,7 @@ async fn refresh_status(app: &TestApp, pair: &Value) -> u16 {
 }
 
 /// The audit entries of this action, oldest first, as an administrator reads them.
-async fn security_events(app: &TestApp, action: &str) -> Vec<Value> {
+pub(crate) async fn security_events(app: &TestApp, action: &str) -> Vec<Value> {
     const ADMIN: &str = "0889000001";
     if api::accounts::store::user_by_phone(&app.db, "+84889000001").await.unwrap().is_none() {
         app.create_user(ADMIN, "admin", None).await;

@@ -164,6 +164,7 @@ impl MyDossiersApi {
         body: Json<LookupRequest>,
     ) -> ApiResult<Json<DossierSummary>> {
         auth.0.require_citizen()?;
+        auth.0.require_verified_phone()?;
         throttle_lookup(&state, req, &body.code).await?;
         let dossier = open_with_secret(&state, body.code.trim(), &body.secret).await?;
         if store::claim(&state.db, dossier.id, auth.0.id).await? != Some(auth.0.id) {
