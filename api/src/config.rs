@@ -140,9 +140,14 @@ pub struct AuthConfig {
     pub refresh_ttl: Duration,
     /// `MOTCUA_LOGIN_WINDOW_SECS` (default 900): the window failed logins are counted in.
     pub login_window: Duration,
-    /// `MOTCUA_LOGIN_MAX_FAILURES_PER_PHONE` (default 5)
+    /// `MOTCUA_LOGIN_MAX_FAILURES_PER_PHONE` (default 5): failures for a phone from one
+    /// address in the window before its logins from there need a one-time code (step-up).
     pub login_max_per_phone: u32,
-    /// `MOTCUA_LOGIN_MAX_FAILURES_PER_CLIENT` (default 20)
+    /// `MOTCUA_LOGIN_MAX_FAILURES_PER_PHONE_ANYWHERE` (default 20): the same, counted over
+    /// every address.
+    pub login_max_per_phone_anywhere: u32,
+    /// `MOTCUA_LOGIN_MAX_FAILURES_PER_CLIENT` (default 20): failures from one address a
+    /// window, refilled steadily; past them, logins from there wait (429, `Retry-After`).
     pub login_max_per_client: u32,
     /// `MOTCUA_API_KEY_ROTATION_GRACE_HOURS` (default 168): how long a rotated key's old
     /// secret keeps working when the rotation does not say.
@@ -357,6 +362,7 @@ impl Config {
                 refresh_ttl: Duration::from_secs(86_400 * parse_var("MOTCUA_REFRESH_TOKEN_TTL_DAYS", 30)?),
                 login_window: Duration::from_secs(parse_var("MOTCUA_LOGIN_WINDOW_SECS", 900)?),
                 login_max_per_phone: parse_var("MOTCUA_LOGIN_MAX_FAILURES_PER_PHONE", 5)?,
+                login_max_per_phone_anywhere: parse_var("MOTCUA_LOGIN_MAX_FAILURES_PER_PHONE_ANYWHERE", 20)?,
                 login_max_per_client: parse_var("MOTCUA_LOGIN_MAX_FAILURES_PER_CLIENT", 20)?,
                 api_key_rotation_grace_hours: parse_var("MOTCUA_API_KEY_ROTATION_GRACE_HOURS", 168)?,
             },
@@ -397,6 +403,7 @@ impl Config {
                 refresh_ttl: Duration::from_secs(30 * 86_400),
                 login_window: Duration::from_secs(900),
                 login_max_per_phone: 5,
+                login_max_per_phone_anywhere: 20,
                 login_max_per_client: 20,
                 api_key_rotation_grace_hours: 168,
             },

@@ -19,6 +19,7 @@ mod inbox;
 mod input;
 mod integrations;
 mod letters;
+mod login_guard;
 mod operations;
 mod phone;
 mod platform;

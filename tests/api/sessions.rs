@@ -228,3 +228,23 @@ async fn logins_and_failures_are_security_events_with_address_and_agent() {
     assert_eq!(mine[0]["user_agent"], ANDROID);
     assert_eq!(mine[0]["after_state"]["method"], "password");
 }
+
+#[tokio::test]
+async fn the_session_making_the_request_ends_by_logout_not_by_signing_out() {
+    let app = TestApp::spawn().await;
+    app.create_user(PHONE, "citizen", None).await;
+    let pair = login_from(&app, "203.113.152.7", ANDROID).await;
+    let list = app.get("/api/v1/me/sessions").bearer(access(&pair)).send().await;
+    let id = list.assert_status(200)["items"][0]["id"].as_str().unwrap().to_owned();
+
+    let reply = app.delete(&format!("/api/v1/me/sessions/{id}")).bearer(access(&pair)).send().await;
+    reply.assert_problem(409, "session_is_current");
+    assert_eq!(profile_status(&app, &pair).await, 200);
+
+    // A refresh token that is not the caller's own ends nothing.
+    let stranger = app.token_for("0987654321", "citizen", None).await;
+    let logout = app.post("/api/v1/auth/logout").bearer(&stranger);
+    logout.json(&json!({"refresh_token": pair["refresh_token"]})).send().await.assert_status(204);
+    assert_eq!(profile_status(&app, &pair).await, 200);
+    assert_eq!(refresh_status(&app, &pair).await, 200);
+}

@@ -37,6 +37,8 @@ pub struct LoginRequest {
     pub phone: Line<1, 32>,
     /// The password.
     pub password: Secret<1, 1024>,
+    /// The one-time code sent by SMS, when the last answer was 401 `step_up_required`.
+    pub otp: Option<Secret<1, 16>>,
 }
 
 /// A refresh token, to rotate or revoke.
@@ -127,6 +129,7 @@ impl poem_openapi::types::Example for LoginRequest {
         LoginRequest {
             phone: "0912 345 678".into(),
             password: Secret::from_stored("lúa chín vàng đồng".into()),
+            otp: None,
         }
     }
 }

@@ -1,7 +1,11 @@
 use poem::Request;
 use poem_openapi::{ApiResponse, OpenApi, payload::Json};
 
-use super::{dto::*, store, validate};
+use super::{
+    dto::*,
+    login_guard::{Failure, LoginGuard},
+    store, validate,
+};
 use entity::values::{AuditAction, OtpPurpose, SessionEnd, SignInMethod};
 use serde_json::json;
 
@@ -10,7 +14,6 @@ use crate::{
     db::write_transaction,
     error::{ApiError, ApiResult},
     problems,
-    rate_limit::{Bucket, Policy, Refill},
     security::{self, Origin},
     sessions::{self, Which},
     spec::ApiTags,
@@ -132,9 +135,13 @@ impl AccountsApi {
 
     /// Log in
     ///
-    /// Returns a short-lived access token and a refresh token. After 5 failures in 15 minutes
-    /// for one phone, or 20 from one client address, login answers 429 `quota_exceeded` until
-    /// the window passes.
+    /// Returns a short-lived access token and a refresh token. Failed logins never lock an
+    /// account: after 5 failures in 15 minutes for a phone from one address (or 20 from all
+    /// addresses) its logins need, besides the password, the one-time code that a login with
+    /// the right password then sends by SMS (`otp`; until it is given the answer is 401
+    /// `step_up_required`, whether the password was right or not). After 20 failures from one
+    /// client address, logins from it wait for the `Retry-After` of a 429 `quota_exceeded`
+    /// (seconds: the count drains steadily).
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
     async fn login(
         &self,
@@ -142,24 +149,13 @@ impl AccountsApi {
         req: &Request,
         body: Json<LoginRequest>,
     ) -> ApiResult<Json<TokenPair>> {
-        let auth = &state.config.auth;
         let now = state.clock.now();
+        let origin = Origin::of(&state, req);
         let phone = crate::domain::account::PhoneNumber::parse(&body.phone);
         let phone_key =
             phone.as_ref().map_or_else(|| body.phone.trim().to_owned(), |p| p.as_str().to_owned());
-        // Failures are counted, and the count empties only when its window has passed.
-        let failures =
-            |name, limit| Policy { name, limit, window: auth.login_window, refill: Refill::AtWindowEnd };
-        let limits = [
-            Bucket::new(
-                failures("login-phone", auth.login_max_per_phone),
-                format!("login:phone:{phone_key}"),
-            ),
-            Bucket::per_client(failures("login", auth.login_max_per_client), "login", &state, req),
-        ];
-        for limit in &limits {
-            limit.check(&state, req).await?;
-        }
+        let guard = LoginGuard::new(&state, req, &phone_key);
+        let step_up = guard.admit(&state, req).await?;
 
         let user = match &phone {
             Some(phone) => store::user_by_phone(&state.db, phone.as_str()).await?,
@@ -173,34 +169,16 @@ impl AccountsApi {
             verified = state.keys.passwords.verify(typed, hash).await?;
             hashed_as_typed = verified;
         }
-        let origin = Origin::of(&state, req);
         let user = match user {
             Some(user) if verified && user.active => user,
             user => {
-                for limit in &limits {
-                    limit.count(&state, req).await?;
-                }
-                let account = user.as_ref().map(|u| u.id);
-                let target = account.map_or(phone_key, |id| id.to_string());
-                write_transaction(&state.writer, async |tx| {
-                    security::record(
-                        tx,
-                        &origin,
-                        now,
-                        AuditAction::AuthLoginFailed,
-                        None,
-                        target,
-                        json!({
-                            "method": SignInMethod::Password,
-                            "known_account": account.is_some(),
-                        }),
-                    )
-                    .await
-                })
-                .await?;
-                return Err(ApiError::of(&problems::INVALID_CREDENTIALS));
+                let account = (user.as_ref().map(|u| u.id), phone_key);
+                return Err(guard.failed(&state, req, &origin, account, Failure::Credentials, step_up).await);
             }
         };
+        if step_up {
+            guard.step_up(&state, req, &origin, &user, body.otp.as_deref()).await?;
+        }
         if hashed_as_typed || needs_rehash(&user.password_hash) {
             let rehashed = state.keys.passwords.hash(&body.password).await?;
             store::set_password_hash(&state.db, user.id, rehashed, now).await?;
@@ -254,7 +232,10 @@ impl AccountsApi {
 
     /// Log out
     ///
-    /// Revokes the session of the given refresh token (the caller's own).
+    /// Ends the session of the given refresh token (one of the caller's own; another's or an
+    /// unknown token changes nothing): its refresh token stops working at once, its access
+    /// tokens within 30 seconds on every server. Other devices stay signed in
+    /// (`DELETE /me/sessions/{id}` signs one out).
     #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
     async fn logout(
         &self,
@@ -264,21 +245,13 @@ impl AccountsApi {
         body: Json<RefreshRequest>,
     ) -> ApiResult<NoContent> {
         let token = store::refresh_token_by_hash(&state.db, &tokens::token_hash(&body.refresh_token)).await?;
-        // The refresh token's session ends, and the session of the access token too: a client
-        // that lost its refresh token can still log out.
-        let mut ended_sessions = vec![auth.0.session];
-        ended_sessions.extend(token.filter(|t| t.user_id == auth.0.id).map(|t| t.family_id));
-        ended_sessions.dedup();
+        let Some(session) = token.filter(|t| t.user_id == auth.0.id).map(|t| t.family_id) else {
+            return Ok(NoContent::Done);
+        };
         let origin = Origin::of(&state, req);
+        let which = Which::One { user_id: auth.0.id, session };
         let ended = write_transaction(&state.writer, async |tx| {
-            let mut ended = Vec::new();
-            for session in ended_sessions {
-                let which = Which::One { user_id: auth.0.id, session };
-                ended.extend(
-                    sessions::end(tx, &state, &origin, Some(auth.0.id), which, SessionEnd::Logout).await?,
-                );
-            }
-            Ok::<_, ApiError>(ended)
+            sessions::end(tx, &state, &origin, Some(auth.0.id), which, SessionEnd::Logout).await
         })
         .await?;
         state.revoked_sessions.note(&ended);

@@ -13,6 +13,7 @@ mod letters;
 mod phone;
 mod queue;
 mod ratings;
+mod sessions;
 mod webhooks;
 
 pub use booking::*;
@@ -22,6 +23,7 @@ pub use letters::*;
 pub use phone::*;
 pub use queue::*;
 pub use ratings::*;
+pub use sessions::*;
 pub use webhooks::*;
 
 /// One kind of problem, as clients switch on it.
@@ -300,6 +302,8 @@ pub const ALL: &[ProblemType] = &[
     API_KEY_INVALID,
     INVALID_CREDENTIALS,
     INVALID_REFRESH_TOKEN,
+    STEP_UP_REQUIRED,
+    SESSION_IS_CURRENT,
     FORBIDDEN,
     NOT_FOUND,
     ROUTE_NOT_FOUND,

@@ -167,6 +167,17 @@ impl Bucket {
         Ok(())
     }
 
+    /// Whether the bucket is empty now: a limit that changes the answer rather than refusing
+    /// it (a login's step-up). Neither takes from the bucket nor reports it. A limit of 0 is
+    /// never empty.
+    pub async fn is_empty(&self, state: &AppState) -> ApiResult<bool> {
+        if self.policy.limit == 0 {
+            return Ok(false);
+        }
+        let level = store::level(&state.db, &self.key).await?;
+        Ok(self.policy.available(level, state.clock.now().timestamp_millis()) < 1.0)
+    }
+
     /// `None` without a limit; else the take's outcome, reported to the response.
     async fn try_take(&self, state: &AppState, req: &Request) -> ApiResult<Option<Result<(), ApiError>>> {
         if self.policy.limit == 0 {

@@ -9,6 +9,7 @@ use crate::{
     auth::BearerAuth,
     db::write_transaction,
     error::{ApiError, ApiResult},
+    problems,
     security::Origin,
     spec::ApiTags,
     state::AppState,
@@ -41,9 +42,10 @@ impl SessionsApi {
 
     /// Sign a session out
     ///
-    /// Ends one of the caller's sessions (this one too, if it is named): its refresh token
-    /// stops working at once, its access tokens within 30 seconds on every server. Another
-    /// account's session, or one already ended, is 404.
+    /// Ends another of the caller's sessions (a lost phone, a shared computer): its refresh
+    /// token stops working at once, its access tokens within 30 seconds on every server.
+    /// Another account's session, or one already ended, is 404; the session making the request
+    /// is 409 `session_is_current` (`POST /auth/logout` ends it).
     #[oai(path = "/me/sessions/:id", method = "delete", operation_id = "end_my_session")]
     async fn end(
         &self,
@@ -52,6 +54,9 @@ impl SessionsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
     ) -> ApiResult<NoContent> {
+        if id.0 == auth.0.session {
+            return Err(ApiError::of(&problems::SESSION_IS_CURRENT));
+        }
         let origin = Origin::of(&state, req);
         let which = Which::One { user_id: auth.0.id, session: id.0 };
         let ended = write_transaction(&state.writer, async |tx| {
