@@ -35,6 +35,7 @@ pub mod oidc;
 pub mod otp;
 pub mod pagination;
 pub mod personal;
+pub mod phone;
 pub mod problems;
 pub mod procedures;
 pub mod queue;

@@ -25,6 +25,7 @@ mod oidc;
 mod oidc_provider;
 mod operations;
 mod personal_data;
+mod phone;
 mod platform;
 mod print;
 mod queue;

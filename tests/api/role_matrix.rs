@@ -135,6 +135,7 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         "get_me"
         | "export_my_data"
         | "list_my_sessions"
+        | "resend_phone_code"
         | "list_units"
         | "list_holidays"
         | "list_procedures"
@@ -171,7 +172,7 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         )),
         "take_in_dossier" => Request::body(example("take_in_dossier")),
 
-        // The caller's own account.
+        // The caller's own account. Every fixture account's phone is confirmed already.
         "login" => Request::body(example("login")),
         // Single sign-on: a login begun, and a code the provider issued for a new citizen's
         // verified phone.
@@ -184,9 +185,24 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
             desk.provider.grant("the-code", &login.challenge, sign(&claims, Key::One, Key::One));
             Request::query(&format!("code=the-code&state={}", login.state))
         }
-        "update_me" | "change_password" => Request::body(example(operation_id)),
+        "update_me" | "change_password" | "verify_phone" => Request::body(example(operation_id)),
         // The citizen erases their account (with its password); staff accounts may not.
         "delete_me" => Request::body(example(operation_id)),
+        // A phone of each caller's own: one phone gets only so many codes an hour.
+        "request_password_reset" => Request::body(json!({"phone": format!("0955 000 00{caller}")})),
+        // Each caller resets a citizen account of its own, with a code issued as the SMS
+        // would carry it.
+        "confirm_password_reset" => {
+            let phone = format!("0944 000 00{caller}");
+            desk.app.create_user(&phone, "citizen", None).await;
+            let stored = api::domain::account::PhoneNumber::parse(&phone)?;
+            let (state, now) = (&desk.app.state, desk.app.state.clock.now());
+            let purpose = entity::values::OtpPurpose::PasswordReset;
+            let issued =
+                api::otp::issue(&desk.app.db, state, stored.as_str(), purpose, now).await.ok()?.ok()?;
+            let code = secrecy::ExposeSecret::expose_secret(&issued.code).to_owned();
+            Request::body(example_with(operation_id, json!({"phone": phone, "code": code})))
+        }
         // A refresh token is spent by use, and needs no access token: each caller presents a
         // fresh one of the citizen's, as the citizen's app would.
         "refresh_tokens" => {

@@ -6,7 +6,7 @@ use super::{
     login_guard::{Failure, LoginGuard},
     store, validate,
 };
-use entity::values::{AuditAction, SessionEnd, SignInMethod};
+use entity::values::{AuditAction, OtpPurpose, SessionEnd, SignInMethod};
 use serde_json::json;
 
 use crate::{
@@ -98,8 +98,9 @@ pub async fn sign_in(
 impl AccountsApi {
     /// Register a citizen account
     ///
-    /// Citizens sign up with their mobile number. Staff accounts are created by administrators
-    /// and supervisors (`POST /admin/users`).
+    /// Citizens sign up with their mobile number, which gets a 6-digit code by SMS to confirm
+    /// it (`POST /auth/phone/verify`); until then the account cannot claim dossiers, book or
+    /// rate. Staff accounts are created by administrators and supervisors (`POST /admin/users`).
     #[oai(path = "/auth/register", method = "post", operation_id = "register")]
     async fn register(
         &self,
@@ -126,6 +127,9 @@ impl AccountsApi {
         };
         // A concurrent registration of the same phone loses on users_phone_key: phone_taken.
         let user = store::insert_user(&state.db, new, state.clock.now()).await?;
+        // The account works at once; claiming, booking and rating wait for the code. A code
+        // refused as too soon (left by an erased account of this phone) still works.
+        let _ = crate::otp::issue_and_send(&state, &user.phone, OtpPurpose::VerifyPhone).await?;
         Ok(Registered::Created(Json(profile_of(&state, user).await?)))
     }
 

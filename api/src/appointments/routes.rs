@@ -163,9 +163,12 @@ async fn visible_appointment(state: &AppState, caller: &Caller, id: Uuid) -> Api
     views.pop().ok_or_else(|| ApiError::internal("no view of an appointment"))
 }
 
-/// Only citizens book, for themselves.
+/// Only citizens book, for themselves, once their phone is confirmed.
 fn require_citizen_booker(caller: &Caller) -> ApiResult<()> {
-    if is_staff(caller.role) { Err(ApiError::of(&problems::STAFF_CANNOT_BOOK)) } else { Ok(()) }
+    if is_staff(caller.role) {
+        return Err(ApiError::of(&problems::STAFF_CANNOT_BOOK));
+    }
+    caller.require_verified_phone()
 }
 
 pub struct AppointmentsApi;

@@ -40,6 +40,12 @@ impl Caller {
     pub fn require_citizen(&self) -> Result<(), ApiError> {
         if self.role == Role::Citizen { Ok(()) } else { Err(ApiError::forbidden()) }
     }
+
+    /// A confirmed phone, else 403 `phone_not_verified`: claiming, booking and rating act on
+    /// what is tied to a phone, so only its owner may do them.
+    pub fn require_verified_phone(&self) -> Result<(), ApiError> {
+        if self.phone_verified { Ok(()) } else { Err(ApiError::of(&crate::problems::PHONE_NOT_VERIFIED)) }
+    }
 }
 
 /// `Authorization: Bearer <access token>` from `POST /auth/login`.

@@ -121,11 +121,17 @@ pub fn check_password(password: &str) -> Result<(), PasswordProblem> {
         Err(PasswordProblem::TooShort)
     } else if length > PASSWORD_MAX_CHARS {
         Err(PasswordProblem::TooLong)
-    } else if COMMON_PASSWORDS.contains(&password.to_lowercase()) {
+    } else if COMMON_PASSWORDS.contains(&password.to_lowercase()) || one_character_repeated(password) {
         Err(PasswordProblem::TooCommon)
     } else {
         Ok(())
     }
+}
+
+/// `aaaaaaaaaa`, `0000000000`: long enough, and the first thing a guesser tries after the list.
+fn one_character_repeated(password: &str) -> bool {
+    let mut chars = password.chars();
+    chars.next().is_some_and(|first| chars.all(|c| c == first))
 }
 
 #[cfg(test)]
@@ -180,5 +186,9 @@ mod tests {
         assert_eq!(check_password(&"x".repeat(129)), Err(PasswordProblem::TooLong));
         assert_eq!(check_password("MatKhau123"), Err(PasswordProblem::TooCommon));
         assert_eq!(check_password("lúa chín vàng đồng"), Ok(()));
+        assert_eq!(check_password("aaaaaaaaaa"), Err(PasswordProblem::TooCommon));
+        assert_eq!(check_password("0000000000"), Err(PasswordProblem::TooCommon));
+        assert_eq!(check_password("12345678"), Err(PasswordProblem::TooShort));
+        assert_eq!(check_password("1234567890"), Err(PasswordProblem::TooCommon));
     }
 }

@@ -167,6 +167,7 @@ impl MyDossiersApi {
         body: Json<LookupRequest>,
     ) -> ApiResult<Json<DossierSummary>> {
         auth.0.require_citizen()?;
+        auth.0.require_verified_phone()?;
         throttle_lookup(&state, req, &body.code).await?;
         let dossier = open_with_secret(&state, body.code.trim(), &body.secret).await?;
         super::claims::claim(&state, &Origin::of(&state, req), auth.0.id, &dossier).await?;

@@ -165,12 +165,21 @@ pub fn send(state: &AppState, issued: Issued) {
     });
 }
 
+/// Issues a code for (phone, purpose) in a transaction of its own and sends it, without
+/// the limits on sending.
+pub async fn issue_and_send(
+    state: &AppState,
+    phone: &str,
+    purpose: OtpPurpose,
+) -> ApiResult<Result<(), OtpRefusal>> {
+    let now = state.clock.now();
+    let issued =
+        write_transaction(&state.writer, async |tx| issue(tx, state, phone, purpose, now).await).await?;
+    Ok(issued.map(|issued| send(state, issued)))
+}
+
 /// Limits, issues and sends a code for (phone, purpose) in one go.
 pub async fn request(state: &AppState, req: &Request, phone: &str, purpose: OtpPurpose) -> ApiResult<()> {
     limit(state, req, phone).await?;
-    let now = state.clock.now();
-    let issued =
-        write_transaction(&state.writer, async |tx| issue(tx, state, phone, purpose, now).await).await??;
-    send(state, issued);
-    Ok(())
+    Ok(issue_and_send(state, phone, purpose).await??)
 }

@@ -134,13 +134,15 @@ fn rater(request: &Request, auth: &RaterAuth, body: &NewRating) -> ApiResult<(Op
         RaterAuth::Bearer(BearerAuth(Caller { role, .. })) if is_staff(*role) => {
             Err(ApiError::of(&problems::STAFF_CANNOT_RATE))
         }
-        RaterAuth::Bearer(BearerAuth(caller)) => Ok((
-            Some(caller.id),
-            match body.channel {
-                Some(SignedInChannel::Web) => RatingChannel::Web,
-                _ => RatingChannel::App,
-            },
-        )),
+        RaterAuth::Bearer(BearerAuth(caller)) => caller.require_verified_phone().map(|()| {
+            (
+                Some(caller.id),
+                match body.channel {
+                    Some(SignedInChannel::Web) => RatingChannel::Web,
+                    _ => RatingChannel::App,
+                },
+            )
+        }),
         // A session that did not verify is no kiosk: its owner signs in again.
         RaterAuth::Anonymous if request.headers().contains_key(poem::http::header::AUTHORIZATION) => {
             Err(ApiError::unauthenticated())

@@ -17,6 +17,10 @@ use crate::problems::{self as p, ProblemType};
 /// The problems an operation answers beyond those its shape implies.
 pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("register", &[p::PHONE_TAKEN]),
+    ("verify_phone", &[p::OTP_INVALID, p::OTP_EXPIRED]),
+    ("resend_phone_code", &[p::OTP_TOO_SOON, p::QUOTA_EXCEEDED]),
+    ("request_password_reset", &[p::QUOTA_EXCEEDED]),
+    ("confirm_password_reset", &[p::OTP_INVALID, p::OTP_EXPIRED]),
     ("login", &[p::INVALID_CREDENTIALS, p::STEP_UP_REQUIRED, p::PASSWORD_CHANGE_REQUIRED, p::QUOTA_EXCEEDED]),
     ("refresh_tokens", &[p::INVALID_REFRESH_TOKEN]),
     ("oidc_login", &[p::OIDC_DISABLED, p::OIDC_PROVIDER_UNAVAILABLE]),
@@ -86,7 +90,14 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("rotate_api_key", &[p::FORBIDDEN, p::API_KEY_REVOKED]),
     (
         "claim_dossier",
-        &[p::FORBIDDEN, p::NOT_FOUND, p::CLAIM_PHONE_MISMATCH, p::DOSSIER_ALREADY_CLAIMED, p::QUOTA_EXCEEDED],
+        &[
+            p::FORBIDDEN,
+            p::PHONE_NOT_VERIFIED,
+            p::NOT_FOUND,
+            p::CLAIM_PHONE_MISMATCH,
+            p::DOSSIER_ALREADY_CLAIMED,
+            p::QUOTA_EXCEEDED,
+        ],
     ),
     ("unclaim_dossier", &[p::FORBIDDEN]),
     ("list_my_dossiers", &[p::FORBIDDEN]),
@@ -98,6 +109,7 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
         "book_appointment",
         &[
             p::STAFF_CANNOT_BOOK,
+            p::PHONE_NOT_VERIFIED,
             p::BOOKING_BLOCKED,
             p::NOT_FOUND,
             p::PROCEDURE_NOT_OFFERED,
@@ -156,7 +168,14 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("follow_display", &[]),
     (
         "create_rating",
-        &[p::STAFF_CANNOT_RATE, p::NOT_FOUND, p::ALREADY_RATED, p::NOT_RATEABLE_YET, p::RATING_WINDOW_CLOSED],
+        &[
+            p::STAFF_CANNOT_RATE,
+            p::PHONE_NOT_VERIFIED,
+            p::NOT_FOUND,
+            p::ALREADY_RATED,
+            p::NOT_RATEABLE_YET,
+            p::RATING_WINDOW_CLOSED,
+        ],
     ),
     ("list_ratings", &[p::FORBIDDEN]),
     ("get_rating", &[p::FORBIDDEN]),

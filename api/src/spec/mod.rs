@@ -9,7 +9,7 @@ use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
 use crate::{
     accounts, admin, appointments, calendar, complaints, dossiers, integrations, legal_documents, letters,
-    notifications, oidc, personal, procedures, queue, ratings, reports, sessions, units, webhooks,
+    notifications, oidc, personal, phone, procedures, queue, ratings, reports, sessions, units, webhooks,
 };
 
 /// The groups of operations in the spec.
@@ -78,6 +78,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             sessions::routes::SessionsApi,
             oidc::routes::OidcApi,
             personal::PersonalDataApi,
+            phone::PhoneApi,
         ),
         (
             units::routes::UnitsApi,
