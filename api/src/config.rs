@@ -16,7 +16,7 @@ mod webhooks;
 
 pub use access::{CorsConfig, RateLimitConfig};
 pub use oidc::OidcConfig;
-pub use push::PushConfig;
+pub use push::{FcmCredentials, PushConfig};
 pub use sessions::SessionConfig;
 pub use sms::SmsConfig;
 pub use webhooks::WebhookConfig;

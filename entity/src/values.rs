@@ -761,3 +761,25 @@ value_set! {
         Oidc,
     }
 }
+
+value_set! {
+    /// The kind of phone a device is.
+    "DevicePlatform" pub enum DevicePlatform {
+        /// Android (FCM directly).
+        Android,
+        /// iOS (FCM relays to APNs).
+        Ios,
+    }
+}
+
+value_set! {
+    /// Where a push stands (one FCM accepted is deleted).
+    "PushDeliveryStatus" pub enum PushDeliveryStatus {
+        /// Waiting for its next attempt.
+        Pending,
+        /// An attempt is being sent right now.
+        Sending,
+        /// Given up: retries spent.
+        Failed,
+    }
+}

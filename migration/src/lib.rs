@@ -25,6 +25,7 @@ mod m20261207_000015_integrations;
 mod m20261207_000016_rate_buckets;
 mod m20261207_000017_webhooks;
 mod m20261207_000018_sessions;
+mod m20261207_000022_push;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_rate_buckets::Migration),
             Box::new(m20261207_000017_webhooks::Migration),
             Box::new(m20261207_000018_sessions::Migration),
+            Box::new(m20261207_000022_push::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@ mod letters;
 mod operations;
 mod platform;
 mod print;
+mod push;
 mod queue;
 mod queue_display;
 mod rate_limits;

@@ -130,6 +130,7 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         // Nothing to name.
         "get_me"
         | "list_my_sessions"
+        | "list_my_devices"
         | "list_units"
         | "list_holidays"
         | "list_procedures"
@@ -179,6 +180,17 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         "end_my_session" => {
             desk.app.login(CITIZEN_PHONE, PASSWORD).await;
             Request::at("id", newest_session(&desk.app).await)
+        }
+        // Each caller registers a phone of its own; the citizen's phone is theirs to remove.
+        "register_my_device" => {
+            Request::body(example_with(operation_id, json!({"token": format!("fcm-token-{caller}")})))
+        }
+        "remove_my_device" => {
+            let token =
+                desk.app.login(CITIZEN_PHONE, PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+            let body = json!({"platform": "android", "token": format!("citizen-phone-{caller}")});
+            let device = desk.app.post("/api/v1/me/devices").bearer(&token).json(&body).send().await;
+            Request::at("id", device.assert_status(201)["id"].as_str().unwrap())
         }
         // Each caller ends its own session; the anonymous one names the citizen's.
         "logout" => {

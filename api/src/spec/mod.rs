@@ -9,7 +9,7 @@ use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
 use crate::{
     accounts, admin, appointments, calendar, complaints, dossiers, integrations, legal_documents, letters,
-    notifications, procedures, queue, ratings, reports, sessions, units, webhooks,
+    notifications, procedures, push, queue, ratings, reports, sessions, units, webhooks,
 };
 
 /// The groups of operations in the spec.
@@ -72,7 +72,12 @@ carries an `X-Request-Id`.";
 /// The OpenAPI service of `/api/v1`: one `#[OpenApi]` struct per resource.
 pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
     let apis = (
-        (accounts::routes::AccountsApi, accounts::routes::MeApi, sessions::routes::SessionsApi),
+        (
+            accounts::routes::AccountsApi,
+            accounts::routes::MeApi,
+            sessions::routes::SessionsApi,
+            push::routes::DevicesApi,
+        ),
         (
             units::routes::UnitsApi,
             calendar::routes::CalendarApi,
