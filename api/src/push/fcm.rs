@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::Mutex;
 
-use crate::config::{FcmCredentials, PushConfig};
-
-/// How long FCM and the token endpoint have to answer.
-const TIMEOUT: Duration = Duration::from_secs(15);
+use crate::{
+    config::{FcmCredentials, PushConfig},
+    webhooks::send::{TIMEOUT, failure, retry_after},
+};
 
 /// The permission the access token asks for.
 const SCOPE: &str = "https://www.googleapis.com/auth/firebase.messaging";
@@ -28,6 +28,7 @@ const ASSERTION_LIFE: TimeDelta = TimeDelta::hours(1);
 
 /// The FCM client of a process.
 pub struct Fcm {
+    /// Answers within the webhooks' timeout, and reads their failures as they do.
     client: reqwest::Client,
     credentials: FcmCredentials,
     send_url: String,
@@ -141,7 +142,7 @@ impl Fcm {
         if status == StatusCode::UNAUTHORIZED {
             *self.token.lock().await = None;
         }
-        let retry_after = crate::webhooks::send::retry_after(response.headers(), now);
+        let retry_after = retry_after(response.headers(), now);
         let answer = response.bytes().await.unwrap_or_default();
         let error: ErrorBody = serde_json::from_slice(&answer).unwrap_or_default();
         read(status, error.error, retry_after)
@@ -200,17 +201,6 @@ fn read(status: StatusCode, error: ErrorStatus, retry_after: Option<Duration>) -
         error: format!("FCM answered {}", status.as_u16()),
         retry_after: retry_after.filter(|_| asks_to_wait),
     }
-}
-
-/// Why a request got no answer.
-fn failure(err: &reqwest::Error) -> String {
-    if err.is_timeout() {
-        return format!("no answer within {} s", TIMEOUT.as_secs());
-    }
-    if err.is_connect() {
-        return "could not connect".into();
-    }
-    "the request failed".into()
 }
 
 #[cfg(test)]

@@ -109,7 +109,7 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Dur
 }
 
 /// Why a request got no answer, in words that say nothing of the inside.
-fn failure(err: &reqwest::Error) -> String {
+pub(crate) fn failure(err: &reqwest::Error) -> String {
     if let Some(refused) = address::refusal_in(err) {
         return refused.to_string();
     }
