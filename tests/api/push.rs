@@ -228,6 +228,16 @@ async fn devices_are_registered_once_move_with_their_token_and_are_removed_by_th
         .await
         .assert_problem(404, "not_found");
     assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM devices").await, 0);
+
+    // An app that sends its token twice at once gets one device.
+    let (one, two) = tokio::join!(
+        register(&app, &citizen, "ios", "token-sent-twice"),
+        register(&app, &citizen, "ios", "token-sent-twice")
+    );
+    let mut statuses = [one.status.as_u16(), two.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 201]);
+    assert_eq!(one.body["id"], two.body["id"]);
 }
 
 #[tokio::test]

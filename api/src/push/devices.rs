@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use entity::{device, values::DevicePlatform};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, sea_query::Expr,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
 
@@ -29,35 +29,45 @@ pub async fn register(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Registered, DbErr> {
-    let held =
-        device::Entity::find().filter(device::Column::Token.eq(token)).lock_exclusive().one(tx).await?;
+    let held = device::Entity::find().filter(device::Column::Token.eq(token)).one(tx).await?;
     match held {
-        Some(device) if device.user_id == user_id && device.platform == platform => {
-            return Ok(Registered::Again(device));
-        }
-        Some(device) if device.user_id == user_id => {
-            device::Entity::update_many()
-                .col_expr(device::Column::Platform, Expr::value(platform))
-                .filter(device::Column::Id.eq(device.id))
-                .exec(tx)
-                .await?;
-            return Ok(Registered::Again(device::Model { platform, ..device }));
-        }
+        Some(device) if device.user_id == user_id => return again(tx, device, platform).await,
         Some(device) => {
             device::Entity::delete_by_id(device.id).exec(tx).await?;
         }
         None => {}
     }
-    let device = device::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        platform: Set(platform),
-        token: Set(token.to_owned()),
-        created_at: Set(now),
+    let device =
+        device::Model { id: Uuid::now_v7(), user_id, platform, token: token.to_owned(), created_at: now };
+    // The same token registered at the same moment by a second request (an app that sent it
+    // twice) is that request's device: this one waits for it and answers with it.
+    let inserted = device::Entity::insert(device::ActiveModel::from(device.clone()))
+        .on_conflict(OnConflict::column(device::Column::Token).do_nothing().to_owned())
+        .exec_without_returning(tx)
+        .await?;
+    if inserted == 1 {
+        return Ok(Registered::New(device));
     }
-    .insert(tx)
-    .await?;
-    Ok(Registered::New(device))
+    match device::Entity::find().filter(device::Column::Token.eq(token)).one(tx).await? {
+        Some(held) if held.user_id == user_id => again(tx, held, platform).await,
+        _ => Err(DbErr::Custom("a device token was registered by two accounts at once".into())),
+    }
+}
+
+/// The caller's device registered again, on the platform it now names.
+async fn again(
+    tx: &impl ConnectionTrait,
+    device: device::Model,
+    platform: DevicePlatform,
+) -> Result<Registered, DbErr> {
+    if device.platform != platform {
+        device::Entity::update_many()
+            .col_expr(device::Column::Platform, Expr::value(platform))
+            .filter(device::Column::Id.eq(device.id))
+            .exec(tx)
+            .await?;
+    }
+    Ok(Registered::Again(device::Model { platform, ..device }))
 }
 
 /// The user's devices, newest first.
