@@ -14,6 +14,8 @@ pub struct Model {
     pub platform: DevicePlatform,
     /// The FCM registration token: unique, a device belongs to one user at a time.
     pub token: String,
+    /// The session that registered it: when the session ends, the device goes.
+    pub session_id: Uuid,
     pub created_at: DateTimeUtc,
 }
 

@@ -6,7 +6,9 @@ use crate::{drop_tables, run_ddl};
 pub struct Migration;
 
 // Push notifications: the devices users register (an FCM registration token each, unique: a
-// token registered again by another user moves to them, as a phone changes hands), and an
+// token registered again by another user moves to them, as a phone changes hands), each bound
+// to the session that registered it (a session that ends takes its device along: a phone
+// logged out, or signed out from elsewhere, stops getting the account's pushes), and an
 // outbox of pushes, one per inbox entry and device of its recipient, written by `notify` in
 // the transaction of the entry when push is configured.
 //
@@ -21,9 +23,11 @@ CREATE TABLE devices (
     user_id {uuid} NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     platform TEXT NOT NULL CHECK (platform IN ('android', 'ios')),
     token TEXT NOT NULL UNIQUE,
+    session_id {uuid} NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
     created_at {ts} NOT NULL
 );
 CREATE INDEX devices_user ON devices (user_id);
+CREATE INDEX devices_session ON devices (session_id);
 
 CREATE TABLE push_deliveries (
     id {uuid} PRIMARY KEY,

@@ -241,6 +241,22 @@ async fn devices_are_registered_once_move_with_their_token_and_are_removed_by_th
 }
 
 #[tokio::test]
+async fn a_device_goes_with_the_session_that_registered_it() {
+    let (app, _, citizen) = desk_pushing_to(None).await;
+    let phone = app.login(CITIZEN, crate::common::PASSWORD).await;
+    let access = phone["access_token"].as_str().unwrap();
+    register(&app, access, "android", "phone-token").await.assert_status(201);
+    register(&app, &citizen, "ios", "tablet-token").await.assert_status(201);
+
+    let logout = json!({"refresh_token": phone["refresh_token"]});
+    app.post("/api/v1/auth/logout").bearer(access).json(&logout).send().await.assert_status(204);
+    let list = app.get("/api/v1/me/devices").bearer(&citizen).send().await;
+    let items = list.assert_status(200)["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1, "the phone logged out gets no more pushes: {items:?}");
+    assert_eq!(items[0]["platform"], "ios");
+}
+
+#[tokio::test]
 async fn a_token_must_be_printable_ascii_of_at_most_4096_characters() {
     let (app, _, citizen) = desk_pushing_to(None).await;
     for bad in [String::new(), "has space".into(), "tiếng-việt".into(), "x".repeat(4097)] {

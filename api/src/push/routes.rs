@@ -33,8 +33,10 @@ impl DevicesApi {
     ///
     /// Every entry of the caller's inbox is then also pushed to this phone through Firebase
     /// Cloud Messaging. Registering the same token again answers 200 with the same device; a
-    /// token another account registered moves to the caller (the phone changed hands). Devices
-    /// are kept while push is off on the server, and get pushes once it is on.
+    /// token another account registered moves to the caller (the phone changed hands). The
+    /// device belongs to the session that registers it: when that session ends (logout, a
+    /// sign-out from another device, a password change), pushes to it stop. Devices are kept
+    /// while push is off on the server, and get pushes once it is on.
     #[oai(path = "/me/devices", method = "post", operation_id = "register_my_device")]
     async fn register(
         &self,
@@ -43,8 +45,9 @@ impl DevicesApi {
         body: Json<NewDevice>,
     ) -> ApiResult<DeviceRegistered> {
         let now = state.clock.now();
+        let owner = devices::Owner { user_id: auth.0.id, session_id: auth.0.session };
         let registered = write_transaction(&state.writer, async |tx| {
-            devices::register(tx, auth.0.id, body.platform, &body.token, now).await
+            devices::register(tx, owner, body.platform, &body.token, now).await
         })
         .await?;
         Ok(match registered {
