@@ -9,10 +9,11 @@ pub(crate) async fn serve(state: AppState) -> anyhow::Result<()> {
     let bind = state.config.server.bind;
     let grace = state.config.server.shutdown_grace;
     // Background work every process shares with the others: due reminders, expired keys,
-    // tickets left waiting at closing time, webhook deliveries.
+    // tickets left waiting at closing time, webhook deliveries, pushes.
     let reminders = api::appointments::reminders::spawn(state.clone());
     let sweep = api::queue::sweep::spawn(state.clone());
     let webhooks = api::webhooks::spawn(state.clone());
+    let pushes = api::push::spawn(state.clone());
     let displays = state.displays.clone();
     let public_url = &state.config.server.public_url;
     if !public_url.starts_with("https://") {
@@ -38,6 +39,9 @@ pub(crate) async fn serve(state: AppState) -> anyhow::Result<()> {
     reminders.abort();
     sweep.abort();
     webhooks.abort();
+    if let Some(pushes) = pushes {
+        pushes.abort();
+    }
     Ok(())
 }
 

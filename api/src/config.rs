@@ -16,7 +16,7 @@ mod webhooks;
 
 pub use access::{CorsConfig, RateLimitConfig};
 pub use oidc::{OidcConfig, OidcProvider};
-pub use push::PushConfig;
+pub use push::{FcmCredentials, PushConfig};
 pub use sessions::SessionConfig;
 pub use sms::{OtpConfig, SmsConfig, SmsHttpConfig, SmsSenderConfig};
 pub use webhooks::WebhookConfig;

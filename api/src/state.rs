@@ -32,6 +32,8 @@ pub struct AppState {
     pub displays: Arc<crate::queue::display::hub::DisplayHub>,
     /// The client webhook deliveries are sent with.
     pub webhooks: Arc<crate::webhooks::Sender>,
+    /// The client pushes are sent with; `None` when push is off (no credentials configured).
+    pub fcm: Option<Arc<crate::push::Fcm>>,
     /// The sessions this process knows to be revoked (see [`crate::sessions::revoked`]).
     pub revoked_sessions: Arc<crate::sessions::revoked::RevokedSessions>,
     /// Where text messages (one-time codes) go.
@@ -49,6 +51,7 @@ impl AppState {
         let readers =
             Arc::new(crate::db::reader::HeldReaders::new(&config.database, config.lookup.connections));
         let webhooks = Arc::new(crate::webhooks::Sender::new(config.webhooks.allow_private));
+        let fcm = crate::push::Fcm::new(&config.push).map(Arc::new);
         let revoked_sessions = Arc::new(crate::sessions::revoked::RevokedSessions::new(
             config.sessions.revocation_cache,
             config.auth.access_ttl,
@@ -67,9 +70,15 @@ impl AppState {
             clock,
             displays: Arc::default(),
             webhooks,
+            fcm,
             revoked_sessions,
             sms,
             oidc,
         }
+    }
+
+    /// Whether inbox entries are pushed (see [`crate::push::Push`]).
+    pub fn push(&self) -> crate::push::Push {
+        if self.fcm.is_some() { crate::push::Push::On } else { crate::push::Push::Off }
     }
 }

@@ -724,6 +724,8 @@ mod tests {
         names_agree::<WebhookDeliveryStatus>();
         names_agree::<WebhookDisabledReason>();
         names_agree::<OtpPurpose>();
+        names_agree::<DevicePlatform>();
+        names_agree::<PushDeliveryStatus>();
     }
 
     #[test]
@@ -772,5 +774,27 @@ value_set! {
         PasswordReset,
         /// The second step of a login that looked suspicious.
         LoginStepUp,
+    }
+}
+
+value_set! {
+    /// The kind of phone a device is.
+    "DevicePlatform" pub enum DevicePlatform {
+        /// Android (FCM directly).
+        Android,
+        /// iOS (FCM relays to APNs).
+        Ios,
+    }
+}
+
+value_set! {
+    /// Where a push stands (one FCM accepted is deleted).
+    "PushDeliveryStatus" pub enum PushDeliveryStatus {
+        /// Waiting for its next attempt.
+        Pending,
+        /// An attempt is being sent right now.
+        Sending,
+        /// Given up: retries spent.
+        Failed,
     }
 }

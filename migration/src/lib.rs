@@ -27,6 +27,7 @@ mod m20261207_000017_webhooks;
 mod m20261207_000018_sessions;
 mod m20261207_000019_one_time_codes;
 mod m20261207_000020_oidc_logins;
+mod m20261207_000022_push;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_sessions::Migration),
             Box::new(m20261207_000019_one_time_codes::Migration),
             Box::new(m20261207_000020_oidc_logins::Migration),
+            Box::new(m20261207_000022_push::Migration),
         ]
     }
 }

@@ -144,14 +144,16 @@ async fn a_reminder_goes_once_with_two_senders_and_never_after_a_cancellation() 
         .assert_status(200);
 
     // Nothing is due before the day before, 08:00.
-    assert_eq!(send_due(&app.state.writer, app.now()).await.unwrap().sent, 0);
+    assert_eq!(send_due(&app.state.writer, app.state.push(), app.now()).await.unwrap().sent, 0);
     app.set_time("2026-12-02T09:30:00+07:00");
     let other = app.second_process().await;
-    let (one, two) =
-        tokio::join!(send_due(&app.state.writer, app.now()), send_due(&other.state.writer, app.now()));
+    let (one, two) = tokio::join!(
+        send_due(&app.state.writer, app.state.push(), app.now()),
+        send_due(&other.state.writer, other.state.push(), app.now())
+    );
     let (one, two) = (one.unwrap(), two.unwrap());
     assert_eq!(one.sent + two.sent, 1, "{one:?} {two:?}");
-    assert_eq!(send_due(&app.state.writer, app.now()).await.unwrap().sent, 0);
+    assert_eq!(send_due(&app.state.writer, app.state.push(), app.now()).await.unwrap().sent, 0);
 
     let citizen = app.token_of(crate::appointments::CITIZEN_PHONE).await;
     assert_eq!(reminders_in_inbox(&app, &citizen).await, 1);
@@ -176,13 +178,13 @@ async fn a_booking_made_after_its_reminder_was_due_gets_none_and_a_moved_one_get
     let body = json!({"start": "2026-12-04T10:00:00+07:00"});
     app.post(&path).bearer(&citizen).header("if-match", "\"1\"").json(&body).send().await.assert_status(200);
 
-    let round = send_due(&app.state.writer, app.now()).await.unwrap();
+    let round = send_due(&app.state.writer, app.state.push(), app.now()).await.unwrap();
     assert_eq!((round.sent, round.skipped), (0, 1));
     // The day before the moved booking's old time: its old reminder was voided by the move.
     app.set_time("2026-12-02T10:30:00+07:00");
-    assert_eq!(send_due(&app.state.writer, app.now()).await.unwrap().sent, 0);
+    assert_eq!(send_due(&app.state.writer, app.state.push(), app.now()).await.unwrap().sent, 0);
     app.set_time("2026-12-03T10:30:00+07:00");
-    assert_eq!(send_due(&app.state.writer, app.now()).await.unwrap().sent, 1);
+    assert_eq!(send_due(&app.state.writer, app.state.push(), app.now()).await.unwrap().sent, 1);
     let citizen = app.token_of(crate::appointments::CITIZEN_PHONE).await;
     assert_eq!(reminders_in_inbox(&app, &citizen).await, 1);
 }

@@ -28,6 +28,7 @@ mod personal_data;
 mod phone;
 mod platform;
 mod print;
+mod push;
 mod queue;
 mod queue_display;
 mod rate_limits;

@@ -136,6 +136,7 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         | "export_my_data"
         | "list_my_sessions"
         | "resend_phone_code"
+        | "list_my_devices"
         | "list_units"
         | "list_holidays"
         | "list_procedures"
@@ -213,6 +214,17 @@ async fn request_for(desk: &Desk, fixtures: &Fixtures, operation_id: &str, calle
         "end_my_session" => {
             desk.app.login(CITIZEN_PHONE, PASSWORD).await;
             Request::at("id", newest_session(&desk.app).await)
+        }
+        // Each caller registers a phone of its own; the citizen's phone is theirs to remove.
+        "register_my_device" => {
+            Request::body(example_with(operation_id, json!({"token": format!("fcm-token-{caller}")})))
+        }
+        "remove_my_device" => {
+            let token =
+                desk.app.login(CITIZEN_PHONE, PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+            let body = json!({"platform": "android", "token": format!("citizen-phone-{caller}")});
+            let device = desk.app.post("/api/v1/me/devices").bearer(&token).json(&body).send().await;
+            Request::at("id", device.assert_status(201)["id"].as_str().unwrap())
         }
         // Each caller ends its own session; the anonymous one names the citizen's.
         "logout" => {

@@ -22,6 +22,7 @@ use crate::{
     notifications::store::{NewNotice, Subject, notify},
     problems,
     procedures::store::{procedure_by_id, unit_offering},
+    push::Push,
     units::store::unit_by_id,
     webhooks::payloads::{AppointmentData, announce},
 };
@@ -87,6 +88,7 @@ pub(super) fn when(time_zone: chrono_tz::Tz, at: DateTime<Utc>) -> String {
 
 async fn tell(
     db: &impl ConnectionTrait,
+    push: Push,
     appointment: &appointment::Model,
     kind: NotificationKind,
     (title, body): (Text, Text),
@@ -99,7 +101,7 @@ async fn tell(
         title,
         body,
     };
-    Ok(notify(db, notice, now).await?)
+    Ok(notify(db, push, notice, now).await?)
 }
 
 /// The slot beginning at `start` if it can be booked now at this desk, else 422.
@@ -188,6 +190,7 @@ pub fn new_booking(
 /// Books a seat for `citizen`: 409 `slot_full` when none is left.
 pub async fn book(
     tx: &impl ConnectionTrait,
+    push: Push,
     config: &AppointmentConfig,
     citizen: Uuid,
     request: &BookingRequest,
@@ -218,7 +221,7 @@ pub async fn book(
             format!("Your appointment at {} at {at} is confirmed.", desk.unit.name),
         ),
     );
-    tell(tx, &appointment, NotificationKind::AppointmentBooked, notice, now).await?;
+    tell(tx, push, &appointment, NotificationKind::AppointmentBooked, notice, now).await?;
     let data = AppointmentData::of(&appointment, &desk.unit.code, &request.procedure_code);
     announce(tx, now, EventType::AppointmentBooked, desk.unit.id, &data).await?;
     Ok(view(&appointment, &desk, &request.procedure_code))
@@ -255,6 +258,7 @@ pub async fn locked_context(
 /// keeps its old seat.
 pub async fn reschedule(
     tx: &impl ConnectionTrait,
+    push: Push,
     config: &AppointmentConfig,
     citizen: Uuid,
     (id, if_match): (Uuid, Option<&str>),
@@ -302,7 +306,7 @@ pub async fn reschedule(
             format!("Your appointment at {} moved to {at}.", desk.unit.name),
         ),
     );
-    tell(tx, &appointment, NotificationKind::AppointmentRescheduled, notice, now).await?;
+    tell(tx, push, &appointment, NotificationKind::AppointmentRescheduled, notice, now).await?;
     let data = AppointmentData::of(&appointment, &desk.unit.code, &procedure_code);
     announce(tx, now, EventType::AppointmentRescheduled, desk.unit.id, &data).await?;
     Ok(view(&appointment, &desk, &procedure_code))
@@ -312,6 +316,7 @@ pub async fn reschedule(
 /// as it is: a retry changes nothing.
 pub async fn cancel_own(
     tx: &impl ConnectionTrait,
+    push: Push,
     citizen: Uuid,
     (id, if_match): (Uuid, Option<&str>),
     reason: Option<String>,
@@ -331,13 +336,14 @@ pub async fn cancel_own(
     if !slots::before_cutoff(appointment.starts_at, now, &desk.rules) {
         return Err(ApiError::of(&problems::CHANGE_CUTOFF_PASSED));
     }
-    let cancelled = cancel(tx, appointment, &desk, (CancelledBy::Citizen, reason), now).await?;
+    let cancelled = cancel(tx, push, appointment, &desk, (CancelledBy::Citizen, reason), now).await?;
     Ok(view(&cancelled, &desk, &procedure_code))
 }
 
 /// Cancels a booking, frees its seat, voids its reminder and tells the citizen.
 pub async fn cancel(
     tx: &impl ConnectionTrait,
+    push: Push,
     mut appointment: appointment::Model,
     desk: &Desk,
     (by, reason): (CancelledBy, Option<String>),
@@ -371,7 +377,7 @@ pub async fn cancel(
         ),
     };
     let notice = (Text::new("Lịch hẹn đã hủy", "Appointment cancelled"), body);
-    tell(tx, &appointment, NotificationKind::AppointmentCancelled, notice, now).await?;
+    tell(tx, push, &appointment, NotificationKind::AppointmentCancelled, notice, now).await?;
     let procedure = procedure_by_id(tx, appointment.procedure_id).await?.map(|p| p.code).unwrap_or_default();
     let data = AppointmentData::of(&appointment, &desk.unit.code, &procedure);
     announce(tx, now, EventType::AppointmentCancelled, desk.unit.id, &data).await?;

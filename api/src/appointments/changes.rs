@@ -50,7 +50,7 @@ impl AppointmentChangesApi {
         let reason = body.0.reason.map(|reason| reason.to_string());
         let target = (id.0, if_match.0.as_deref());
         let cancelled = write_transaction(&state.writer, async |tx| {
-            booking::cancel_own(tx, auth.0.id, target, reason, now).await
+            booking::cancel_own(tx, state.push(), auth.0.id, target, reason, now).await
         })
         .await?;
         Ok(AppointmentResponse::of(cancelled))
@@ -80,7 +80,7 @@ impl AppointmentChangesApi {
         let target = (id.0, if_match.0.as_deref());
         let start = body.start.with_timezone(&Utc);
         let moved = write_transaction(&state.writer, async |tx| {
-            booking::reschedule(tx, config, auth.0.id, target, start, now).await
+            booking::reschedule(tx, state.push(), config, auth.0.id, target, start, now).await
         })
         .await?;
         Ok(AppointmentResponse::of(moved))

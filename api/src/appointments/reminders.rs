@@ -25,6 +25,7 @@ use crate::{
     db::{Writer, write_transaction},
     idempotency,
     notifications::store::{NewNotice, Subject, notify},
+    push::Push,
     state::AppState,
     units::store::unit_by_id,
 };
@@ -57,7 +58,7 @@ fn still_wanted(
 }
 
 /// Sends the reminders due by `now`, one claimed batch.
-pub async fn send_due(db: &Writer, now: DateTime<Utc>) -> Result<Round, DbErr> {
+pub async fn send_due(db: &Writer, push: Push, now: DateTime<Utc>) -> Result<Round, DbErr> {
     write_transaction(db, async |tx| {
         let due = appointment_reminder::Entity::find()
             .filter(appointment_reminder::Column::State.eq(ReminderState::Pending))
@@ -78,7 +79,7 @@ pub async fn send_due(db: &Writer, now: DateTime<Utc>) -> Result<Round, DbErr> {
                 continue;
             };
             let state = if still_wanted(&reminder, &booking, now) {
-                remind(tx, &booking, now).await?;
+                remind(tx, push, &booking, now).await?;
                 round.sent += 1;
                 ReminderState::Sent
             } else {
@@ -99,6 +100,7 @@ pub async fn send_due(db: &Writer, now: DateTime<Utc>) -> Result<Round, DbErr> {
 
 async fn remind(
     tx: &impl ConnectionTrait,
+    push: Push,
     booking: &appointment::Model,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
@@ -115,7 +117,7 @@ async fn remind(
             format!("You have an appointment at {} at {at}.", unit.name),
         ),
     };
-    notify(tx, notice, now).await
+    notify(tx, push, notice, now).await
 }
 
 /// Runs the sender (and forgets expired idempotency keys and idle rate-limit buckets) every
@@ -128,7 +130,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             ticks.tick().await;
             let now = state.clock.now();
             loop {
-                match send_due(&state.writer, now).await {
+                match send_due(&state.writer, state.push(), now).await {
                     Ok(round) if round.sent + round.skipped == BATCH as u32 => continue,
                     Ok(_) => break,
                     Err(err) => {

@@ -251,7 +251,7 @@ impl AppointmentsApi {
         let config = &state.config.appointments;
         let now = state.clock.now();
         let outcome = run_once(&state.writer, &key, now, async |tx| {
-            booking::book(tx, config, auth.0.id, &request, now).await
+            booking::book(tx, state.push(), config, auth.0.id, &request, now).await
         })
         .await?;
         let tag = version_tag(outcome.value.version);

@@ -23,6 +23,7 @@ use crate::{
     domain::slots,
     error::{ApiError, ApiResult},
     procedures::store::procedure_by_id,
+    push::Push,
     units::store::unit_by_id,
 };
 
@@ -30,6 +31,7 @@ use crate::{
 /// they now are, no longer hold; `why` is the reason each citizen reads.
 pub async fn cancel_unfitting(
     tx: &impl ConnectionTrait,
+    push: Push,
     units: Option<&[Uuid]>,
     audit: &Audit,
     why: &str,
@@ -57,7 +59,7 @@ pub async fn cancel_unfitting(
             let code =
                 procedure_by_id(tx, appointment.procedure_id).await?.map(|p| p.code).unwrap_or_default();
             let reason = (CancelledBy::Unit, Some(why.to_owned()));
-            let done = booking::cancel(tx, appointment, desk, reason, audit.at).await?;
+            let done = booking::cancel(tx, push, appointment, desk, reason, audit.at).await?;
             let after = json!({"status": done.status, "cancelled_by": done.cancelled_by, "reason": why});
             let target = (done.id.to_string(), Some(done.unit_id));
             write_audit(tx, audit, AuditAction::AppointmentCancel, target, Some(before), after).await?;

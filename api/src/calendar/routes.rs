@@ -117,7 +117,7 @@ async fn create_holiday_in(
     let holiday = store::insert_holiday(txn, new, state.clock.now()).await?;
     let why = format!("{} {} added: {}", holiday.kind.to_value(), holiday.date, holiday.name);
     let rescheduled_dossiers =
-        reschedule::reschedule(txn, before, caller.id, &why, state.clock.now()).await?;
+        reschedule::reschedule(txn, state.push(), before, caller.id, &why, state.clock.now()).await?;
     let cancelled_appointments = cancel_bookings(state, txn, caller, unit_id, &holiday).await?;
     let codes: HashMap<Uuid, String> =
         unit_id.zip(input.unit_code.clone().map(String::from)).into_iter().collect();
@@ -149,7 +149,7 @@ async fn delete_holiday_of(
     store::delete_holiday(txn, holiday.id).await?;
     let why = format!("{} {} removed: {}", holiday.kind.to_value(), holiday.date, holiday.name);
     let rescheduled_dossiers =
-        reschedule::reschedule(txn, before, caller.id, &why, state.clock.now()).await?;
+        reschedule::reschedule(txn, state.push(), before, caller.id, &why, state.clock.now()).await?;
     let cancelled_appointments = cancel_bookings(state, txn, caller, holiday.unit_id, &holiday).await?;
     Ok(HolidayRemoved { rescheduled_dossiers, cancelled_appointments })
 }
@@ -165,7 +165,7 @@ async fn cancel_bookings(
     let units = covered_units(txn, unit_id).await?;
     let why =
         format!("đơn vị thay đổi lịch làm việc ngày {} ({})", holiday.date.format("%d/%m/%Y"), holiday.name);
-    cancel_unfitting(txn, units.as_deref(), &audit_by(state, caller), &why).await
+    cancel_unfitting(txn, state.push(), units.as_deref(), &audit_by(state, caller), &why).await
 }
 
 fn holiday_view(holiday: entity::holiday::Model, codes: &HashMap<Uuid, String>) -> Holiday {

@@ -205,7 +205,7 @@ pub async fn file(state: &AppState, auth: &BearerAuth, body: ComplaintRequest) -
             note: None,
         };
         store::record(tx, received).await?;
-        tell_citizen(tx, &stored, now).await?;
+        tell_citizen(tx, state.push(), &stored, now).await?;
         if stored.category == ComplaintCategory::Harassment {
             for user_id in nearest_supervisors(tx, stored.handling_unit_id, stored.officer_id).await? {
                 let notice = NewNotice {
@@ -221,7 +221,7 @@ pub async fn file(state: &AppState, auth: &BearerAuth, body: ComplaintRequest) -
                         "A citizen reports harassment by an officer; it needs to be looked at and accepted now.",
                     ),
                 };
-                notify(tx, notice, now).await?;
+                notify(tx, state.push(), notice, now).await?;
             }
         }
         Ok::<_, ApiError>(())

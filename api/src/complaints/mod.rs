@@ -34,6 +34,7 @@ use crate::{
     error::{ApiError, ApiResult},
     notifications::store::{NewNotice, Subject, notify},
     problems,
+    push::Push,
     queue::store::dossier_codes,
     ratings::dto::OfficerRef,
     state::AppState,
@@ -57,6 +58,7 @@ fn status_label(status: ComplaintStatus) -> (&'static str, &'static str) {
 /// Tells the citizen their complaint moved on.
 async fn tell_citizen(
     db: &impl ConnectionTrait,
+    push: Push,
     complaint: &complaint::Model,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
@@ -68,7 +70,7 @@ async fn tell_citizen(
         title: Text::new("Phản ánh về cán bộ", "Your complaint about an officer"),
         body: Text::new(format!("Phản ánh của bạn {vi}."), format!("Your complaint {en}.")),
     };
-    Ok(notify(db, notice, now).await?)
+    Ok(notify(db, push, notice, now).await?)
 }
 
 /// A step of the timeline, before it is stored.
@@ -122,7 +124,7 @@ async fn save_step(
         }
         // Feedback is the citizen's own word: no notice to themselves.
         if step.kind != ComplaintEventKind::Feedback {
-            tell_citizen(tx, &saved, now).await?;
+            tell_citizen(tx, state.push(), &saved, now).await?;
         }
         Ok(())
     })

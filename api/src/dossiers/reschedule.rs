@@ -21,6 +21,7 @@ use crate::{
     db::{CalendarLock, lock_calendars},
     domain::calendar::{WorkingCalendar, reschedule_due},
     error::ApiResult,
+    push::Push,
 };
 
 /// The open dossiers a calendar change may move, with their units' calendars as they were
@@ -64,6 +65,7 @@ fn day_start(date: NaiveDate) -> DateTime<Utc> {
 /// in `tx`; `why` is the timeline's note. Returns how many dossiers moved.
 pub async fn reschedule(
     tx: &impl ConnectionTrait,
+    push: Push,
     before: BeforeChange,
     actor: Uuid,
     why: &str,
@@ -100,7 +102,7 @@ pub async fn reschedule(
         };
         let mut changed = dossier;
         changed.due_at = new_due;
-        write_change(tx, actor, changed, change, now).await?;
+        write_change(tx, push, actor, changed, change, now).await?;
         moved += 1;
     }
     Ok(moved)

@@ -33,6 +33,7 @@ use crate::{
     i18n::Text,
     notifications::store::{NewNotice, Subject, notify},
     problems,
+    push::Push,
     spec::ApiTags,
     state::AppState,
 };
@@ -53,6 +54,7 @@ pub struct Change {
 /// someone changed it since (412). Returns the dossier as written.
 pub async fn write_change(
     tx: &impl ConnectionTrait,
+    push: Push,
     actor: Uuid,
     changed: dossier::Model,
     change: Change,
@@ -95,11 +97,11 @@ pub async fn write_change(
             title,
             body,
         };
-        notify(tx, notice, now).await?;
+        notify(tx, push, notice, now).await?;
     }
     // The letter its completion brings, if any, in this transaction (see `on_processed`).
     if event_kind == DossierEventKind::Transition && dossier.status == Status::Processed {
-        crate::letters::automatic::on_processed(tx, &dossier, now).await?;
+        crate::letters::automatic::on_processed(tx, push, &dossier, now).await?;
     }
     Ok(dossier)
 }
@@ -128,7 +130,7 @@ async fn update_dossier(
         check_if_match(if_match, dossier.version)?;
         let calendar = working_calendar(tx, &unit_of(tx, &dossier).await?).await?;
         let change = decide(&mut dossier, &calendar)?;
-        write_change(tx, caller.id, dossier, change, now).await
+        write_change(tx, state.push(), caller.id, dossier, change, now).await
     })
     .await?;
     DossierResponse::of(state, &dossier).await

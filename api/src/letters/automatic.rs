@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     accounts::store::user_by_id, domain::text::fold, dossiers::view::unit_of, error::ApiResult,
-    procedures::store::procedure_by_id,
+    procedures::store::procedure_by_id, push::Push,
 };
 
 /// How a letter addresses the applicant: a dossier knows no one's sex, so a person is
@@ -54,6 +54,7 @@ pub fn event_of(procedure_name: &str, kind: LetterKind) -> String {
 /// numbers. The number is taken only when the letter is written, in the same transaction.
 pub async fn on_processed(
     tx: &impl ConnectionTrait,
+    push: Push,
     dossier: &dossier::Model,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
@@ -88,7 +89,7 @@ pub async fn on_processed(
         event_date: now.with_timezone(&zone).date_naive(),
         issued_by: None,
     };
-    issue(tx, &unit, new, now).await.map(drop)
+    issue(tx, push, &unit, new, now).await.map(drop)
 }
 
 #[cfg(test)]

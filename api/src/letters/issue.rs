@@ -21,6 +21,7 @@ use crate::{
     error::{ApiError, ApiResult},
     i18n::Text,
     notifications::store::{NewNotice, Subject, notify},
+    push::Push,
     webhooks::payloads::{LetterIssuedData, announce},
 };
 
@@ -92,6 +93,7 @@ struct Page<'a> {
 /// transaction that rolls back) gives its number back: the register has no gaps.
 pub async fn issue(
     tx: &impl ConnectionTrait,
+    push: Push,
     unit: &unit::Model,
     new: NewLetter,
     now: DateTime<Utc>,
@@ -168,7 +170,7 @@ pub async fn issue(
                 format!("{} has sent you a letter (no. {letter_number}).", unit.name),
             ),
         };
-        notify(tx, notice, now).await?;
+        notify(tx, push, notice, now).await?;
     }
     let data = LetterIssuedData {
         letter_id: letter.id,

@@ -162,7 +162,7 @@ impl LettersApi {
                 event_date: body.event_date.unwrap_or_else(|| now.with_timezone(&zone).date_naive()),
                 issued_by: Some(caller.id),
             };
-            issue(tx, &unit, new, now).await
+            issue(tx, state.push(), &unit, new, now).await
         })
         .await?;
         let view = views(&state.db, vec![letter]).await?.remove(0);

@@ -14,7 +14,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{i18n::Text, pagination::Cursor};
+use crate::{
+    i18n::Text,
+    pagination::Cursor,
+    push::{Push, outbox},
+};
 
 /// What a notice is about.
 #[derive(Debug, Clone, Copy)]
@@ -69,13 +73,21 @@ pub async fn nearest_supervisors(
     Ok(Vec::new())
 }
 
-pub async fn notify(db: &impl ConnectionTrait, notice: NewNotice, now: DateTime<Utc>) -> Result<(), DbErr> {
+/// Puts a notice in its recipient's inbox and, when push is on, queues a push of it to each
+/// of their devices, in the same transaction.
+pub async fn notify(
+    db: &impl ConnectionTrait,
+    push: Push,
+    notice: NewNotice,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let id = Uuid::now_v7();
     notification::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         user_id: Set(notice.user_id),
         kind: Set(notice.kind),
-        title: Set(notice.title.vi.into_owned()),
-        body: Set(notice.body.vi.into_owned()),
+        title: Set(notice.title.vi.to_string()),
+        body: Set(notice.body.vi.to_string()),
         title_en: Set(Some(notice.title.en.into_owned())),
         body_en: Set(Some(notice.body.en.into_owned())),
         dossier_id: Set(match notice.subject {
@@ -107,7 +119,41 @@ pub async fn notify(db: &impl ConnectionTrait, notice: NewNotice, now: DateTime<
     }
     .insert(db)
     .await?;
-    Ok(())
+    if push == Push::Off {
+        return Ok(());
+    }
+    // The push reads in Vietnamese, as the inbox does by default; the app opens the entry
+    // from `data`.
+    let entry = outbox::Entry {
+        notification_id: id,
+        user_id: notice.user_id,
+        title: &notice.title.vi,
+        body: &notice.body.vi,
+        data: push_data(id, notice.kind, notice.subject),
+    };
+    outbox::enqueue(db, entry, now).await
+}
+
+/// A push's `data`: the entry, its kind and what it is about (FCM wants string values).
+fn push_data(
+    id: Uuid,
+    kind: NotificationKind,
+    subject: Subject,
+) -> serde_json::Map<String, serde_json::Value> {
+    let (about, about_id) = match subject {
+        Subject::Dossier(id) => ("dossier_id", id),
+        Subject::Appointment(id) => ("appointment_id", id),
+        Subject::Rating(id) => ("rating_id", id),
+        Subject::Complaint(id) => ("complaint_id", id),
+        Subject::Letter(id) => ("letter_id", id),
+        Subject::Webhook(id) => ("webhook_id", id),
+    };
+    let kind = serde_json::to_value(kind).unwrap_or_default();
+    let mut data = serde_json::Map::new();
+    data.insert("notification_id".into(), id.to_string().into());
+    data.insert("kind".into(), kind);
+    data.insert(about.into(), about_id.to_string().into());
+    data
 }
 
 /// Up to `limit + 1` of a user's notices, newest first, after `after` (the page before's last).

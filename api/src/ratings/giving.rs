@@ -26,6 +26,7 @@ use crate::{
     error::{ApiError, ApiResult, FieldError},
     notifications::store::{NewNotice, Subject as NoticeSubject, nearest_supervisors, notify},
     problems,
+    push::Push,
     queue::store::ticket as ticket_by_id,
     state::AppState,
     units::store::unit_by_id,
@@ -229,7 +230,7 @@ pub async fn give(
         };
         announce(tx, now, EventType::RatingCreated, saved.unit_id, &data).await?;
         if flagged {
-            tell_supervisors(tx, &saved, &officer.full_name, moderation_unit.id).await?;
+            tell_supervisors(tx, state.push(), &saved, &officer.full_name, moderation_unit.id).await?;
         }
         Ok::<_, ApiError>(())
     })
@@ -241,6 +242,7 @@ pub async fn give(
 /// the nearest unit above with supervisors.
 async fn tell_supervisors(
     db: &impl ConnectionTrait,
+    push: Push,
     rating: &rating::Model,
     officer_name: &str,
     first_unit: Uuid,
@@ -271,7 +273,7 @@ async fn tell_supervisors(
                 format!("A citizen reports they {what_en} when served by officer {officer_name}."),
             ),
         };
-        notify(db, notice, rating.rated_at).await?;
+        notify(db, push, notice, rating.rated_at).await?;
     }
     Ok(())
 }

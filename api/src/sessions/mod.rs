@@ -19,7 +19,7 @@ use crate::{error::ApiError, security::Origin, state::AppState};
 pub use store::Which;
 
 /// Ends the sessions `which` picks for `reason` inside `db`'s transaction, records each as a
-/// security event, and answers their ids: pass them to [`RevokedSessions::note`] once the
+/// security event, removes the devices they registered for pushes, and answers their ids: pass them to [`RevokedSessions::note`] once the
 /// transaction committed, so this process refuses their tokens at once (the others within the
 /// cache's time).
 ///
@@ -34,6 +34,7 @@ pub async fn end(
 ) -> Result<Vec<Uuid>, ApiError> {
     let now = state.clock.now();
     let ended = store::revoke(db, which, reason, now).await?;
+    crate::push::devices::forget_sessions(db, &ended).await?;
     let event = if reason == SessionEnd::RefreshReuse {
         AuditAction::AuthRefreshReuse
     } else {

@@ -9,7 +9,8 @@ use poem_openapi::{ContactObject, LicenseObject, OpenApiService};
 
 use crate::{
     accounts, admin, appointments, calendar, complaints, dossiers, integrations, legal_documents, letters,
-    notifications, oidc, personal, phone, procedures, queue, ratings, reports, sessions, units, webhooks,
+    notifications, oidc, personal, phone, procedures, push, queue, ratings, reports, sessions, units,
+    webhooks,
 };
 
 /// The groups of operations in the spec.
@@ -79,6 +80,7 @@ pub fn api_service() -> OpenApiService<impl poem_openapi::OpenApi, ()> {
             oidc::routes::OidcApi,
             personal::PersonalDataApi,
             phone::PhoneApi,
+            push::routes::DevicesApi,
         ),
         (
             units::routes::UnitsApi,

@@ -22,6 +22,7 @@ use crate::{
     http::etag::{Cached, cached},
     integrations::access::OptionalKey,
     pagination::{Page, clamp},
+    push::Push,
     spec::ApiTags,
     state::AppState,
 };
@@ -82,7 +83,7 @@ async fn public_unit_by_code(
 /// cancels the bookings they leave without a seat.
 async fn save_settings(
     txn: &impl sea_orm::ConnectionTrait,
-    (scope, audit): (&UnitScope, &Audit),
+    (scope, audit, push): (&UnitScope, &Audit, Push),
     code: &str,
     input: &DeskSettings,
 ) -> ApiResult<SettingsSaved> {
@@ -95,7 +96,7 @@ async fn save_settings(
     lock_calendars(txn, CalendarLock::Changing).await?;
     store::save_settings(txn, unit.id, &settings, audit.at).await?;
     let why = "đơn vị thay đổi giờ làm việc hoặc số chỗ hẹn";
-    let cancelled_appointments = cancel_unfitting(txn, Some(&[unit.id]), audit, why).await?;
+    let cancelled_appointments = cancel_unfitting(txn, push, Some(&[unit.id]), audit, why).await?;
     Ok(SettingsSaved { unit: public_unit_by_code(txn, code, audit.at).await?, cancelled_appointments })
 }
 
@@ -192,7 +193,7 @@ impl UnitsApi {
         let scope = scope_of(&state.db, &auth.0).await?;
         let audit = audit_by(&state, &auth.0);
         let saved = write_or_preview(&state.writer, dry_run.0 == Some(true), async |tx| {
-            save_settings(tx, (&scope, &audit), &code, &body).await
+            save_settings(tx, (&scope, &audit, state.push()), &code, &body).await
         });
         let saved = saved.await?;
         state.listed_desks.forget_all();

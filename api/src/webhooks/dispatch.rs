@@ -18,12 +18,14 @@ use uuid::Uuid;
 
 use super::{
     deliveries::{self, Next},
-    schedule, send, signature, store,
+    send, signature, store,
 };
 use crate::{
     db::write_transaction,
     i18n::Text,
     notifications::store::{NewNotice, Subject, notify},
+    push::Push,
+    retries,
     state::AppState,
 };
 
@@ -116,7 +118,7 @@ async fn settle(
         send::Answer::Delivered(status) => (Some(status), None, Next::Succeeded, false),
         send::Answer::Gone => (Some(410), Some("gone".to_owned()), Next::GivenUp, true),
         send::Answer::Failed { status, error, retry_after } => {
-            let wait = schedule::next_wait(delivery.attempts as u32, schedule::random_spread(), retry_after);
+            let wait = retries::next_wait(delivery.attempts as u32, retries::random_spread(), retry_after);
             let next = wait
                 .and_then(|wait| TimeDelta::from_std(wait).ok())
                 .map_or(Next::GivenUp, |wait| Next::RetryAt(now + wait));
@@ -145,7 +147,7 @@ async fn settle(
         if let Some(reason) = reason
             && store::disable(tx, delivery.endpoint_id, reason, now).await?
         {
-            tell_admins(tx, delivery.endpoint_id, reason, now).await?;
+            tell_admins(tx, state.push(), delivery.endpoint_id, reason, now).await?;
         }
         Ok(())
     })
@@ -155,6 +157,7 @@ async fn settle(
 /// Writes every active administrator a notice that an endpoint was disabled.
 async fn tell_admins(
     tx: &impl ConnectionTrait,
+    push: Push,
     endpoint_id: Uuid,
     reason: WebhookDisabledReason,
     now: DateTime<Utc>,
@@ -188,7 +191,7 @@ async fn tell_admins(
                 ),
             ),
         };
-        notify(tx, notice, now).await?;
+        notify(tx, push, notice, now).await?;
     }
     Ok(())
 }

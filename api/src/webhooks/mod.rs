@@ -13,7 +13,6 @@ pub mod dispatch;
 pub mod dto;
 pub mod payloads;
 pub mod routes;
-pub mod schedule;
 pub mod send;
 pub mod signature;
 pub mod spec;

@@ -99,7 +99,7 @@ fn read(status: StatusCode, headers: &HeaderMap, now: DateTime<Utc>) -> Answer {
 }
 
 /// `Retry-After` in seconds or as an HTTP date.
-fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
     let value = headers.get("retry-after")?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -109,7 +109,7 @@ fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
 }
 
 /// Why a request got no answer, in words that say nothing of the inside.
-fn failure(err: &reqwest::Error) -> String {
+pub(crate) fn failure(err: &reqwest::Error) -> String {
     if let Some(refused) = address::refusal_in(err) {
         return refused.to_string();
     }

@@ -1,4 +1,4 @@
-//! When a failed delivery is tried again.
+//! When a failed delivery is tried again: webhooks and pushes follow the same schedule.
 
 use std::time::Duration;
 
