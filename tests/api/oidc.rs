@@ -194,6 +194,7 @@ async fn a_citizen_is_linked_or_made_by_the_verified_phone_on_first_login() {
     let registered =
         json!({"phone": "0987000001", "full_name": "Lê Văn Cường", "password": "mật khẩu dài đủ"});
     app.post("/api/v1/auth/register").json(&registered).send().await.assert_status(201);
+    let squatter = app.login("0987000001", "mật khẩu dài đủ").await;
     let reply = sign_in(&app, &provider, "vneid-1", verified_phone("0987000001")).await;
     let profile = me(&app, &reply).await;
     assert_eq!(
@@ -201,6 +202,14 @@ async fn a_citizen_is_linked_or_made_by_the_verified_phone_on_first_login() {
         (Some("+84987000001"), Some(true))
     );
     assert_eq!(account(&app, "+84987000001").await.oidc_subject.as_deref(), Some("vneid-1"));
+    // Whoever registered it without proving the phone loses the password and the session.
+    let login = json!({"phone": "0987000001", "password": "mật khẩu dài đủ"});
+    app.post("/api/v1/auth/login").json(&login).send().await.assert_problem(401, "invalid_credentials");
+    let refresh = json!({"refresh_token": squatter["refresh_token"]});
+    app.post("/api/v1/auth/refresh").json(&refresh).send().await.assert_problem(401, "invalid_refresh_token");
+    app.set_time("2026-12-01T09:00:10+07:00");
+    let squatters = app.get("/api/v1/me").bearer(squatter["access_token"].as_str().unwrap()).send().await;
+    squatters.assert_problem(401, "unauthenticated");
 
     // No account on the phone: a citizen account is made, with the provider's name.
     let mut claims = verified_phone("0987000002");

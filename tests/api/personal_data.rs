@@ -47,6 +47,8 @@ async fn the_export_holds_everything_about_the_caller_and_is_recorded() {
     let (app, officer, citizen, _) = queue_desk().await;
     let code = history(&app, &officer, &citizen).await;
     let citizen_id = id_of(&app, &citizen).await;
+    let device = json!({"platform": "android", "token": "fcm-token-of-the-citizens-phone"});
+    app.post("/api/v1/me/devices").bearer(&citizen).json(&device).send().await.assert_status(201);
 
     let export =
         app.get("/api/v1/me/export").bearer(&citizen).header("user-agent", "MotCua/2.3").send().await;
@@ -55,6 +57,8 @@ async fn the_export_holds_everything_about_the_caller_and_is_recorded() {
     assert_eq!(body["profile"]["phone"], "+84912000001");
     assert_eq!(body["exported_at"], "2026-12-01T02:00:00+00:00");
     assert!(!body["sessions"].as_array().unwrap().is_empty());
+    assert_eq!(body["devices"][0]["platform"], "android");
+    assert!(!export.text.contains("fcm-token-of-the-citizens-phone"), "a device's token is not shown again");
     assert_eq!(body["dossiers"][0]["code"], code.as_str());
     assert_eq!(body["dossiers"][0]["applicant_name"], "Nguyễn Văn An");
     assert_eq!(body["ratings"][0]["level"], "satisfied");

@@ -4,7 +4,9 @@
 //!    administrator for staff, or by an earlier login).
 //! 2. Else, when the provider asserts a verified phone (`phone_number` with
 //!    `phone_number_verified: true`), the account of that phone, staff or citizen, if it is
-//!    linked to no other subject: it is linked now, and its phone counts as verified.
+//!    linked to no other subject: it is linked now, and its phone counts as verified (an
+//!    account whose phone was never verified loses the password and sessions its unproven
+//!    registrant had).
 //! 3. Else, with a verified phone and no account on it, a new citizen account: the phone
 //!    verified, the name from the token's `name`, and no password (`!` matches none; the
 //!    citizen can set one with a reset code).
@@ -13,11 +15,12 @@
 //! to another subject) is no account.
 
 use chrono::{DateTime, Utc};
+use entity::values::SessionEnd;
 use sea_orm::ConnectionTrait;
 
 use super::store;
 use crate::{
-    accounts::store::{NewUser, insert_user, user_by_id, user_by_phone},
+    accounts::store::{NewUser, insert_user, set_password_hash, user_by_id, user_by_phone},
     auth::Role,
     domain::account::{FullName, PhoneNumber},
     error::ApiResult,
@@ -63,6 +66,14 @@ pub async fn account(
     if let Some(user) = user_by_phone(db, phone.as_str()).await? {
         if user.oidc_subject.is_some() || !store::link(db, user.id, &identity.subject, now).await? {
             return Ok(None);
+        }
+        if user.phone_verified_at.is_none() {
+            // Whoever registered this phone never proved it was theirs; the provider says it is
+            // this person's. The unproven password and its sessions go (every process refuses
+            // their tokens within the revocation cache's time).
+            set_password_hash(db, user.id, NO_PASSWORD.into(), now).await?;
+            let everyone = crate::sessions::Which::AllOf(user.id);
+            crate::sessions::store::revoke(db, everyone, SessionEnd::PasswordReset, now).await?;
         }
         return Ok(user_by_id(db, user.id).await?.map(|user| (user, Linked::Phone)));
     }

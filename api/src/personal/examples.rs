@@ -24,6 +24,7 @@ impl Example for PersonalData {
             profile: Example::example(),
             created_at: at(1, 2),
             sessions: vec![Example::example()],
+            devices: vec![Example::example()],
             dossiers: vec![Example::example()],
             appointments: vec![Example::example()],
             tickets: vec![Example::example()],

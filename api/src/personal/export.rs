@@ -1,6 +1,4 @@
 //! `GET /me/export`: everything held about a person, as one JSON document.
-//!
-//! Devices for push notifications are not in it yet: they are added with their table.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
@@ -34,6 +32,9 @@ pub struct PersonalData {
     pub created_at: DateTime<Utc>,
     /// Every login session, open or ended, newest first.
     pub sessions: Vec<ExportedSession>,
+    /// The devices registered for push notifications (their tokens are the devices' own, not
+    /// shown again).
+    pub devices: Vec<crate::push::dto::Device>,
     /// The dossiers linked to the account, with the applicant's data as filed.
     pub dossiers: Vec<DossierSummary>,
     /// Appointments booked, newest first.
@@ -195,6 +196,7 @@ pub async fn gather(state: &AppState, user: entity::user::Model) -> ApiResult<Pe
         .order_by_desc(session::Column::CreatedAt)
         .all(db)
         .await?;
+    let devices = crate::push::devices::of_user(db, id).await?;
     let dossiers = dossier::Entity::find()
         .filter(dossier::Column::CitizenId.eq(id))
         .order_by_desc(dossier::Column::ReceivedAt)
@@ -231,6 +233,7 @@ pub async fn gather(state: &AppState, user: entity::user::Model) -> ApiResult<Pe
         profile: UserProfile::from_user(user, unit_code),
         created_at,
         sessions: sessions.into_iter().map(ExportedSession::from).collect(),
+        devices: devices.into_iter().map(Into::into).collect(),
         dossiers: summaries(state, dossiers).await?,
         appointments: appointments.into_iter().map(ExportedAppointment::from).collect(),
         tickets: tickets.into_iter().map(ExportedTicket::from).collect(),

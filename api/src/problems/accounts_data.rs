@@ -45,3 +45,14 @@ pub const STAFF_ACCOUNT: ProblemType = problem(
         "Staff accounts cannot be deleted by their holder; ask an administrator to deactivate it.",
     ),
 );
+
+pub const OWN_PASSWORD_RESET: ProblemType = problem(
+    "own_password_reset",
+    403,
+    "Nobody gives their own account a temporary password: change your own with \
+     `POST /me/password`.",
+    (
+        "Không thể tự đặt mật khẩu tạm thời cho tài khoản của mình; hãy đổi mật khẩu tại POST /me/password.",
+        "You cannot give your own account a temporary password; change it with POST /me/password.",
+    ),
+);

@@ -391,6 +391,7 @@ pub const ALL: &[ProblemType] = &[
     CLAIM_PHONE_MISMATCH,
     NO_CITIZEN_ACCOUNT,
     STAFF_ACCOUNT,
+    OWN_PASSWORD_RESET,
 ];
 
 /// The problem of a catalogue code.

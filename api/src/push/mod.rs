@@ -9,7 +9,7 @@
 
 pub mod devices;
 pub mod dispatch;
-mod dto;
+pub mod dto;
 pub mod fcm;
 pub mod outbox;
 pub mod routes;

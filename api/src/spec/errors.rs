@@ -68,7 +68,7 @@ pub const SPECIFIC: &[(&str, &[ProblemType])] = &[
     ("create_staff", &[p::FORBIDDEN, p::NOT_FOUND, p::PHONE_TAKEN]),
     ("get_staff", &[p::FORBIDDEN]),
     ("update_staff", &[p::FORBIDDEN, p::OWN_ACCOUNT_LOCKED, p::OIDC_SUBJECT_TAKEN]),
-    ("reset_staff_password", &[p::FORBIDDEN]),
+    ("reset_staff_password", &[p::FORBIDDEN, p::OWN_PASSWORD_RESET]),
     ("list_audit_log", &[p::FORBIDDEN]),
     ("take_in_dossier", &[p::FORBIDDEN, p::NOT_FOUND]),
     ("list_dossiers", &[p::FORBIDDEN]),

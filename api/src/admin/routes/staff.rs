@@ -292,8 +292,8 @@ impl AdminStaffApi {
     /// Gives the account a random temporary password, answered once; its holder must replace
     /// it at the next login (`password_change_required`). Every session of the account ends.
     /// Same permissions as changing the account: supervisors reset the officers of their
-    /// units, administrators anyone. Recorded in the audit log with the actor (never the
-    /// password).
+    /// units, administrators anyone but themselves (403 `own_password_reset`). Recorded in the
+    /// audit log with the actor (never the password).
     #[oai(path = "/admin/users/:id/password-reset", method = "post", operation_id = "reset_staff_password")]
     async fn reset_password(
         &self,
@@ -305,6 +305,11 @@ impl AdminStaffApi {
     ) -> ApiResult<Json<TemporaryPassword>> {
         let caller = &auth.0;
         caller.require_staff(Role::Supervisor)?;
+        // Resetting one's own would end one's own sessions; one's own password is changed
+        // knowing the current one.
+        if id.0 == caller.id {
+            return Err(ApiError::of(&problems::OWN_PASSWORD_RESET));
+        }
         let scope = scope_of(&state.db, caller).await?;
         let origin = Origin::of(&state, req);
         let temporary_password = temporary::reset_staff(&state, &origin, caller.id, id.0, |current| {
