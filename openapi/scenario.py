@@ -7,7 +7,11 @@ server must be fresh and hold the demo data (`motcua seed demo`, whose output gi
 passwords).
 
     PYTHONPATH=<dir with motcua_client> python openapi/scenario.py \
-        --base-url http://127.0.0.1:PORT/api/v1 --seed-output seed.txt
+        --base-url http://127.0.0.1:PORT/api/v1 --seed-output seed.txt --server-log server.log
+
+The server sends its one-time codes to its log (the development SMS sender, `DEV SMS to …`),
+where the scenario reads the code that confirms the new citizen's phone, as the citizen reads it
+on the phone.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import datetime
 import random
 import re
 import sys
+import time
 import types
 import typing
 import uuid
@@ -34,7 +39,7 @@ try:
         list_unit_slots,
         reschedule_appointment,
     )
-    from motcua_client.api.auth import login, register
+    from motcua_client.api.auth import login, register, verify_phone
     from motcua_client.api.dossiers import take_in_dossier
     from motcua_client.api.lookup import look_up_dossier
     from motcua_client.api.me import get_me
@@ -53,6 +58,7 @@ try:
         Channel,
         IntakeRequest,
         LoginRequest,
+        VerifyPhoneRequest,
         LookupRequest,
         LookupResult,
         PageProcedureSummary,
@@ -179,7 +185,18 @@ def demo_accounts(seed_output: str) -> list[dict[str, str]]:
     return accounts
 
 
-def run(base_url: str, seed_output: str) -> list[tuple[str, Callable[[], str], tuple[str, ...]]]:
+def sms_code(server_log: str, phone: str) -> str:
+    """The last one-time code the development SMS sender logged for `phone` (`+84…`)."""
+    pattern = re.compile(r"DEV SMS to " + re.escape(phone) + r" : \D*(\d{6})")
+    for _ in range(50):
+        codes = pattern.findall(Path(server_log).read_text(encoding="utf-8", errors="replace"))
+        if codes:
+            return codes[-1]
+        time.sleep(0.1)
+    raise ScenarioFailure(f"no SMS to {phone} in {server_log}")
+
+
+def run(base_url: str, seed_output: str, server_log: str) -> list[tuple[str, Callable[[], str], tuple[str, ...]]]:
     public = Client(base_url=base_url, raise_on_unexpected_status=True)
     state: dict[str, typing.Any] = {}
 
@@ -203,6 +220,15 @@ def run(base_url: str, seed_output: str) -> list[tuple[str, Callable[[], str], t
         me = parsed_as(get_me.sync_detailed(client=citizen), 200, UserProfile, "GET /me")
         expect(me.id == state["citizen_id"], "GET /me is someone else")
         return f"token for {tokens.expires_in}s; GET /me is {me.full_name}"
+
+    def confirm_phone() -> str:
+        phone = "+84" + state["citizen"]["phone"][1:]
+        body = VerifyPhoneRequest(code=sms_code(server_log, phone))
+        response = verify_phone.sync_detailed(client=state["citizen_client"], body=body)
+        expect(response.status_code == 204, f"POST /auth/phone/verify: HTTP {response.status_code}")
+        me = parsed_as(get_me.sync_detailed(client=state["citizen_client"]), 200, UserProfile, "GET /me")
+        expect(me.phone_verified, "the phone is not verified after the code")
+        return f"{phone} confirmed with the code from the SMS"
 
     def search(q: str) -> set[str]:
         page = parsed_as(
@@ -340,11 +366,12 @@ def run(base_url: str, seed_output: str) -> list[tuple[str, Callable[[], str], t
     return [
         ("register a citizen", register_citizen, ()),
         ("log in", log_in_citizen, ("register a citizen",)),
+        ("confirm the phone with the SMS code", confirm_phone, ("log in",)),
         ("search procedures with and without diacritics", search_procedures, ()),
         ("officer's dossier intake", intake, ()),
         ("public lookup", lookup, ("officer's dossier intake",)),
         ("404 as a typed Problem", not_found, ("officer's dossier intake",)),
-        ("book, move and cancel an appointment", appointment, ("log in",)),
+        ("book, move and cancel an appointment", appointment, ("confirm the phone with the SMS code",)),
     ]
 
 
@@ -352,9 +379,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base-url", required=True, help="e.g. http://127.0.0.1:8080/api/v1")
     parser.add_argument("--seed-output", required=True, help="what `motcua seed demo` printed")
+    parser.add_argument("--server-log", required=True, help="the server's log (the SMS sender writes there)")
     args = parser.parse_args()
     failed: list[str] = []
-    for name, step, needs in run(args.base_url, args.seed_output):
+    for name, step, needs in run(args.base_url, args.seed_output, args.server_log):
         missing = [n for n in needs if n in failed]
         if missing:
             failed.append(name)

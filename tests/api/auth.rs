@@ -294,3 +294,13 @@ async fn concurrent_registrations_of_one_phone_make_one_account_and_say_phone_ta
     let accounts = entity::user::Entity::find().all(&app.db).await.unwrap();
     assert_eq!(accounts.len(), 1);
 }
+
+#[tokio::test]
+async fn a_new_password_sent_with_a_login_is_checked_even_when_none_is_needed() {
+    let app = TestApp::spawn().await;
+    app.create_user("0912345678", "citizen", None).await;
+    let body = json!({"phone": "0912345678", "password": PASSWORD, "new_password": "aaaaaaaaaa"});
+    let reply = app.post("/api/v1/auth/login").json(&body).send().await;
+    reply.assert_problem(422, "validation_failed");
+    assert_eq!(reply.body["errors"][0]["field"], "new_password");
+}

@@ -38,8 +38,7 @@ pub(crate) struct Login {
 
 pub(crate) async fn begin(app: &TestApp, provider: &Provider) -> Login {
     let reply = app.get("/api/v1/auth/oidc/login").send().await;
-    assert_eq!(reply.status.as_u16(), 302, "{}", reply.text);
-    let location = reply.header("location").expect("a Location").to_owned();
+    let location = reply.assert_status(200)["authorization_url"].as_str().expect("a URL").to_owned();
     let query = location.strip_prefix(&format!("{}/authorize?", provider.issuer)).expect("the provider's");
     let param = |name: &str| {
         query.split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('=')).unwrap_or("").to_owned()

@@ -151,6 +151,15 @@ impl AccountsApi {
         req: &Request,
         body: Json<LoginRequest>,
     ) -> ApiResult<Json<TokenPair>> {
+        // A new password is checked whenever it is sent, whether or not it is needed: the
+        // same request gets the same refusal for any account.
+        if let Some(new_password) = &body.new_password {
+            let mut errors = Vec::new();
+            validate::new_password("new_password", new_password, &mut errors);
+            if !errors.is_empty() {
+                return Err(ApiError::validation(errors));
+            }
+        }
         let now = state.clock.now();
         let origin = Origin::of(&state, req);
         let phone = crate::domain::account::PhoneNumber::parse(&body.phone);

@@ -10,7 +10,7 @@ mod parsed;
 mod secret;
 mod text;
 
-pub use parsed::{PHONE_MAX_CHARS, PHONE_PATTERN, UNIT_CODE_PATTERN};
+pub use parsed::{DEVICE_TOKEN_PATTERN, DeviceToken, PHONE_MAX_CHARS, PHONE_PATTERN, UNIT_CODE_PATTERN};
 pub use secret::{NewPassword, Secret};
 pub use text::{LINE_PATTERN, LINES_PATTERN, Line, Lines, TextProblem, clean, nfc};
 

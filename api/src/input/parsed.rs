@@ -69,7 +69,27 @@ macro_rules! parsed_string {
     };
 }
 
+/// An app's push registration token (FCM's are about 160 characters; 4096 leaves room).
+pub const DEVICE_TOKEN_PATTERN: &str = "^[!-~]+$";
+const DEVICE_TOKEN_MAX_CHARS: usize = 4096;
+
+/// A device's push registration token: printable ASCII, no spaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceToken(String);
+
+impl DeviceToken {
+    pub fn parse(raw: &str) -> Option<DeviceToken> {
+        let printable = !raw.is_empty() && raw.bytes().all(|b| (b'!'..=b'~').contains(&b));
+        printable.then(|| DeviceToken(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 parsed_string!(PhoneNumber, PHONE_PATTERN, 10, PHONE_MAX_CHARS);
+parsed_string!(DeviceToken, DEVICE_TOKEN_PATTERN, 1, DEVICE_TOKEN_MAX_CHARS);
 parsed_string!(UnitCode, UNIT_CODE_PATTERN, 1, UNIT_CODE_MAX_CHARS);
 parsed_string!(FullName, FULL_NAME_PATTERN, 1, FULL_NAME_MAX_CHARS);
 
@@ -105,6 +125,12 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_device_token_pattern_and_the_parser_agree(raw in "[ -~\u{80}\u{e9}\t]{0,8}") {
+            let by_pattern = Regex::new(DEVICE_TOKEN_PATTERN).unwrap().is_match(&raw);
+            prop_assert_eq!(by_pattern, DeviceToken::parse_from_json(Some(Value::String(raw.clone()))).is_ok());
+        }
+
         #[test]
         fn the_phone_pattern_and_the_parser_agree(raw in "[+0-9 .()-]{0,16}") {
             agree(&raw);

@@ -8,7 +8,7 @@ use openidconnect::{
     core::{CoreAuthenticationFlow, CoreIdToken},
 };
 use poem::{Request, web::Data};
-use poem_openapi::{ApiResponse, OpenApi, param::Query, payload::Json};
+use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 use serde_json::json;
 
 use super::{
@@ -33,16 +33,27 @@ const LOGIN_TTL_MINUTES: i64 = 10;
 
 pub struct OidcApi;
 
-#[derive(ApiResponse)]
-pub enum ToProvider {
-    /// Go to the provider's sign-in page, at `Location`.
-    #[oai(status = 302)]
-    Found(
-        /// The provider's authorization URL, with this login's `state`, nonce and PKCE
-        /// challenge.
-        #[oai(header = "Location")]
-        String,
-    ),
+/// A sign-in begun: where to send the user.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct SignInStart {
+    /// The provider's sign-in page, with this login's `state`, nonce and PKCE challenge: open
+    /// it in a browser (tab).
+    pub authorization_url: String,
+    /// The provider must send the user back (to `MOTCUA_OIDC_REDIRECT_URL`) before this time.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl poem_openapi::types::Example for SignInStart {
+    fn example() -> Self {
+        SignInStart {
+            authorization_url: "https://sso.example.gov.vn/realms/province/protocol/openid-connect/auth?\
+                response_type=code&client_id=motcua&state=Qm9fX2s&code_challenge=E9Melhoa2Owv\
+                &code_challenge_method=S256&scope=openid+profile+phone&nonce=bm9uY2U"
+                .into(),
+            expires_at: "2026-12-01T02:10:00Z".parse().expect("an instant"),
+        }
+    }
 }
 
 #[OpenApi(tag = "ApiTags::Auth")]
@@ -50,14 +61,14 @@ impl OidcApi {
     /// Sign in with the single sign-on provider
     ///
     /// Begins a sign-in with the OpenID Connect provider (authorization code flow with PKCE):
-    /// answers 302 to the provider's sign-in page. The provider sends the browser back to
-    /// `GET /auth/oidc/callback`, which answers the tokens as JSON; the app opens this address
-    /// in a browser tab and reads the callback's answer. The login must come back within 10
-    /// minutes. There is no `redirect_to`: nothing is redirected after the callback, so
-    /// nothing can be redirected elsewhere. `oidc_disabled` (404) when the server has no
-    /// provider configured.
+    /// answers the provider's sign-in page (`authorization_url`), which the app opens in a
+    /// browser tab. The provider sends the user back to `MOTCUA_OIDC_REDIRECT_URL` with `code`
+    /// and `state`, which go to `GET /auth/oidc/callback`; it answers the tokens as JSON. The
+    /// login must come back within 10 minutes. There is no `redirect_to`: nothing is
+    /// redirected after the callback, so nothing can be redirected elsewhere.
+    /// `oidc_disabled` (404) when the server has no provider configured.
     #[oai(path = "/auth/oidc/login", method = "get", operation_id = "oidc_login")]
-    async fn login(&self, state: Data<&AppState>) -> ApiResult<ToProvider> {
+    async fn login(&self, state: Data<&AppState>) -> ApiResult<Json<SignInStart>> {
         let provider = provider(&state.config.oidc)?;
         let metadata = state.oidc.metadata(provider).await?;
         let client = client(&metadata, provider, &state.config.server.public_url)?;
@@ -80,7 +91,7 @@ impl OidcApi {
             store::begin(tx, state_hash, nonce, verifier, now, expires_at).await
         })
         .await?;
-        Ok(ToProvider::Found(url.to_string()))
+        Ok(Json(SignInStart { authorization_url: url.to_string(), expires_at }))
     }
 
     /// Finish signing in with the single sign-on provider

@@ -3,6 +3,8 @@ use entity::{device, values::DevicePlatform};
 use poem_openapi::Object;
 use uuid::Uuid;
 
+use crate::input::DeviceToken;
+
 /// A phone to push the caller's inbox entries to.
 #[derive(Debug, Object)]
 #[oai(example)]
@@ -10,8 +12,7 @@ pub struct NewDevice {
     /// `android` or `ios`.
     pub platform: DevicePlatform,
     /// The app's FCM registration token (printable ASCII, at most 4096 characters).
-    #[oai(validator(min_length = 1, max_length = 4096, pattern = r"^[\x21-\x7E]+$"))]
-    pub token: String,
+    pub token: DeviceToken,
 }
 
 /// A registered device. Its token is not shown again.
@@ -41,7 +42,10 @@ pub struct DeviceList {
 
 impl poem_openapi::types::Example for NewDevice {
     fn example() -> Self {
-        NewDevice { platform: DevicePlatform::Android, token: "fMEP0vJqS0yV3sZ1:APA91bH7xQ2k9L".into() }
+        NewDevice {
+            platform: DevicePlatform::Android,
+            token: DeviceToken::parse("fMEP0vJqS0yV3sZ1:APA91bH7xQ2k9L").expect("a token"),
+        }
     }
 }
 

@@ -47,7 +47,7 @@ impl DevicesApi {
         let now = state.clock.now();
         let owner = devices::Owner { user_id: auth.0.id, session_id: auth.0.session };
         let registered = write_transaction(&state.writer, async |tx| {
-            devices::register(tx, owner, body.platform, &body.token, now).await
+            devices::register(tx, owner, body.platform, body.token.as_str(), now).await
         })
         .await?;
         Ok(match registered {
