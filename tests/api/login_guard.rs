@@ -5,10 +5,11 @@
 use std::time::Duration;
 
 use api::config::{SmsHttpConfig, SmsSenderConfig};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::{
     common::{PASSWORD, Reply, TestApp},
+    phone::{code, sms},
     sessions::security_events,
     webhooks::Receiver,
 };
@@ -51,25 +52,6 @@ async fn fail(app: &TestApp, from: &str, phone: &str, times: usize) {
     }
 }
 
-/// The messages the gateway got so far, waiting a moment for those sent in the background.
-async fn messages(gateway: &Receiver, at_least: usize) -> Vec<Value> {
-    for _ in 0..500 {
-        let hits = gateway.hits();
-        if hits.len() >= at_least {
-            return hits.iter().map(|hit| serde_json::from_slice(&hit.body).expect("JSON")).collect();
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("fewer than {at_least} SMS came");
-}
-
-fn code_in(message: &Value) -> String {
-    let text = message["text"].as_str().unwrap();
-    let digits: Vec<char> = text.chars().collect();
-    let start = (0..digits.len() - 5).find(|&i| digits[i..i + 6].iter().all(char::is_ascii_digit)).unwrap();
-    digits[start..start + 6].iter().collect()
-}
-
 #[tokio::test]
 async fn a_stranger_guessing_an_officers_password_gets_no_lock_only_a_code_the_officer_has() {
     let (app, gateway) = app_with_gateway().await;
@@ -81,15 +63,14 @@ async fn a_stranger_guessing_an_officers_password_gets_no_lock_only_a_code_the_o
     assert!(gateway.hits().is_empty(), "a wrong password sends nothing");
     let right = login(&app, STRANGER, OFFICER, PASSWORD, None).await;
     right.assert_problem(401, "step_up_required");
-    let sent = messages(&gateway, 1).await;
-    assert_eq!(sent[0]["to"], "+84912345678");
+    assert_eq!(sms(&gateway, 1).await["to"], "+84912345678");
 
     // The officer at the ward office is not even asked: the failures were not from there.
     login(&app, WARD_OFFICE, OFFICER, PASSWORD, None).await.assert_status(200);
 
     // With the code from the phone, the login from the stranger's address goes through too
     // (it is the owner's phone that proves it).
-    let code = code_in(&sent[0]);
+    let code = code(&gateway, 1).await;
     login(&app, STRANGER, OFFICER, PASSWORD, Some("000000")).await.assert_problem(401, "step_up_required");
     login(&app, STRANGER, OFFICER, "wrong again", Some(&code)).await.assert_problem(401, "step_up_required");
     login(&app, STRANGER, OFFICER, PASSWORD, Some(&code)).await.assert_status(200);
@@ -113,7 +94,7 @@ async fn failures_from_many_addresses_put_the_phone_under_step_up_everywhere_unt
 
     let reply = login(&app, WARD_OFFICE, OFFICER, PASSWORD, None).await;
     reply.assert_problem(401, "step_up_required");
-    let code = code_in(&messages(&gateway, 1).await[0]);
+    let code = code(&gateway, 1).await;
     login(&app, WARD_OFFICE, OFFICER, PASSWORD, Some(&code)).await.assert_status(200);
 
     // Asking again within a minute sends no second code, and says the same.

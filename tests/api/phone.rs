@@ -33,7 +33,7 @@ async fn app_with_gateway() -> (TestApp, Receiver) {
 }
 
 /// The `n`th message the gateway got (from 1), waiting for it: sending is in the background.
-async fn sms(gateway: &Receiver, n: usize) -> Value {
+pub(crate) async fn sms(gateway: &Receiver, n: usize) -> Value {
     for _ in 0..500 {
         if let Some(hit) = gateway.hits().get(n - 1) {
             return serde_json::from_slice(&hit.body).expect("the default body is JSON");
@@ -44,7 +44,7 @@ async fn sms(gateway: &Receiver, n: usize) -> Value {
 }
 
 /// The 6 digits of the `n`th message.
-async fn code(gateway: &Receiver, n: usize) -> String {
+pub(crate) async fn code(gateway: &Receiver, n: usize) -> String {
     let text = sms(gateway, n).await["text"].as_str().unwrap().to_owned();
     let digits: Vec<char> = text.chars().collect();
     let start = (0..digits.len() - 5).find(|&i| digits[i..i + 6].iter().all(char::is_ascii_digit)).unwrap();

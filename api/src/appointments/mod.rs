@@ -12,6 +12,7 @@ pub mod reminders;
 pub mod routes;
 pub mod store;
 pub mod unit_changes;
+pub mod views;
 
 use chrono::Duration;
 use entity::unit;

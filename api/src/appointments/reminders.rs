@@ -19,7 +19,7 @@ use sea_orm::{
     sea_query::{Expr, LockBehavior, LockType},
 };
 
-use super::booking::when;
+use super::views::when;
 use crate::{
     calendar::store::schedule_of,
     db::{Writer, write_transaction},

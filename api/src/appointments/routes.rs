@@ -159,7 +159,7 @@ async fn visible_appointment(state: &AppState, caller: &Caller, id: Uuid) -> Api
     if !visible {
         return Err(ApiError::not_found());
     }
-    let mut views = booking::views(&state.db, std::slice::from_ref(&appointment)).await?;
+    let mut views = super::views::views(&state.db, std::slice::from_ref(&appointment)).await?;
     views.pop().ok_or_else(|| ApiError::internal("no view of an appointment"))
 }
 
@@ -297,7 +297,7 @@ impl AppointmentsApi {
             Period::Past => store::Period::Past,
         });
         let (items, total) = store::of_citizen(&state.db, auth.0.id, period, state.clock.now(), page).await?;
-        Ok(Json(Page::new(booking::views(&state.db, &items).await?, page, total)))
+        Ok(Json(Page::new(super::views::views(&state.db, &items).await?, page, total)))
     }
 
     /// A unit's appointments of a day
@@ -329,7 +329,7 @@ impl AppointmentsApi {
         let day = date.0.unwrap_or_else(|| desk.calendar.local_date(state.clock.now()));
         let page = PageQuery::new(page.0, per_page.0);
         let (items, total) = store::of_unit(&state.db, desk.unit.id, local_day(&desk, day), page).await?;
-        Ok(Json(Page::new(booking::views(&state.db, &items).await?, page, total)))
+        Ok(Json(Page::new(super::views::views(&state.db, &items).await?, page, total)))
     }
 }
 

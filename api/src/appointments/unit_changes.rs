@@ -63,7 +63,7 @@ pub async fn cancel_unfitting(
             let after = json!({"status": done.status, "cancelled_by": done.cancelled_by, "reason": why});
             let target = (done.id.to_string(), Some(done.unit_id));
             write_audit(tx, audit, AuditAction::AppointmentCancel, target, Some(before), after).await?;
-            cancelled.push(booking::view(&done, desk, &code));
+            cancelled.push(super::views::view(&done, desk, &code));
         }
         renumber_seats(tx, unit_id, start, seats).await?;
     }

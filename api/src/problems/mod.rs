@@ -9,24 +9,28 @@
 mod accounts_data;
 mod booking;
 mod complaints;
+mod dossiers;
 mod integrations;
 mod letters;
 mod oidc;
 mod phone;
 mod queue;
 mod ratings;
+mod records;
 mod sessions;
 mod webhooks;
 
 pub use accounts_data::*;
 pub use booking::*;
 pub use complaints::*;
+pub use dossiers::*;
 pub use integrations::*;
 pub use letters::*;
 pub use oidc::*;
 pub use phone::*;
 pub use queue::*;
 pub use ratings::*;
+pub use records::*;
 pub use sessions::*;
 pub use webhooks::*;
 
@@ -107,57 +111,6 @@ pub const METHOD_NOT_ALLOWED: ProblemType = problem(
         "This HTTP method is not allowed on this route.",
     ),
 );
-pub const PHONE_TAKEN: ProblemType = problem(
-    "phone_taken",
-    409,
-    "The phone number is already registered.",
-    ("Số điện thoại này đã được đăng ký.", "This phone number is already registered."),
-);
-pub const UNIT_CODE_TAKEN: ProblemType = problem(
-    "unit_code_taken",
-    409,
-    "The unit code is already in use.",
-    ("Mã đơn vị này đã được dùng.", "This unit code is already in use."),
-);
-pub const HOLIDAY_EXISTS: ProblemType = problem(
-    "holiday_exists",
-    409,
-    "The date already has a holiday or make-up day for the same scope.",
-    (
-        "Ngày này đã có một ngày nghỉ hoặc ngày làm bù cho cùng phạm vi.",
-        "This date already has a holiday or make-up day for the same scope.",
-    ),
-);
-pub const PROCEDURE_EXISTS: ProblemType = problem(
-    "procedure_exists",
-    409,
-    "A procedure with this code already exists.",
-    ("Đã có thủ tục với mã này.", "A procedure with this code already exists."),
-);
-pub const LEGAL_DOCUMENT_EXISTS: ProblemType = problem(
-    "legal_document_exists",
-    409,
-    "A legal document with this number already exists.",
-    ("Đã có văn bản với số hiệu này.", "A document with this number already exists."),
-);
-pub const ILLEGAL_TRANSITION: ProblemType = problem(
-    "illegal_transition",
-    409,
-    "The dossier cannot move to that status from its current one.",
-    ("Hồ sơ không thể chuyển sang trạng thái này.", "The dossier cannot move to this status."),
-);
-pub const DOSSIER_CLOSED: ProblemType = problem(
-    "dossier_closed",
-    409,
-    "The dossier is no longer being processed.",
-    ("Hồ sơ đã kết thúc xử lý.", "The dossier is no longer being processed."),
-);
-pub const DOSSIER_ALREADY_CLAIMED: ProblemType = problem(
-    "dossier_already_claimed",
-    409,
-    "Another account already follows this dossier.",
-    ("Hồ sơ này đã được một tài khoản khác theo dõi.", "Another account already follows this dossier."),
-);
 pub const VERSION_MISMATCH: ProblemType = problem(
     "version_mismatch",
     412,
@@ -187,24 +140,6 @@ pub const VALIDATION_FAILED: ProblemType = problem(
     422,
     "Some fields break the rules; `errors` names each one.",
     ("Một số trường không hợp lệ.", "Some fields are not valid."),
-);
-pub const UNIT_CYCLE: ProblemType = problem(
-    "unit_cycle",
-    422,
-    "A unit cannot be moved under itself or one of its own sub-units.",
-    (
-        "Không thể chuyển đơn vị vào dưới chính nó hoặc một đơn vị trực thuộc nó.",
-        "A unit cannot be moved under itself or one of its own sub-units.",
-    ),
-);
-pub const OWN_ACCOUNT_LOCKED: ProblemType = problem(
-    "own_account_locked",
-    422,
-    "Nobody may deactivate their own account or change their own role.",
-    (
-        "Không thể tự khoá tài khoản hay đổi vai trò của chính mình.",
-        "You cannot deactivate your own account or change your own role.",
-    ),
 );
 pub const IF_MATCH_REQUIRED: ProblemType = problem(
     "if_match_required",
