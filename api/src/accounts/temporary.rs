@@ -5,7 +5,7 @@ use entity::values::{AuditAction, SessionEnd};
 use rand::Rng;
 use serde_json::json;
 
-use super::{store, validate};
+use super::store;
 use crate::{
     db::write_transaction,
     error::{ApiError, ApiResult},
@@ -34,8 +34,9 @@ pub fn generate() -> String {
 }
 
 /// Called once a login's password verified: a temporary password is refused (403
-/// `password_change_required`) unless the login carries its replacement, which is then checked,
-/// stored and recorded. True when the password was replaced.
+/// `password_change_required`) unless the login carries its replacement (already checked
+/// against the password rules by the login), which must differ from it, and is then stored
+/// and recorded. True when the password was replaced.
 pub async fn settle_at_login(
     state: &AppState,
     origin: &Origin,
@@ -49,11 +50,6 @@ pub async fn settle_at_login(
     let Some(new_password) = new_password else {
         return Err(ApiError::of(&problems::PASSWORD_CHANGE_REQUIRED));
     };
-    let mut errors = Vec::new();
-    validate::new_password("new_password", new_password, &mut errors);
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
     if **new_password == *password {
         return Err(ApiError::invalid_field(
             "new_password",
